@@ -1,0 +1,282 @@
+import { checkSession } from '../model/validateSession.js';
+import { flexChannelId, GYRO_CHANNEL_IDS } from '../model/channels.js';
+import { FINGERS } from '../model/types.js';
+import type {
+  AnalysisDoc, DecodedChannel, DecodedSensors, Finger, FingerMetrics, OverallMetrics, QualityReport, Reason, Session,
+} from '../model/types.js';
+import { ANALYSIS_VERSION } from '../version.js';
+import { cleanSeries } from '../signal/cleanSeries.js';
+import { KINEMATIC_CUTOFF_HZ, lowPass } from '../signal/lowPass.js';
+import { derivative } from '../signal/derivative.js';
+import { median } from '../signal/percentile.js';
+import { rangeOfMotion } from '../metrics/rangeOfMotion.js';
+import { peakSpeed } from '../metrics/peakVelocity.js';
+import { findRepetitions } from '../metrics/repetitions.js';
+import { sparc } from '../metrics/sparc.js';
+import { ldlj } from '../metrics/ldlj.js';
+import { tremorShare } from '../metrics/tremor.js';
+import { reactionTimesFromVelocity } from '../metrics/reactionTimes.js';
+import { accuracy } from '../metrics/accuracy.js';
+import { dataQuality } from '../metrics/dataQuality.js';
+import { DECIMALS, roundTo } from './rounding.js';
+
+/** A repetition's movement starts and ends where its speed crosses this share of its peak (as movement onset in reactionTimes). */
+const MOVEMENT_THRESHOLD_SHARE = 0.1;
+
+export interface AnalyzeOptions {
+  /** The session's `_rev`; taken from the document's `_rev` when not given. */
+  sessionRev?: string | null;
+}
+
+/**
+ * The `analysis` document body for a session, in CouchDB's `_id`-less device
+ * form (`id` = `analysis:<sessionId>`). A session that fails validation, or
+ * holds no usable samples, yields `status: 'invalid'` with reasons. Never throws.
+ */
+export function analyzeSession(doc: unknown, options: AnalyzeOptions = {}): AnalysisDoc {
+  const sessionId = sessionIdOf(doc);
+  const sessionRev = options.sessionRev !== undefined ? options.sessionRev : revOf(doc);
+  try {
+    const checked = checkSession(doc);
+    if (!checked.ok) {
+      return invalid(sessionId, sessionRev, checked.errors.map((e) => ({ code: 'invalid-session', message: `${e.path} ${e.message}` })));
+    }
+    return analyzeValid(checked.session, checked.sensors, sessionRev);
+  } catch (err) {
+    // A bug must not stop the pipeline: record it on the session and go on.
+    return invalid(sessionId, sessionRev, [{ code: 'analysis-error', message: err instanceof Error ? err.message : String(err) }]);
+  }
+}
+
+function analyzeValid(session: Session, sensors: DecodedSensors, sessionRev: string | null): AnalysisDoc {
+  const fs = sensors.sampleRateHz;
+  const quality = roundQuality(dataQuality(sensors.channels, fs));
+  const sampleCount = sensors.channels[0]?.values.length ?? 0;
+  if (sampleCount === 0) return invalid(session.id, sessionRev, [{ code: 'no-samples', message: 'the session holds no sensor samples' }]);
+  if (quality.missingShare >= 1) return invalid(session.id, sessionRev, [{ code: 'no-samples', message: 'every sensor sample is missing' }]);
+
+  const notes: Reason[] = [];
+  const byId = new Map(sensors.channels.map((c) => [c.id, c]));
+  const fingers = {} as Record<Finger, FingerMetrics>;
+  const allSparc: number[] = [];
+  const allLdlj: number[] = [];
+  const allDurations: number[] = [];
+  const allReactionTimes: number[] = [];
+
+  for (const finger of FINGERS) {
+    const promptTimes = session.events.filter((e) => e.kind === 'prompt' && e.finger === finger).map((e) => e.t);
+    const channel = channelWithUnit(byId, flexChannelId(finger), 'deg', notes);
+    const result = channel ? analyzeFinger(channel.values, fs, promptTimes) : emptyFinger(promptTimes.length);
+    allSparc.push(...result.sparc);
+    allLdlj.push(...result.ldlj);
+    allDurations.push(...result.durations);
+    allReactionTimes.push(...result.reactionTimes);
+    fingers[finger] = result.metrics;
+  }
+
+  const gyro = GYRO_CHANNEL_IDS.map((id) => channelWithUnit(byId, id, 'deg/s', notes));
+  const tremor = gyro.every((c) => c !== undefined) ? tremorShare(gyro.map((c) => c.values), fs) : NaN;
+  const { hits, misses, accuracy: acc } = accuracy(session.events);
+  const fingerValues = FINGERS.map((f) => fingers[f]);
+
+  const overall: OverallMetrics = {
+    rangeOfMotionDeg: roundTo(mean(fingerValues.map((m) => m.rangeOfMotionDeg)), DECIMALS.deg),
+    peakVelocityDegS: roundTo(mean(fingerValues.map((m) => m.peakVelocityDegS)), DECIMALS.degPerS),
+    repetitions: allDurations.length,
+    meanRepetitionS: roundTo(mean(allDurations), DECIMALS.seconds),
+    sparc: roundTo(median(allSparc), DECIMALS.smoothness),
+    ldlj: roundTo(median(allLdlj), DECIMALS.smoothness),
+    tremorShare: roundTo(tremor, DECIMALS.share),
+    reactionTimeMs: roundTo(median(allReactionTimes), DECIMALS.ms),
+    hits,
+    misses,
+    accuracy: roundTo(acc, DECIMALS.share),
+  };
+  notes.push(...explainMissing(overall));
+
+  return {
+    id: `analysis:${session.id}`,
+    type: 'analysis',
+    schemaVersion: 1,
+    sessionId: session.id,
+    sessionRev,
+    analysisVersion: ANALYSIS_VERSION,
+    status: 'ok',
+    reasons: [],
+    session: {
+      gameId: session.gameId,
+      level: session.level,
+      startedAt: session.startedAt,
+      durationMs: session.durationMs,
+      score: session.score,
+    },
+    metrics: { overall, fingers },
+    quality,
+    notes,
+  };
+}
+
+interface FingerResult {
+  metrics: FingerMetrics;
+  sparc: number[];
+  ldlj: number[];
+  durations: number[];
+  reactionTimes: number[];
+}
+
+function analyzeFinger(angles: Float64Array, fs: number, promptTimes: number[]): FingerResult {
+  // Clean, filter and differentiate once; the metrics below share the result.
+  const clean = cleanSeries(angles);
+  const filtered = lowPass(clean.values, fs, KINEMATIC_CUTOFF_HZ);
+  const velocity = derivative(filtered, fs);
+  const repetitions = clean.values.length < 3 ? [] : findRepetitions(filtered, clean.offset, fs);
+
+  const sparcs: number[] = [];
+  const ldljs: number[] = [];
+  const durations: number[] = [];
+  for (const rep of repetitions) {
+    const at = clean.offset;
+    const profile = movementSpeed(filtered, velocity, { start: rep.start - at, peak: rep.peak - at, end: rep.end - at });
+    durations.push(profile.length / fs);
+    const s = sparc(profile, fs);
+    const l = ldlj(profile, fs, 'speed');
+    if (Number.isFinite(s)) sparcs.push(s);
+    if (Number.isFinite(l)) ldljs.push(l);
+  }
+  const rts = clean.values.length < 3 ? [] : Array.from(reactionTimesFromVelocity(promptTimes, velocity, clean.offset, fs)).filter(Number.isFinite);
+
+  return {
+    metrics: {
+      rangeOfMotionDeg: roundTo(rangeOfMotion(clean.values), DECIMALS.deg),
+      peakVelocityDegS: roundTo(clean.values.length < 3 ? NaN : peakSpeed(velocity), DECIMALS.degPerS),
+      repetitions: repetitions.length,
+      meanRepetitionS: roundTo(mean(durations), DECIMALS.seconds),
+      sparc: roundTo(median(sparcs), DECIMALS.smoothness),
+      ldlj: roundTo(median(ldljs), DECIMALS.smoothness),
+      prompts: promptTimes.length,
+      responses: rts.length,
+      reactionTimeMs: roundTo(median(rts), DECIMALS.ms),
+    },
+    sparc: sparcs,
+    ldlj: ldljs,
+    durations,
+    reactionTimes: rts,
+  };
+}
+
+/**
+ * The speed profile of one repetition's movement. Walking out from the peak
+ * angle, the movement starts (and ends) at the first sample whose speed is
+ * below MOVEMENT_THRESHOLD_SHARE of the repetition's peak speed while the
+ * angle is back in the lower half of the excursion, so the hold at the top
+ * does not cut it short and the rest around it (where neighbouring fingers'
+ * co-movement can be fast) is left out.
+ */
+function movementSpeed(filtered: Float64Array, velocity: Float64Array, rep: { start: number; peak: number; end: number }): Float64Array {
+  const { start, peak, end } = rep;
+  let peakSpeed = 0;
+  for (let i = start; i <= end; i++) peakSpeed = Math.max(peakSpeed, Math.abs(velocity[i]!));
+  const threshold = MOVEMENT_THRESHOLD_SHARE * peakSpeed;
+  const top = filtered[peak]!;
+  const lowBefore = (top + filtered[start]!) / 2;
+  const lowAfter = (top + filtered[end]!) / 2;
+  let first = peak;
+  while (first > start && !(filtered[first]! <= lowBefore && Math.abs(velocity[first]!) < threshold)) first--;
+  let last = peak;
+  while (last < end && !(filtered[last]! <= lowAfter && Math.abs(velocity[last]!) < threshold)) last++;
+  const speed = new Float64Array(last - first + 1);
+  for (let i = first; i <= last; i++) speed[i - first] = Math.abs(velocity[i]!);
+  return speed;
+}
+
+const emptyFinger = (prompts: number): FingerResult => ({
+  metrics: {
+    rangeOfMotionDeg: null, peakVelocityDegS: null, repetitions: 0, meanRepetitionS: null,
+    sparc: null, ldlj: null, prompts, responses: 0, reactionTimeMs: null,
+  },
+  sparc: [], ldlj: [], durations: [], reactionTimes: [],
+});
+
+function channelWithUnit(byId: Map<string, DecodedChannel>, id: string, unit: string, notes: Reason[]): DecodedChannel | undefined {
+  const channel = byId.get(id);
+  if (!channel) {
+    notes.push({ code: 'missing-channel', message: `no "${id}" channel` });
+    return undefined;
+  }
+  if (channel.unit !== unit) {
+    notes.push({ code: 'unsupported-unit', message: `channel "${id}" is in ${channel.unit}, expected ${unit}` });
+    return undefined;
+  }
+  return channel;
+}
+
+const WHY_MISSING: Partial<Record<keyof OverallMetrics, string>> = {
+  rangeOfMotionDeg: 'no flex channel has enough samples',
+  peakVelocityDegS: 'no flex channel has enough samples',
+  meanRepetitionS: 'no repetition was detected',
+  sparc: 'no repetition was detected, so there is no smoothness',
+  ldlj: 'no repetition was detected, so there is no smoothness',
+  tremorShare: 'the gyroscope is missing, too short, still, or sampled below 24 Hz',
+  reactionTimeMs: 'no prompt was followed by a movement of the prompted finger',
+  accuracy: 'the session has no hit or miss events',
+};
+
+function explainMissing(overall: OverallMetrics): Reason[] {
+  return (Object.keys(WHY_MISSING) as (keyof OverallMetrics)[])
+    .filter((key) => overall[key] === null)
+    .map((key) => ({ code: `no-${key}`, message: `${key}: ${WHY_MISSING[key]}` }));
+}
+
+function roundQuality(q: QualityReport): QualityReport {
+  return {
+    effectiveSampleRateHz: q.effectiveSampleRateHz === null ? null : roundTo(q.effectiveSampleRateHz, DECIMALS.hz),
+    missingShare: roundTo(q.missingShare, DECIMALS.share) ?? 0,
+    gapCount: q.gapCount,
+    longestGapMs: roundTo(q.longestGapMs, DECIMALS.ms) ?? 0,
+    saturatedShare: q.saturatedShare === null ? null : roundTo(q.saturatedShare, DECIMALS.share),
+    flags: q.flags,
+  };
+}
+
+function invalid(sessionId: string, sessionRev: string | null, reasons: Reason[]): AnalysisDoc {
+  return {
+    id: `analysis:${sessionId}`,
+    type: 'analysis',
+    schemaVersion: 1,
+    sessionId,
+    sessionRev,
+    analysisVersion: ANALYSIS_VERSION,
+    status: 'invalid',
+    reasons,
+    session: null,
+    metrics: null,
+    quality: null,
+    notes: [],
+  };
+}
+
+/** Mean of the finite values; NaN when there are none. */
+function mean(values: readonly (number | null)[]): number {
+  let sum = 0;
+  let n = 0;
+  for (const v of values) {
+    if (v !== null && Number.isFinite(v)) {
+      sum += v;
+      n++;
+    }
+  }
+  return n === 0 ? NaN : sum / n;
+}
+
+const idField = (doc: unknown, key: 'id' | '_id'): unknown =>
+  typeof doc === 'object' && doc !== null ? (doc as Record<string, unknown>)[key] : undefined;
+
+function sessionIdOf(doc: unknown): string {
+  const id = idField(doc, '_id') ?? idField(doc, 'id');
+  return typeof id === 'string' && id.length > 0 ? id.slice(0, 200) : 'unknown';
+}
+
+function revOf(doc: unknown): string | null {
+  const rev = typeof doc === 'object' && doc !== null ? (doc as Record<string, unknown>)._rev : undefined;
+  return typeof rev === 'string' ? rev : null;
+}

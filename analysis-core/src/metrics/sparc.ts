@@ -1,0 +1,86 @@
+import { cleanSeries } from '../signal/cleanSeries.js';
+import { realMagnitudeSpectrum } from '../signal/fft.js';
+
+export interface SparcOptions {
+  /** Extra doublings of the FFT length beyond the next power of two ≥ N (default 4). */
+  padLevel?: number;
+  /** Highest frequency in Hz that may enter the arc (default 10). */
+  cutoffHz?: number;
+  /** Normalised magnitude that bounds the selected band (default 0.05). */
+  amplitudeThreshold?: number;
+}
+
+// Guards the allocation: 2^24 bins is far beyond any movement segment.
+const MAX_NFFT = 2 ** 24;
+
+/**
+ * Spectral arc length (SPARC) of a speed profile, dimensionless and ≤ 0;
+ * closer to 0 is smoother (Balasubramanian et al. 2015, J NeuroEng Rehabil
+ * 12:112, following the authors' reference code).
+ *
+ * After `cleanSeries` (leading/trailing NaN trimmed, interior NaN
+ * interpolated) the N samples are zero-padded at the end to
+ * nfft = 2^(ceil(log2 N) + padLevel); M_k = |FFT_k| / max over all bins.
+ * Of the bins with f_k = k·fs/nfft ≤ cutoffHz (k from 0), the band runs from
+ * the first to the last whose M_k ≥ amplitudeThreshold, dips in between
+ * included, and
+ * SPARC = −Σ sqrt(((f_(k+1) − f_k)/(f_last − f_first))² + (M_(k+1) − M_k)²)
+ * over consecutive bins of the band. A band of a single bin gives 0.
+ * If cutoffHz exceeds fs/2 the mirrored bins above Nyquist are included,
+ * as in the reference code.
+ *
+ * Edge cases (NaN): fewer than 2 samples after cleaning, all-zero speed, no
+ * bin under the cutoff reaching the threshold, a sample rate that is not a
+ * positive finite number, padLevel not a non-negative integer (or nfft above
+ * 2^24), cutoffHz not positive, amplitudeThreshold NaN, or a non-finite
+ * result (overflowing input).
+ */
+export function sparc(speed: ArrayLike<number>, sampleRateHz: number, options: SparcOptions = {}): number {
+  const { padLevel = 4, cutoffHz = 10, amplitudeThreshold = 0.05 } = options;
+  if (!(sampleRateHz > 0 && sampleRateHz < Infinity && cutoffHz > 0)) return NaN;
+  if (!(Number.isInteger(padLevel) && padLevel >= 0 && padLevel <= 24) || Number.isNaN(amplitudeThreshold)) return NaN;
+  const { values } = cleanSeries(speed);
+  const n = values.length;
+  if (n < 2) return NaN;
+  // 2^ceil(log2 N) by doubling: Math.log2 is not guaranteed exact at powers of two.
+  let pow2 = 1;
+  while (pow2 < n) pow2 *= 2;
+  const nfft = pow2 * 2 ** padLevel;
+  if (nfft > MAX_NFFT) return NaN;
+
+  const mag = realMagnitudeSpectrum(values, nfft);
+  const half = nfft >> 1;
+  let peak = 0;
+  for (let k = 0; k <= half; k++) if ((mag[k] as number) > peak) peak = mag[k] as number;
+  if (!(peak > 0 && peak < Infinity)) return NaN;
+
+  // Bin k above Nyquist has the magnitude of bin nfft − k (real input).
+  const at = (k: number): number => (mag[k <= half ? k : nfft - k] as number) / peak;
+  // Frequencies as k·(fs/nfft), the same rounding as the reference's arange.
+  const df = sampleRateHz / nfft;
+  let first = -1;
+  let last = -1;
+  for (let k = 0; k < nfft && k * df <= cutoffHz; k++) {
+    if (at(k) >= amplitudeThreshold) {
+      if (first < 0) first = k;
+      last = k;
+    }
+  }
+  if (first < 0) return NaN;
+  if (first === last) return 0;
+
+  const span = last * df - first * df;
+  let length = 0;
+  let prevF = first * df;
+  let prevM = at(first);
+  for (let k = first + 1; k <= last; k++) {
+    const f = k * df;
+    const m = at(k);
+    const dx = (f - prevF) / span;
+    const dy = m - prevM;
+    length += Math.sqrt(dx * dx + dy * dy);
+    prevF = f;
+    prevM = m;
+  }
+  return Number.isFinite(length) ? -length : NaN;
+}

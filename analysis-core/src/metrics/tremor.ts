@@ -1,0 +1,153 @@
+import { cleanSeries } from '../signal/cleanSeries.js';
+import { fftInPlace } from '../signal/fft.js';
+
+export interface TremorOptions {
+  /** Tremor band [low, high] in Hz, both edges included (default [4, 12]). */
+  bandHz?: readonly [number, number];
+  /** Welch segment length in samples; rounded down to a power of two (default 256). */
+  segmentLength?: number;
+}
+
+const MIN_SEGMENT = 32;
+
+interface WelchBuffers {
+  window: Float64Array;
+  /** Σ w², for the power normalisation. */
+  windowEnergy: number;
+  re: Float64Array;
+  im: Float64Array;
+  /** Accumulated |X_k|² for k = 0 … L/2. */
+  acc: Float64Array;
+}
+
+// Window and scratch per segment length, built once (Math.cos once per size).
+const buffersCache = new Map<number, WelchBuffers>();
+
+function buffersFor(len: number): WelchBuffers {
+  let b = buffersCache.get(len);
+  if (b !== undefined) return b;
+  // Periodic Hann (as in Welch's method / scipy's default), whose DFT-even
+  // form keeps the window's leakage to the two neighbouring bins.
+  const window = new Float64Array(len);
+  let windowEnergy = 0;
+  for (let i = 0; i < len; i++) {
+    const w = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / len);
+    window[i] = w;
+    windowEnergy += w * w;
+  }
+  b = {
+    window,
+    windowEnergy,
+    re: new Float64Array(len),
+    im: new Float64Array(len),
+    acc: new Float64Array((len >> 1) + 1),
+  };
+  buffersCache.set(len, b);
+  return b;
+}
+
+/**
+ * Tremor share: the fraction (0…1) of gyroscope power that lies in the tremor
+ * band, summed over the axes given (usually x, y, z in deg/s).
+ *
+ * Per axis: `cleanSeries` (leading/trailing NaN trimmed, interior NaN
+ * interpolated), mean removed, then Welch's method: periodic Hann window,
+ * segments of L samples with 50 % overlap (trailing samples that do not fill a
+ * segment are not used), L = the largest power of two ≤ min(segmentLength, N).
+ * Each axis's one-sided spectrum is scaled to signal power (units²) so axes
+ * of different lengths combine fairly. The share is the power in bins with
+ * bandHz[0] ≤ f_k ≤ bandHz[1] (f_k = k·fs/L) divided by the power in all bins
+ * with 0 < f_k ≤ fs/2, both summed over the axes.
+ *
+ * Edge cases (NaN): no axes; any axis with fewer than 32 samples after
+ * cleaning (or segmentLength below 32); band's upper edge above the Nyquist
+ * frequency fs/2 (so fs < 24 Hz for the default band); a band that is not
+ * 0 ≤ low ≤ high; a sample rate that is not a positive finite number; zero
+ * total power (every axis constant).
+ */
+export function tremorShare(
+  gyroAxes: readonly ArrayLike<number>[],
+  sampleRateHz: number,
+  options: TremorOptions = {},
+): number {
+  const { bandHz = [4, 12], segmentLength = 256 } = options;
+  const [low, high] = bandHz;
+  if (!(sampleRateHz > 0 && sampleRateHz < Infinity)) return NaN;
+  if (!(low >= 0 && high >= low && high <= sampleRateHz / 2)) return NaN;
+  if (gyroAxes.length === 0) return NaN;
+
+  let bandPower = 0;
+  let totalPower = 0;
+  for (const axis of gyroAxes) {
+    const x = cleanSeries(axis).values;
+    const n = x.length;
+    let len = 1;
+    while (len * 2 <= Math.min(segmentLength, n)) len *= 2;
+    if (len < MIN_SEGMENT) return NaN;
+
+    let min = Infinity;
+    let max = -Infinity;
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const v = x[i] as number;
+      sum += v;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    // A constant axis has no power; skipping it avoids rounding residue of the mean.
+    if (min === max) continue;
+    const mean = sum / n;
+    for (let i = 0; i < n; i++) x[i] = (x[i] as number) - mean;
+
+    const acc = welchPowerSum(x, len);
+    const segments = Math.floor((n - len) / (len >> 1)) + 1;
+    const { windowEnergy } = buffersFor(len);
+    // Σ_k |X_k|²/(L·Σw²) over all L bins estimates the variance of one segment;
+    // bins 0 < k < L/2 also stand for their mirror, hence ×2.
+    const scale = 1 / (segments * len * windowEnergy);
+    const halfLen = len >> 1;
+    for (let k = 1; k <= halfLen; k++) {
+      const p = (acc[k] as number) * scale * (k < halfLen ? 2 : 1);
+      totalPower += p;
+      const f = (k * sampleRateHz) / len;
+      if (f >= low && f <= high) bandPower += p;
+    }
+  }
+  if (!(totalPower > 0 && totalPower < Infinity)) return NaN;
+  return bandPower / totalPower;
+}
+
+/**
+ * Σ over Welch segments of |X_k|² (k = 0 … L/2) of the Hann-windowed signal,
+ * into the cached accumulator for length L. Two real segments share one
+ * complex FFT (a in re, b in im): then |A_k|² + |B_k|² = (|Z_k|² + |Z_(L−k)|²)/2,
+ * which is all a power sum needs and halves the FFT work.
+ */
+function welchPowerSum(x: Float64Array, len: number): Float64Array {
+  const { window, re, im, acc } = buffersFor(len);
+  acc.fill(0);
+  const hop = len >> 1;
+  const halfLen = len >> 1;
+  const n = x.length;
+  for (let start = 0; start + len <= n; start += 2 * hop) {
+    const second = start + hop;
+    const hasSecond = second + len <= n;
+    for (let i = 0; i < len; i++) {
+      const w = window[i] as number;
+      re[i] = w * (x[start + i] as number);
+      im[i] = hasSecond ? w * (x[second + i] as number) : 0;
+    }
+    fftInPlace(re, im);
+    for (let k = 0; k <= halfLen; k++) {
+      const j = (len - k) & (len - 1);
+      const zr = re[k] as number;
+      const zi = im[k] as number;
+      const mr = re[j] as number;
+      const mi = im[j] as number;
+      const a = zr * zr + zi * zi;
+      const b = mr * mr + mi * mi;
+      acc[k] = (acc[k] as number) + 0.5 * (a + b);
+    }
+  }
+  return acc;
+}

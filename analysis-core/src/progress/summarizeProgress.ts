@@ -1,0 +1,198 @@
+import { checkAgainstSchema } from '../model/schemaCheck.js';
+import { analysisSchema } from '../model/schemas.js';
+import { PROGRESS_METRICS } from '../model/types.js';
+import type { AnalysisDoc, GameProgress, MetricProgress, OverallMetrics, ProgressDoc, ProgressMetric } from '../model/types.js';
+import { ANALYSIS_VERSION } from '../version.js';
+import { DECIMALS, roundTo } from '../analysis/rounding.js';
+
+/** The baseline is the mean of a user's first sessions, so one odd first game does not define it. */
+export const BASELINE_SESSIONS = 3;
+/** "Recent" is the mean of the last sessions. */
+export const RECENT_SESSIONS = 5;
+
+const MS_PER_DAY = 86_400_000;
+const MS_PER_WEEK = 7 * MS_PER_DAY;
+
+const METRIC_INFO: Record<ProgressMetric, { better: 'higher' | 'lower'; decimals: number }> = {
+  rangeOfMotionDeg: { better: 'higher', decimals: DECIMALS.deg },
+  peakVelocityDegS: { better: 'higher', decimals: DECIMALS.degPerS },
+  // SPARC and LDLJ are negative; closer to zero is smoother.
+  sparc: { better: 'higher', decimals: DECIMALS.smoothness },
+  ldlj: { better: 'higher', decimals: DECIMALS.smoothness },
+  tremorShare: { better: 'lower', decimals: DECIMALS.share },
+  reactionTimeMs: { better: 'lower', decimals: DECIMALS.ms },
+  accuracy: { better: 'higher', decimals: DECIMALS.share },
+};
+
+interface Played {
+  sessionId: string;
+  startedMs: number;
+  day: string;
+  gameId: string;
+  level: number;
+  score: number;
+  durationMs: number;
+  overall: OverallMetrics;
+}
+
+/**
+ * The `progress` document body over a user's analyses. Input order does not
+ * matter: sessions are ordered by start time (then id), and when one session
+ * appears more than once the analysis of the newest version and revision counts.
+ * Documents that are not valid analyses are ignored. Days are UTC days; the
+ * current streak is the run of consecutive active days ending on the last one.
+ */
+export function summarizeProgress(analyses: readonly unknown[]): ProgressDoc {
+  const latestBySession = new Map<string, AnalysisDoc>();
+  for (const candidate of analyses) {
+    if (checkAgainstSchema(analysisSchema, candidate).length > 0) continue;
+    const analysis = candidate as AnalysisDoc;
+    const kept = latestBySession.get(analysis.sessionId);
+    if (!kept || isNewer(analysis, kept)) latestBySession.set(analysis.sessionId, analysis);
+  }
+
+  let invalidSessionCount = 0;
+  const played: Played[] = [];
+  for (const a of latestBySession.values()) {
+    if (a.status !== 'ok' || !a.session || !a.metrics) {
+      invalidSessionCount++;
+      continue;
+    }
+    const startedMs = Date.parse(a.session.startedAt);
+    played.push({
+      sessionId: a.sessionId,
+      startedMs,
+      day: new Date(startedMs).toISOString().slice(0, 10),
+      gameId: a.session.gameId,
+      level: a.session.level,
+      score: a.session.score,
+      durationMs: a.session.durationMs,
+      overall: a.metrics.overall,
+    });
+  }
+  played.sort((x, y) => x.startedMs - y.startedMs || compareStrings(x.sessionId, y.sessionId));
+
+  const days = [...new Set(played.map((p) => p.day))].sort();
+  const streaks = streakLengths(days);
+  const first = played[0];
+  const last = played[played.length - 1];
+
+  return {
+    id: 'progress',
+    type: 'progress',
+    schemaVersion: 1,
+    analysisVersion: ANALYSIS_VERSION,
+    sessionCount: played.length,
+    invalidSessionCount,
+    firstSessionAt: first ? new Date(first.startedMs).toISOString() : null,
+    lastSessionAt: last ? new Date(last.startedMs).toISOString() : null,
+    activeDays: days.length,
+    currentStreakDays: streaks.length > 0 ? streaks[streaks.length - 1]! : 0,
+    longestStreakDays: streaks.length > 0 ? Math.max(...streaks) : 0,
+    totalPlayTimeMs: played.reduce((sum, p) => sum + p.durationMs, 0),
+    metrics: Object.fromEntries(PROGRESS_METRICS.map((m) => [m, metricProgress(m, played)])) as Record<ProgressMetric, MetricProgress>,
+    games: gameBreakdown(played),
+  };
+}
+
+function metricProgress(metric: ProgressMetric, played: readonly Played[]): MetricProgress {
+  const { better, decimals } = METRIC_INFO[metric];
+  const points = played.flatMap((p) => {
+    const value = p.overall[metric];
+    return value === null ? [] : [{ t: p.startedMs, value }];
+  });
+  const values = points.map((p) => p.value);
+  const baseline = meanOf(values.slice(0, BASELINE_SESSIONS));
+  const latest = values.length > 0 ? values[values.length - 1]! : NaN;
+  const best = values.length === 0 ? NaN : better === 'higher' ? Math.max(...values) : Math.min(...values);
+  return {
+    better,
+    sessions: values.length,
+    baseline: roundTo(baseline, decimals),
+    latest: roundTo(latest, decimals),
+    best: roundTo(best, decimals),
+    recentMean: roundTo(meanOf(values.slice(-RECENT_SESSIONS)), decimals),
+    // A weekly change is small beside the value itself: keep one more decimal.
+    trendPerWeek: roundTo(slopePerWeek(points), decimals + 1),
+    changeFromBaseline: roundTo(latest - baseline, decimals),
+  };
+}
+
+/** Least-squares slope of value against time, in units per week; NaN with fewer than two distinct times. */
+function slopePerWeek(points: readonly { t: number; value: number }[]): number {
+  if (points.length < 2) return NaN;
+  const t0 = points[0]!.t;
+  const xs = points.map((p) => (p.t - t0) / MS_PER_WEEK);
+  const mx = meanOf(xs);
+  const my = meanOf(points.map((p) => p.value));
+  let sxy = 0;
+  let sxx = 0;
+  points.forEach((p, i) => {
+    const dx = xs[i]! - mx;
+    sxy += dx * (p.value - my);
+    sxx += dx * dx;
+  });
+  return sxx === 0 ? NaN : sxy / sxx;
+}
+
+function gameBreakdown(played: readonly Played[]): Record<string, GameProgress> {
+  const byGame = new Map<string, Played[]>();
+  for (const p of played) byGame.set(p.gameId, [...(byGame.get(p.gameId) ?? []), p]);
+  // Object.fromEntries defines own properties, so a game id like "__proto__" stays data.
+  return Object.fromEntries(
+    [...byGame.keys()].sort(compareStrings).map((gameId) => {
+      const sessions = byGame.get(gameId)!;
+      return [gameId, {
+        sessionCount: sessions.length,
+        totalPlayTimeMs: sessions.reduce((sum, p) => sum + p.durationMs, 0),
+        latestLevel: sessions[sessions.length - 1]!.level,
+        highestLevel: Math.max(...sessions.map((p) => p.level)),
+        bestScore: Math.max(...sessions.map((p) => p.score)),
+        meanAccuracy: roundTo(meanOf(sessions.flatMap((p) => (p.overall.accuracy === null ? [] : [p.overall.accuracy]))), DECIMALS.share),
+      }];
+    }),
+  );
+}
+
+/** Lengths of the runs of consecutive days in a sorted list of distinct YYYY-MM-DD days. */
+function streakLengths(days: readonly string[]): number[] {
+  const runs: number[] = [];
+  let previous = NaN;
+  for (const day of days) {
+    const ms = Date.parse(`${day}T00:00:00Z`);
+    if (ms - previous === MS_PER_DAY) runs[runs.length - 1]!++;
+    else runs.push(1);
+    previous = ms;
+  }
+  return runs;
+}
+
+/** Newer analysis version first, then the higher session revision (CouchDB `N-hash`). */
+function isNewer(a: AnalysisDoc, b: AnalysisDoc): boolean {
+  const byVersion = compareVersions(a.analysisVersion, b.analysisVersion);
+  if (byVersion !== 0) return byVersion > 0;
+  const byRev = revNumber(a.sessionRev) - revNumber(b.sessionRev);
+  if (byRev !== 0) return byRev > 0;
+  return compareStrings(a.sessionRev ?? '', b.sessionRev ?? '') > 0;
+}
+
+const compareVersions = (a: string, b: string): number => {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < 3; i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+};
+
+const revNumber = (rev: string | null): number => (rev === null ? 0 : Number.parseInt(rev, 10) || 0);
+
+const compareStrings = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+function meanOf(values: readonly number[]): number {
+  if (values.length === 0) return NaN;
+  let sum = 0;
+  for (const v of values) sum += v;
+  return sum / values.length;
+}

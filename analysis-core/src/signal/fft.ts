@@ -1,0 +1,176 @@
+/** Bit-reversal permutation and twiddle factors for one transform size. */
+interface FftTables {
+  /** rev[i] = i with its log2(n) bits reversed. */
+  rev: Uint32Array;
+  /** cos(2πk/n) and sin(2πk/n) for k < n/2. */
+  cos: Float64Array;
+  sin: Float64Array;
+}
+
+// One entry per size ever used (a handful in practice); tables never change once
+// built, so every call of a given size uses bit-identical twiddles.
+const tableCache = new Map<number, FftTables>();
+
+/** True when n is 1, 2, 4, 8, … (a safe integer power of two). */
+export function isPowerOfTwo(n: number): boolean {
+  return Number.isSafeInteger(n) && n > 0 && (n & (n - 1)) === 0 && n <= 2 ** 30;
+}
+
+function tablesFor(n: number): FftTables {
+  let t = tableCache.get(n);
+  if (t !== undefined) return t;
+  const bits = Math.round(Math.log2(n));
+  const rev = new Uint32Array(n);
+  for (let i = 1; i < n; i++) rev[i] = ((rev[i >> 1] as number) >> 1) | ((i & 1) << (bits - 1));
+  const half = n >> 1;
+  const cos = new Float64Array(half);
+  const sin = new Float64Array(half);
+  for (let k = 0; k < half; k++) {
+    const a = (2 * Math.PI * k) / n;
+    cos[k] = Math.cos(a);
+    sin[k] = Math.sin(a);
+  }
+  t = { rev, cos, sin };
+  tableCache.set(n, t);
+  return t;
+}
+
+/**
+ * Forward discrete Fourier transform X_k = Σ_n x_n·e^(−2πi·kn/N), computed in
+ * place on the real and imaginary parts (iterative radix-2, decimation in
+ * time; no 1/N scaling).
+ *
+ * Internal helper: throws a RangeError when the two arrays differ in length or
+ * the length is not a power of two (1 included). Bit-reversal and twiddle
+ * tables are built once per length and cached.
+ */
+export function fftInPlace(re: Float64Array, im: Float64Array): void {
+  const n = re.length;
+  if (im.length !== n || !isPowerOfTwo(n)) {
+    throw new RangeError(`fft: length must be a power of two and re/im equal (got ${n} and ${im.length})`);
+  }
+  if (n === 1) return;
+  const tables = tablesFor(n);
+  const rev = tables.rev;
+  for (let i = 0; i < n; i++) {
+    const j = rev[i] as number;
+    if (j > i) {
+      const tr = re[i] as number;
+      re[i] = re[j] as number;
+      re[j] = tr;
+      const ti = im[i] as number;
+      im[i] = im[j] as number;
+      im[j] = ti;
+    }
+  }
+  butterflyStages(re, im, tables, 2);
+}
+
+/**
+ * The radix-2 stages of sub-transform size `firstSize` … n, on input already in
+ * bit-reversed order (earlier stages assumed done).
+ */
+function butterflyStages(re: Float64Array, im: Float64Array, tables: FftTables, firstSize: number): void {
+  const n = re.length;
+  const { cos, sin } = tables;
+  for (let size = firstSize, step = n / firstSize; size <= n; size <<= 1, step >>= 1) {
+    const half = size >> 1;
+    // Twiddle outermost so each factor is loaded once per stage.
+    for (let j = 0, t = 0; j < half; j++, t += step) {
+      const wr = cos[t] as number;
+      const wi = -(sin[t] as number);
+      for (let a = j; a < n; a += size) {
+        const b = a + half;
+        const br = re[b] as number;
+        const bi = im[b] as number;
+        const xr = br * wr - bi * wi;
+        const xi = br * wi + bi * wr;
+        const ar = re[a] as number;
+        const ai = im[a] as number;
+        re[b] = ar - xr;
+        im[b] = ai - xi;
+        re[a] = ar + xr;
+        im[a] = ai + xi;
+      }
+    }
+  }
+}
+
+// Scratch buffers for realMagnitudeSpectrum, reused across calls of one size.
+const scratchCache = new Map<number, { re: Float64Array; im: Float64Array }>();
+
+function scratchFor(n: number): { re: Float64Array; im: Float64Array } {
+  let s = scratchCache.get(n);
+  if (s === undefined) {
+    s = { re: new Float64Array(n), im: new Float64Array(n) };
+    scratchCache.set(n, s);
+  }
+  return s;
+}
+
+/**
+ * Magnitude spectrum |X_k| of the real signal `x` zero-padded at the end to
+ * `nfft` samples, for the one-sided bins k = 0 … nfft/2 (bin k is frequency
+ * k·fs/nfft). The other bins mirror these: |X_(nfft−k)| = |X_k| for real input.
+ *
+ * Computed with one complex FFT of half the length (even samples as real part,
+ * odd samples as imaginary part, then split), which halves the work, and
+ * without the stages that would only combine padding zeros.
+ *
+ * Returns a new Float64Array of length floor(nfft/2) + 1. Internal helper:
+ * throws a RangeError when `nfft` is not a power of two or is shorter than `x`.
+ * Non-finite samples propagate to the output.
+ */
+export function realMagnitudeSpectrum(x: ArrayLike<number>, nfft: number): Float64Array {
+  const len = x.length;
+  if (!isPowerOfTwo(nfft) || len > nfft) {
+    throw new RangeError(`realMagnitudeSpectrum: nfft ${nfft} must be a power of two >= ${len}`);
+  }
+  if (nfft === 1) return Float64Array.of(Math.abs(len > 0 ? (x[0] as number) : 0));
+  const m = nfft >> 1;
+  const out = new Float64Array(m + 1);
+  const { re, im } = scratchFor(m);
+  // z_j = x_2j + i·x_(2j+1) is non-zero only for j < h, and h ≤ p2 = m/block.
+  // In bit-reversed order those values land at multiples of `block`, each the
+  // only non-zero of its block, and a block-point DFT of [a, 0, …, 0] is a
+  // everywhere: so fill each block with its value and skip the first
+  // log2(block) stages (4 of them at the default padLevel).
+  const h = (len + 1) >> 1;
+  let p2 = 1;
+  while (p2 < h) p2 <<= 1;
+  const block = m / p2;
+  const revP = tablesFor(p2).rev;
+  for (let q = 0; q < p2; q++) {
+    const src = revP[q] as number;
+    const a = 2 * src;
+    const vr = a < len ? (x[a] as number) : 0;
+    const vi = a + 1 < len ? (x[a + 1] as number) : 0;
+    re.fill(vr, q * block, (q + 1) * block);
+    im.fill(vi, q * block, (q + 1) * block);
+  }
+  butterflyStages(re, im, tablesFor(m), 2 * block);
+  // With Z = FFT(even + i·odd): E_k = (Z_k + conj Z_(m−k))/2, O_k = (Z_k − conj Z_(m−k))/(2i),
+  // X_k = E_k + e^(−2πik/nfft)·O_k for k = 0 … m (indices of Z taken mod m).
+  const { cos, sin } = tablesFor(nfft);
+  const r0 = re[0] as number;
+  const i0 = im[0] as number;
+  out[0] = Math.abs(r0 + i0);
+  out[m] = Math.abs(r0 - i0);
+  for (let k = 1; k < m; k++) {
+    const zr = re[k] as number;
+    const zi = im[k] as number;
+    const cr = re[m - k] as number;
+    const ci = -(im[m - k] as number);
+    const er = 0.5 * (zr + cr);
+    const ei = 0.5 * (zi + ci);
+    // (Z − conj Z')/(2i) = (Im, −Re)/2 of the difference.
+    const or = 0.5 * (zi - ci);
+    const oi = -0.5 * (zr - cr);
+    const wr = cos[k] as number;
+    const wi = -(sin[k] as number);
+    const xr = er + (or * wr - oi * wi);
+    const xi = ei + (or * wi + oi * wr);
+    out[k] = Math.sqrt(xr * xr + xi * xi);
+  }
+  return out;
+}
