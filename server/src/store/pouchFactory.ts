@@ -1,0 +1,38 @@
+import PouchDB from 'pouchdb';
+import { join } from 'node:path';
+import type { DatabaseCatalog } from './databaseCatalog.js';
+import type { DatabasePool } from './databasePool.js';
+
+/** PouchDB constructor bound to one data folder (LevelDB files under it). */
+export type PouchConstructor = new (name: string) => PouchDB.Database;
+
+export function pouchForDataDir(dataDir: string): PouchConstructor {
+  // The trailing separator makes `prefix + name` a folder inside dataDir.
+  return PouchDB.defaults({ prefix: join(dataDir, '/') }) as unknown as PouchConstructor;
+}
+
+type AllDbsCallback = (err: Error | null, names?: string[]) => void;
+
+/**
+ * Prepares the constructor handed to express-pouchdb:
+ * - `allDbs` answers from the catalog. express-pouchdb then skips
+ *   pouchdb-all-dbs, which listens to PouchDB's process-wide events (every
+ *   store in the process would see every other store's databases) and would
+ *   keep its own always-open database.
+ * - `__dbCacheMap` is the bounded pool, so express-pouchdb's instances are
+ *   opened and closed under its rules.
+ */
+export function wireForExpressPouchDB(
+  Pouch: PouchConstructor,
+  catalog: DatabaseCatalog,
+  pool: DatabasePool,
+): PouchConstructor {
+  const target = Pouch as unknown as Record<string, unknown>;
+  target['allDbs'] = (callback?: AllDbsCallback): Promise<string[]> => {
+    const names = catalog.list();
+    if (callback) queueMicrotask(() => callback(null, names));
+    return Promise.resolve(names);
+  };
+  target['__dbCacheMap'] = pool;
+  return Pouch;
+}

@@ -1,0 +1,138 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { basicAuth, startTestStore, TEST_ADMIN, type TestStore } from './storeFixture.js';
+
+/** Paths of every kind: server, database, document, feeds, replication endpoints, Fauxton. */
+const PATHS: Array<[string, string]> = [
+  ['GET', '/'],
+  ['GET', '/_up'],
+  ['GET', '/_all_dbs'],
+  ['GET', '/_session'],
+  ['GET', '/_db_updates'],
+  ['GET', '/_utils'],
+  ['GET', '/_utils/'],
+  ['GET', '/_utils/index.html'],
+  ['GET', '/gated'],
+  ['PUT', '/gated-new'],
+  ['DELETE', '/gated'],
+  ['GET', '/gated/secret'],
+  ['GET', '/gated/_all_docs'],
+  ['GET', '/gated/_changes'],
+  ['POST', '/gated/_bulk_get'],
+  ['POST', '/gated/_bulk_docs'],
+  ['GET', '/gated/_security'],
+  ['PUT', '/gated/_local/_security'],
+  ['GET', '/nope/anything'],
+];
+
+describe('admin gate', () => {
+  let s: TestStore;
+  beforeAll(async () => {
+    s = await startTestStore();
+    await s.json('PUT', '/gated');
+    await s.json('PUT', '/gated/secret', { secret: 'do-not-leak' });
+  });
+  afterAll(async () => {
+    await s.teardown();
+  });
+
+  const anonymousOrWrong: Array<[string, Record<string, string>]> = [
+    ['anonymous', {}],
+    ['wrong password', { authorization: basicAuth({ username: TEST_ADMIN.username, password: 'nope' }) }],
+    ['wrong user', { authorization: basicAuth({ username: 'someone', password: TEST_ADMIN.password }) }],
+    ['malformed header', { authorization: 'Basic !!!' }],
+    ['bearer token', { authorization: 'Bearer abc' }],
+    ['forged cookie', { cookie: 'AuthSession=YWRtaW4.99999999999999.forged' }],
+  ];
+
+  for (const [who, headers] of anonymousOrWrong) {
+    it(`answers 401 with a Basic challenge to ${who} on every path`, async () => {
+      for (const [method, path] of PATHS) {
+        const body = method === 'POST' || method === 'PUT' ? '{"docs":[{"id":"secret"}]}' : undefined;
+        const res = await fetch(s.url + path, {
+          method,
+          headers: { ...headers, 'content-type': 'application/json' },
+          ...(body === undefined ? {} : { body }),
+          redirect: 'manual',
+        });
+        const text = await res.text();
+        expect(res.status, `${method} ${path}`).toBe(401);
+        expect(res.headers.get('www-authenticate'), `${method} ${path}`).toMatch(/^Basic realm="[^"]+"$/);
+        expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+        expect(JSON.parse(text)).toMatchObject({ error: 'unauthorized' });
+        expect(text).not.toContain('do-not-leak');
+      }
+      // Nothing was changed by the refused requests.
+      expect((await s.json('GET', '/gated/secret')).body.secret).toBe('do-not-leak');
+      expect((await s.json('GET', '/gated-new')).status).toBe(404);
+    });
+  }
+
+  it('stays responsive after refused database deletions (the stand-in hangs otherwise)', async () => {
+    await Promise.all(Array.from({ length: 5 }, () => fetch(`${s.url}/gated`, { method: 'DELETE' })));
+    const info = await s.json('GET', '/gated');
+    expect(info.status).toBe(200);
+  });
+
+  it('admits the admin by Basic credentials', async () => {
+    const res = await s.json('GET', '/gated/secret');
+    expect(res.status).toBe(200);
+  });
+
+  describe('cookie session (as Fauxton logs in)', () => {
+    async function login(body: string, contentType: string): Promise<Response> {
+      return fetch(`${s.url}/_session`, { method: 'POST', headers: { 'content-type': contentType }, body });
+    }
+
+    it('POST /_session with a form sets AuthSession; the cookie then admits the admin', async () => {
+      const res = await login(
+        `name=${TEST_ADMIN.username}&password=${encodeURIComponent(TEST_ADMIN.password)}`,
+        'application/x-www-form-urlencoded',
+      );
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ ok: true, name: TEST_ADMIN.username, roles: ['_admin'] });
+      const setCookie = res.headers.get('set-cookie') ?? '';
+      expect(setCookie).toMatch(/^AuthSession=[^;]+;/);
+      expect(setCookie).toMatch(/HttpOnly/i);
+      const cookie = setCookie.split(';')[0] ?? '';
+
+      const session = await fetch(`${s.url}/_session`, { headers: { cookie } });
+      expect(session.status).toBe(200);
+      expect(await session.json()).toMatchObject({
+        ok: true,
+        userCtx: { name: TEST_ADMIN.username, roles: ['_admin'] },
+        info: { authenticated: 'cookie' },
+      });
+      const doc = await fetch(`${s.url}/gated/secret`, { headers: { cookie } });
+      expect(doc.status).toBe(200);
+    });
+
+    it('POST /_session with JSON works too; a tampered cookie is refused', async () => {
+      const res = await login(JSON.stringify({ name: TEST_ADMIN.username, password: TEST_ADMIN.password }), 'application/json');
+      expect(res.status).toBe(200);
+      const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+      const value = cookie.slice('AuthSession='.length);
+      const [name, expiry, signature] = value.split('.');
+      const tampered = [
+        `AuthSession=${name}.${Number(expiry) + 1}.${signature}`,
+        `AuthSession=${Buffer.from('root').toString('base64url')}.${expiry}.${signature}`,
+        `AuthSession=${name}.${expiry}.${(signature ?? '').slice(0, -2)}xx`,
+      ];
+      for (const bad of tampered) {
+        expect((await fetch(`${s.url}/gated/secret`, { headers: { cookie: bad } })).status).toBe(401);
+      }
+    });
+
+    it('a wrong password gets 401 and no cookie', async () => {
+      const res = await login(JSON.stringify({ name: TEST_ADMIN.username, password: 'wrong' }), 'application/json');
+      expect(res.status).toBe(401);
+      expect(await res.json()).toMatchObject({ error: 'unauthorized' });
+      expect(res.headers.get('set-cookie')).toBeNull();
+    });
+
+    it('DELETE /_session clears the cookie', async () => {
+      const res = await fetch(`${s.url}/_session`, { method: 'DELETE' });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('set-cookie')).toMatch(/^AuthSession=;.*Max-Age=0/);
+    });
+  });
+});
