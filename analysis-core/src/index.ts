@@ -19,3 +19,4 @@ export { dataQuality } from './metrics/dataQuality.js';
 export { analyzeSession, type AnalyzeOptions } from './analysis/analyzeSession.js';
 export { summarizeProgress } from './progress/summarizeProgress.js';
 export { synthesizeRecording, synthesizeSession, type SynthOptions } from './synth/synthesizeSession.js';
+export { userDatabases, parseUserDatabase, isUserId, USER_ID_PATTERN, type UserDatabases, type UserDatabaseKind } from './model/databaseNames.js';
