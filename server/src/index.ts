@@ -6,3 +6,17 @@ export {
   type EmbeddedStoreStats,
   type StoreLogger,
 } from './store/embeddedStore.js';
+export { loadConfig, type GatewayConfig } from './config.js';
+export { startGateway, type GatewayOptions, type RouterDeps, type RunningGateway } from './gateway.js';
+export { main } from './main.js';
+export { loadOrCreateJwtSecret, loadOrCreateStoreAdmin } from './generatedSecrets.js';
+export { userDatabases } from './accounts/userDatabases.js';
+export { JWT_AUDIENCE, JWT_ISSUER } from './auth/accessTokens.js';
+export {
+  createStoreConnection,
+  parseStoreUrl,
+  storeUrlWithCredentials,
+  type StoreConnection,
+} from './storeAccess/storeConnection.js';
+export { bootstrapStore, systemDatabases } from './storeAccess/bootstrap.js';
+export { StoreUnavailableError } from './storeAccess/storeErrors.js';

@@ -1,0 +1,72 @@
+import { systemDatabases } from '../storeAccess/bootstrap.js';
+import type { StoreConnection } from '../storeAccess/storeConnection.js';
+import { isStoreStatus } from '../storeAccess/storeErrors.js';
+
+export interface StoredDoc {
+  _id: string;
+  _rev?: string;
+}
+
+/** Document reads and writes on `<prefix>accounts`, with conflicts as values instead of throws. */
+export class AccountsDatabase {
+  readonly name: string;
+
+  constructor(
+    private readonly store: StoreConnection,
+    prefix: string,
+  ) {
+    this.name = systemDatabases(prefix).accounts;
+  }
+
+  async get<T extends StoredDoc>(id: string): Promise<T | undefined> {
+    try {
+      return await this.store.request<T>({ db: this.name, doc: id });
+    } catch (err) {
+      if (isStoreStatus(err, 404)) return undefined;
+      throw err;
+    }
+  }
+
+  /** Creates (no `_rev`) or updates (`_rev` of the version read). Returns the new revision, or 'conflict'. */
+  async put<T extends StoredDoc>(doc: T): Promise<string | 'conflict'> {
+    try {
+      const answer = await this.store.request<{ rev: string }>({ db: this.name, doc: doc._id, method: 'PUT', body: doc });
+      return answer.rev;
+    } catch (err) {
+      if (isStoreStatus(err, 409)) return 'conflict';
+      throw err;
+    }
+  }
+
+  /** Deletes one revision. False when it was already gone or changed meanwhile. */
+  async remove(id: string, rev: string): Promise<boolean> {
+    try {
+      await this.store.request({ db: this.name, doc: id, method: 'DELETE', qs: { rev } });
+      return true;
+    } catch (err) {
+      if (isStoreStatus(err, 404) || isStoreStatus(err, 409)) return false;
+      throw err;
+    }
+  }
+
+  /** Documents whose ids start with `prefix` (ids and revisions; the docs when asked). */
+  async listByPrefix<T extends StoredDoc>(prefix: string): Promise<T[]> {
+    const answer = await this.store.request<{ rows: { id: string; value: { rev: string }; doc?: T }[] }>({
+      db: this.name,
+      path: '_all_docs',
+      qs: { startkey: prefix, endkey: `${prefix}\ufff0`, include_docs: true },
+    });
+    return answer.rows.flatMap((row) => (row.doc ? [row.doc] : []));
+  }
+
+  /** Deletes many documents in one request; per-document failures are ignored (best effort). */
+  async removeAll(docs: { _id: string; _rev?: string }[]): Promise<void> {
+    if (docs.length === 0) return;
+    await this.store.request({
+      db: this.name,
+      path: '_bulk_docs',
+      method: 'POST',
+      body: { docs: docs.map((doc) => ({ _id: doc._id, _rev: doc._rev, _deleted: true })) },
+    });
+  }
+}

@@ -1,0 +1,54 @@
+import jwt from 'jsonwebtoken';
+import { isUserId } from '../accounts/userIds.js';
+import type { Clock } from './clock.js';
+
+export const JWT_ISSUER = 'm2m-gateway';
+export const JWT_AUDIENCE = 'm2m-sync';
+/** The one algorithm signed and accepted: `alg: none` and key confusion never verify. */
+export const JWT_ALGORITHM = 'HS256';
+
+export type AccessTokenFailure = 'expired' | 'invalid';
+
+export type VerifyResult = { ok: true; userId: string } | { ok: false; failure: AccessTokenFailure; reason: string };
+
+/** Short-lived access JWTs: `sub` is the user id; issuer, audience and algorithm are pinned. */
+export class AccessTokens {
+  constructor(
+    private readonly secret: string,
+    readonly ttlS: number,
+    private readonly clock: Clock,
+  ) {
+    if (Buffer.byteLength(secret, 'utf8') < 32) throw new Error('the JWT secret must be at least 32 bytes');
+  }
+
+  issue(userId: string): { accessToken: string; expiresIn: number } {
+    const iat = Math.floor(this.clock() / 1000);
+    const accessToken = jwt.sign({ iat }, this.secret, {
+      algorithm: JWT_ALGORITHM,
+      expiresIn: this.ttlS,
+      subject: userId,
+      issuer: JWT_ISSUER,
+      audience: JWT_AUDIENCE,
+    });
+    return { accessToken, expiresIn: this.ttlS };
+  }
+
+  verify(token: string): VerifyResult {
+    let payload: string | jwt.JwtPayload;
+    try {
+      payload = jwt.verify(token, this.secret, {
+        algorithms: [JWT_ALGORITHM],
+        issuer: JWT_ISSUER,
+        audience: JWT_AUDIENCE,
+        clockTimestamp: Math.floor(this.clock() / 1000),
+      });
+    } catch (err) {
+      if (err instanceof jwt.TokenExpiredError) return { ok: false, failure: 'expired', reason: 'the access token has expired' };
+      return { ok: false, failure: 'invalid', reason: 'the access token is invalid' };
+    }
+    if (typeof payload === 'string' || !isUserId(payload.sub) || typeof payload.exp !== 'number') {
+      return { ok: false, failure: 'invalid', reason: 'the access token is invalid' };
+    }
+    return { ok: true, userId: payload.sub };
+  }
+}

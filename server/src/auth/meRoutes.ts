@@ -1,0 +1,37 @@
+import express, { type Router } from 'express';
+import { HttpError } from '../http/errors.js';
+import { authFailuresTotal } from '../ops/metrics.js';
+import { AUTH_BODY_LIMIT, type AuthDeps } from './authRoutes.js';
+import { parseBody, passwordInput } from './credentialsInput.js';
+import { requireUser, userIdOf } from './requireUser.js';
+import { throttle } from './throttle.js';
+
+/** GET /me and DELETE /me (with the password). */
+export function meRoutes(deps: AuthDeps): Router {
+  const router = express.Router();
+  router.use(requireUser({ tokens: deps.accessTokens, accountExists: (userId) => deps.existence.exists(userId) }));
+  router.use(express.json({ limit: AUTH_BODY_LIMIT }));
+
+  router.get('/', async (_req, res) => {
+    const account = await deps.accounts.getAccount(userIdOf(res));
+    if (!account) throw new HttpError(401, 'unauthorized', 'the account no longer exists');
+    res.json(account);
+  });
+
+  router.delete('/', async (req, res) => {
+    const userId = userIdOf(res);
+    throttle(deps.limits.perUsername, `user:${userId}`);
+    const { password } = parseBody(passwordInput, req.body);
+    if (!(await deps.accounts.passwordMatches(userId, password))) {
+      authFailuresTotal.inc({ reason: 'bad_credentials' });
+      throw new HttpError(401, 'unauthorized', 'the password is incorrect');
+    }
+    deps.existence.forget(userId);
+    await deps.accounts.deleteAccount(userId);
+    deps.existence.forget(userId);
+    await deps.refreshTokens.removeAllForUser(userId);
+    res.json({ ok: true });
+  });
+
+  return router;
+}

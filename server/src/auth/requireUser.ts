@@ -1,0 +1,59 @@
+import type { RequestHandler, Response } from 'express';
+import { authFailuresTotal } from '../ops/metrics.js';
+import { describeStoreError } from '../storeAccess/storeErrors.js';
+import { sendError } from '../http/errors.js';
+import { requestLogger } from '../http/requestLogging.js';
+import type { AccessTokens } from './accessTokens.js';
+
+export interface RequireUserDeps {
+  tokens: Pick<AccessTokens, 'verify'>;
+  /** Whether the account still exists (a deleted user's tokens are refused). */
+  accountExists(userId: string): Promise<boolean>;
+}
+
+const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/;
+
+function refuse(res: Response, reason: string): void {
+  res.setHeader('WWW-Authenticate', 'Bearer realm="m2m"');
+  sendError(res, 401, 'unauthorized', reason);
+}
+
+/** The caller's user id, set by requireUser. */
+export function userIdOf(res: Response): string {
+  const userId: unknown = res.locals['userId'];
+  if (typeof userId !== 'string') throw new Error('userIdOf: requireUser did not run on this route');
+  return userId;
+}
+
+/**
+ * Admits requests with a valid access token (`Authorization: Bearer <jwt>`)
+ * of an existing account and sets `res.locals.userId`; answers 401 otherwise.
+ */
+export function requireUser(deps: RequireUserDeps): RequestHandler {
+  return async (req, res, next) => {
+    const header = req.get('authorization');
+    const match = header === undefined ? null : BEARER.exec(header);
+    if (!match?.[1]) {
+      authFailuresTotal.inc({ reason: 'invalid_token' });
+      return refuse(res, header === undefined ? 'an access token is required' : 'the Authorization header must be "Bearer <access token>"');
+    }
+    const verified = deps.tokens.verify(match[1]);
+    if (!verified.ok) {
+      authFailuresTotal.inc({ reason: verified.failure === 'expired' ? 'expired_token' : 'invalid_token' });
+      return refuse(res, verified.reason);
+    }
+    let exists: boolean;
+    try {
+      exists = await deps.accountExists(verified.userId);
+    } catch (err) {
+      requestLogger(res)?.error({ err: describeStoreError(err) }, 'account lookup failed');
+      return sendError(res, 503, 'service_unavailable', 'the account store is unavailable; retry later');
+    }
+    if (!exists) {
+      authFailuresTotal.inc({ reason: 'unknown_account' });
+      return refuse(res, 'the account no longer exists');
+    }
+    res.locals['userId'] = verified.userId;
+    next();
+  };
+}

@@ -1,0 +1,219 @@
+import { isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+
+/** The gateway's configuration, parsed once from the environment (see server/README.md). */
+export interface GatewayConfig {
+  nodeEnv: 'development' | 'production' | 'test';
+  host: string;
+  /** 0 picks a free port (tests). */
+  port: number;
+  /** Prefix of every database name the system creates. */
+  dbPrefix: string;
+  /** CouchDB 3 base URL with admin credentials; undefined runs the embedded store. */
+  couchdbUrl: string | undefined;
+  /** Absolute path of the data folder (embedded store files, generated secrets). */
+  dataDir: string;
+  storePort: number;
+  /** Admin of the embedded store; undefined generates one and keeps it in dataDir. */
+  storeAdmin: { username: string; password: string } | undefined;
+  /** HS256 key for access tokens; undefined (development only) generates one and keeps it in dataDir. */
+  jwtSecret: string | undefined;
+  accessTokenTtlS: number;
+  refreshTokenTtlS: number;
+  /** Browser origins allowed by CORS; empty allows none. */
+  corsOrigins: string[];
+  /** JSON body limit of /sync and /api (a `_bulk_docs` batch). */
+  bodyLimitBytes: number;
+  maxDocBytes: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  authRateLimit: {
+    /** Attempts per window per client address on register/login/refresh. */
+    perClient: number;
+    /** Attempts per window per username on register/login/account deletion. */
+    perUsername: number;
+    windowS: number;
+  };
+  /** Express "trust proxy": which reverse proxies may set X-Forwarded-For. */
+  trustProxy: boolean | number | string;
+  /** Timeout of every request to the store, except feeds that wait on purpose. */
+  storeTimeoutMs: number;
+  /** How long a shutdown waits for in-flight requests before closing their connections. */
+  shutdownGraceMs: number;
+  /** Embedded store: most LevelDB databases open at once. */
+  storeMaxOpenDatabases: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+const MiB = 1024 * 1024;
+
+/** Database name prefix: CouchDB's name rules, kept to characters that need no URL encoding. */
+const DB_PREFIX_PATTERN = /^[a-z][a-z0-9_-]*$/;
+
+function integer(min: number, max: number) {
+  return z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `must be a whole number between ${min} and ${max}`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+}
+
+const port = integer(0, 65535);
+
+const couchdbUrl = z
+  .string()
+  .trim()
+  .superRefine((value, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be an http(s) URL such as http://admin:password@127.0.0.1:5984' });
+      return;
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      ctx.addIssue({ code: 'custom', message: 'must use http or https' });
+    } else if (!url.username || !url.password) {
+      ctx.addIssue({ code: 'custom', message: 'must carry the admin credentials (http://user:password@host:port)' });
+    } else if (url.search || url.hash) {
+      ctx.addIssue({ code: 'custom', message: 'must not have a query or fragment' });
+    }
+  });
+
+const storeAdmin = z
+  .string()
+  .regex(/^[^:]+:.+$/s, 'must be user:password (a name without ":" and a non-empty password)')
+  .transform((value) => {
+    const colon = value.indexOf(':');
+    return { username: value.slice(0, colon), password: value.slice(colon + 1) };
+  });
+
+const jwtSecret = z
+  .string()
+  .refine((value) => Buffer.byteLength(value, 'utf8') >= 32, 'must be at least 32 bytes long');
+
+const corsOrigins = z.string().transform((value, ctx) => {
+  const origins = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0);
+  for (const origin of origins) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    // An origin is scheme://host[:port] with nothing after it.
+    if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.origin !== origin) {
+      ctx.addIssue({ code: 'custom', message: `"${origin}" is not an origin like https://app.example.com` });
+    }
+  }
+  return origins;
+});
+
+const trustProxy = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .transform((value): boolean | number | string => {
+    if (value === 'true') return true;
+    if (value === 'false') return false;
+    if (/^\d+$/.test(value)) return Number(value);
+    return value; // addresses or subnets, comma separated, as Express reads them
+  });
+
+/** Each variable's parser and default; a default is the raw string the parser reads. */
+const variables = {
+  NODE_ENV: { schema: z.enum(['development', 'production', 'test']), fallback: 'development' },
+  HOST: { schema: z.string().trim().min(1, 'must not be empty'), fallback: '127.0.0.1' },
+  PORT: { schema: port, fallback: '3000' },
+  DB_PREFIX: {
+    schema: z
+      .string()
+      .max(64, 'must be at most 64 characters')
+      .regex(DB_PREFIX_PATTERN, 'must start with a lowercase letter followed by lowercase letters, digits, "_" or "-"'),
+    fallback: 'm2m-',
+  },
+  COUCHDB_URL: { schema: couchdbUrl.optional(), fallback: undefined },
+  DATA_DIR: { schema: z.string().trim().min(1, 'must not be empty'), fallback: './data' },
+  STORE_PORT: { schema: port, fallback: '5984' },
+  STORE_ADMIN: { schema: storeAdmin.optional(), fallback: undefined },
+  JWT_SECRET: { schema: jwtSecret.optional(), fallback: undefined },
+  ACCESS_TOKEN_TTL_S: { schema: integer(1, 86_400), fallback: '900' },
+  REFRESH_TOKEN_TTL_S: { schema: integer(60, 365 * 86_400), fallback: String(30 * 86_400) },
+  CORS_ORIGINS: { schema: corsOrigins, fallback: '' },
+  BODY_LIMIT_BYTES: { schema: integer(1024, 1024 * MiB), fallback: String(8 * MiB) },
+  MAX_DOC_BYTES: { schema: integer(1024, 1024 * MiB), fallback: String(4 * MiB) },
+  LOG_LEVEL: {
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    fallback: 'info',
+  },
+  AUTH_RATE_LIMIT_PER_CLIENT: { schema: integer(1, 1_000_000), fallback: '30' },
+  AUTH_RATE_LIMIT_PER_USERNAME: { schema: integer(1, 1_000_000), fallback: '10' },
+  AUTH_RATE_LIMIT_WINDOW_S: { schema: integer(1, 86_400), fallback: '60' },
+  TRUST_PROXY: { schema: trustProxy, fallback: 'false' },
+  STORE_TIMEOUT_MS: { schema: integer(100, 600_000), fallback: '10000' },
+  SHUTDOWN_GRACE_MS: { schema: integer(0, 600_000), fallback: '10000' },
+  STORE_MAX_OPEN_DATABASES: { schema: integer(10, 100_000), fallback: '200' },
+} as const;
+
+type Variables = typeof variables;
+type Parsed = { [K in keyof Variables]: z.output<Variables[K]['schema']> };
+
+/** Variables whose values must never be echoed in an error message. */
+const SECRET_VARIABLES = new Set(['COUCHDB_URL', 'STORE_ADMIN', 'JWT_SECRET']);
+
+/**
+ * Reads and validates the gateway's configuration. An empty value counts as
+ * unset. Throws one Error naming every bad variable.
+ */
+export function loadConfig(env: Env): GatewayConfig {
+  const problems: string[] = [];
+  const parsed: Record<string, unknown> = {};
+  for (const [name, { schema, fallback }] of Object.entries(variables)) {
+    const raw = env[name] === undefined || env[name] === '' ? fallback : env[name];
+    const result = (schema as z.ZodType).safeParse(raw);
+    if (result.success) {
+      parsed[name] = result.data;
+    } else {
+      const reasons = result.error.issues.map((issue) => issue.message).join('; ');
+      const shown = SECRET_VARIABLES.has(name) || raw === undefined ? '' : ` (got "${raw}")`;
+      problems.push(`${name} ${reasons}${shown}`);
+    }
+  }
+  const values = parsed as Parsed;
+  if (problems.length === 0 && values.NODE_ENV === 'production' && values.JWT_SECRET === undefined) {
+    problems.push('JWT_SECRET is required when NODE_ENV=production (at least 32 bytes)');
+  }
+  if (problems.length > 0) throw new Error(`Invalid configuration: ${problems.join('; ')}`);
+
+  const dataDir = values.DATA_DIR;
+  return {
+    nodeEnv: values.NODE_ENV,
+    host: values.HOST,
+    port: values.PORT,
+    dbPrefix: values.DB_PREFIX,
+    couchdbUrl: values.COUCHDB_URL,
+    dataDir: isAbsolute(dataDir) ? dataDir : resolve(dataDir),
+    storePort: values.STORE_PORT,
+    storeAdmin: values.STORE_ADMIN,
+    jwtSecret: values.JWT_SECRET,
+    accessTokenTtlS: values.ACCESS_TOKEN_TTL_S,
+    refreshTokenTtlS: values.REFRESH_TOKEN_TTL_S,
+    corsOrigins: values.CORS_ORIGINS,
+    bodyLimitBytes: values.BODY_LIMIT_BYTES,
+    maxDocBytes: values.MAX_DOC_BYTES,
+    logLevel: values.LOG_LEVEL,
+    authRateLimit: {
+      perClient: values.AUTH_RATE_LIMIT_PER_CLIENT,
+      perUsername: values.AUTH_RATE_LIMIT_PER_USERNAME,
+      windowS: values.AUTH_RATE_LIMIT_WINDOW_S,
+    },
+    trustProxy: values.TRUST_PROXY,
+    storeTimeoutMs: values.STORE_TIMEOUT_MS,
+    shutdownGraceMs: values.SHUTDOWN_GRACE_MS,
+    storeMaxOpenDatabases: values.STORE_MAX_OPEN_DATABASES,
+  };
+}

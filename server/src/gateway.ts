@@ -1,0 +1,151 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Router } from 'express';
+import type { Logger } from 'pino';
+import type { Clock } from './auth/clock.js';
+import type { GatewayConfig } from './config.js';
+import { loadOrCreateJwtSecret, loadOrCreateStoreAdmin } from './generatedSecrets.js';
+import { createApp } from './http/app.js';
+import { createLogger } from './http/logger.js';
+import { createSyncRouter } from './proxy/syncRouter.js';
+import { createRestRouter } from './rest/restRouter.js';
+import { startEmbeddedStore, type EmbeddedStore } from './store/embeddedStore.js';
+import { bootstrapStore } from './storeAccess/bootstrap.js';
+import { createStoreConnection, storeUrlWithCredentials, type StoreConnection } from './storeAccess/storeConnection.js';
+
+export interface GatewayOptions {
+  logger?: Logger;
+  /** Time source of tokens and rate limits (tests move it). */
+  clock?: Clock;
+  /** Replaces the routers mounted at /sync and /api (default: the replication proxy and the REST routes). */
+  routers?: (deps: RouterDeps) => { sync?: Router; api?: Router };
+}
+
+export interface RouterDeps {
+  config: GatewayConfig;
+  store: StoreConnection;
+  logger: Logger;
+}
+
+export interface RunningGateway {
+  /** Where the gateway listens, e.g. http://127.0.0.1:3000 */
+  url: string;
+  /** The store's base URL, without credentials. */
+  storeUrl: string;
+  /** True when this process runs the embedded store. */
+  embeddedStore: boolean;
+  /** Stops accepting, lets in-flight requests finish (up to SHUTDOWN_GRACE_MS), closes the store. */
+  close(): Promise<void>;
+}
+
+/** Folder of the embedded store's LevelDB files under DATA_DIR (secrets live beside it). */
+export const EMBEDDED_STORE_FOLDER = 'store';
+
+/** The replication proxy at /sync and the REST routes at /api. */
+function defaultRouters(deps: RouterDeps): { sync?: Router; api?: Router } {
+  return { sync: createSyncRouter(deps), api: createRestRouter(deps) };
+}
+
+/** Starts the embedded store when no COUCHDB_URL is set; returns the URL with credentials. */
+async function storeLocation(
+  config: GatewayConfig,
+  logger: Logger,
+): Promise<{ urlWithCredentials: string; embedded?: EmbeddedStore }> {
+  if (config.couchdbUrl !== undefined) return { urlWithCredentials: config.couchdbUrl };
+  const admin = config.storeAdmin ?? (await loadOrCreateStoreAdmin(config.dataDir));
+  const embedded = await startEmbeddedStore({
+    dataDir: join(config.dataDir, EMBEDDED_STORE_FOLDER),
+    port: config.storePort,
+    host: '127.0.0.1',
+    admin,
+    maxOpenDatabases: config.storeMaxOpenDatabases,
+    logger: logger.child({ component: 'store' }),
+  }).catch((err: unknown) => {
+    throw new Error(`The embedded store cannot start on 127.0.0.1:${config.storePort} (STORE_PORT, DATA_DIR): ${errorText(err)}`, {
+      cause: err,
+    });
+  });
+  return { urlWithCredentials: storeUrlWithCredentials(embedded.url, admin), embedded };
+}
+
+const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function urlOf(server: Server, host: string): string {
+  const { port } = server.address() as AddressInfo;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/**
+ * Starts the gateway: the embedded store (when no COUCHDB_URL), the store
+ * connection and bootstrap, then the HTTP server on HOST:PORT. Fails with a
+ * message naming the problem when the store is unreachable or refuses us.
+ */
+export async function startGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<RunningGateway> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const { urlWithCredentials, embedded } = await storeLocation(config, logger);
+  const store = createStoreConnection(urlWithCredentials, { timeoutMs: config.storeTimeoutMs });
+  let server: Server | undefined;
+  try {
+    await bootstrapStore(store, config.dbPrefix);
+    const jwtSecret = config.jwtSecret ?? (await loadOrCreateJwtSecret(config.dataDir));
+    const resolved: GatewayConfig = { ...config, jwtSecret };
+    const routerDeps: RouterDeps = { config: resolved, store, logger };
+    const routers = (options.routers ?? defaultRouters)(routerDeps);
+    const app = createApp({ ...routerDeps, routers, ...(options.clock ? { clock: options.clock } : {}) });
+    server = createServer(app);
+    // A client gets 30 s for its headers and Node's default 300 s for its whole request
+    // (a slow upload); neither limits how long an answer (a long-poll feed) may take.
+    server.headersTimeout = 30_000;
+    await listen(server, config.port, config.host).catch((err: unknown) => {
+      throw new Error(`The gateway cannot listen on ${config.host}:${config.port} (HOST, PORT): ${errorText(err)}`, { cause: err });
+    });
+  } catch (err) {
+    await store.close();
+    await embedded?.close();
+    throw err;
+  }
+
+  const running = server;
+  let shuttingDown = false;
+  running.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    // During shutdown a keep-alive connection closes as soon as its last response is out.
+    if (shuttingDown && !res.headersSent) res.setHeader('Connection', 'close');
+    res.once('finish', () => {
+      if (shuttingDown) setImmediate(() => running.closeIdleConnections());
+    });
+  });
+
+  const url = urlOf(server, config.host);
+  logger.info({ url, store: store.url, embeddedStore: embedded !== undefined }, 'gateway listening');
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    storeUrl: store.url,
+    embeddedStore: embedded !== undefined,
+    close: () => {
+      closing ??= (async () => {
+        shuttingDown = true;
+        const stopped = new Promise<void>((resolve) => running.close(() => resolve()));
+        running.closeIdleConnections();
+        const forced = setTimeout(() => running.closeAllConnections(), config.shutdownGraceMs);
+        await stopped;
+        clearTimeout(forced);
+        await store.close();
+        await embedded?.close();
+        logger.info('gateway stopped');
+      })();
+      return closing;
+    },
+  };
+}

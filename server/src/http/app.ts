@@ -1,0 +1,92 @@
+import cors from 'cors';
+import express, { type Express, type Router } from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import { AccountService } from '../accounts/accountService.js';
+import { AccessTokens } from '../auth/accessTokens.js';
+import { AccountExistenceCache } from '../auth/accountExistence.js';
+import { authRoutes, type AuthDeps } from '../auth/authRoutes.js';
+import { systemClock, type Clock } from '../auth/clock.js';
+import { meRoutes } from '../auth/meRoutes.js';
+import { RateLimiter } from '../auth/rateLimiter.js';
+import { RefreshTokens } from '../auth/refreshTokens.js';
+import { requireUser } from '../auth/requireUser.js';
+import type { GatewayConfig } from '../config.js';
+import { opsRoutes } from '../ops/opsRoutes.js';
+import type { StoreConnection } from '../storeAccess/storeConnection.js';
+import { errorHandler, notFound } from './errors.js';
+import { assignRequestId, REQUEST_ID_HEADER } from './requestId.js';
+import { labelMount, logRequests } from './requestLogging.js';
+
+export interface AppDeps {
+  /** `jwtSecret` must be set (gateway.ts fills in the generated one). */
+  config: GatewayConfig;
+  store: StoreConnection;
+  logger: Logger;
+  routers?: { sync?: Router; api?: Router };
+  /** Time source of tokens and rate limits (tests move it). */
+  clock?: Clock;
+}
+
+/** The accounts, tokens and limits behind /auth and /me. */
+function authDeps(config: GatewayConfig, store: StoreConnection, clock: Clock): AuthDeps {
+  if (config.jwtSecret === undefined) throw new Error('createApp: config.jwtSecret must be resolved before');
+  const accounts = new AccountService(store, config.dbPrefix, clock);
+  const { perClient, perUsername, windowS } = config.authRateLimit;
+  return {
+    accounts,
+    accessTokens: new AccessTokens(config.jwtSecret, config.accessTokenTtlS, clock),
+    refreshTokens: new RefreshTokens(store, config.dbPrefix, config.refreshTokenTtlS, clock),
+    existence: new AccountExistenceCache(async (userId) => (await accounts.getAccount(userId)) !== undefined, clock),
+    limits: {
+      perClient: new RateLimiter(perClient, windowS, clock),
+      perUsername: new RateLimiter(perUsername, windowS, clock),
+    },
+  };
+}
+
+/**
+ * The gateway's Express application: request ids and logging, security
+ * headers, CORS, operations, accounts, and the routers for /sync and /api
+ * behind the access token check. Every error is a JSON body.
+ */
+export function createApp(deps: AppDeps): Express {
+  const { config, store, logger } = deps;
+  const auth = authDeps(config, store, deps.clock ?? systemClock);
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+
+  app.use(assignRequestId());
+  app.use(logRequests(logger));
+  app.use(helmet());
+  app.use(
+    cors({
+      origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
+      allowedHeaders: ['Authorization', 'Content-Type', 'Accept', REQUEST_ID_HEADER],
+      exposedHeaders: [REQUEST_ID_HEADER, 'Retry-After', 'ETag', 'WWW-Authenticate'],
+      maxAge: 600,
+    }),
+  );
+
+  app.use(opsRoutes({ store, dbPrefix: config.dbPrefix }));
+  app.use('/auth', labelMount('/auth'), authRoutes(auth));
+  app.use('/me', labelMount('/me'), meRoutes(auth));
+
+  const authenticated = requireUser({
+    tokens: auth.accessTokens,
+    accountExists: (userId) => auth.existence.exists(userId),
+  });
+  // Bodies are parsed after authentication: an anonymous client cannot make us read megabytes.
+  const json = express.json({ limit: config.bodyLimitBytes });
+  for (const [mountPath, router] of [
+    ['/sync', deps.routers?.sync],
+    ['/api', deps.routers?.api],
+  ] as const) {
+    if (router) app.use(mountPath, labelMount(mountPath), authenticated, json, router);
+  }
+
+  app.use(notFound());
+  app.use(errorHandler(logger));
+  return app;
+}

@@ -1,0 +1,53 @@
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from './config.js';
+import { startGateway, type RunningGateway } from './gateway.js';
+import { createLogger } from './http/logger.js';
+
+/**
+ * Runs the gateway from the environment until SIGTERM or SIGINT. Returns the
+ * running gateway (the root start script prints where things listen).
+ */
+export async function main(env: Record<string, string | undefined> = process.env): Promise<RunningGateway> {
+  const config = loadConfig(env);
+  const logger = createLogger(config.logLevel);
+  const gateway = await startGateway(config, { logger });
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting at once');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    gateway.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  return gateway;
+}
+
+function isEntryPoint(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  main().catch((err: unknown) => {
+    // Configuration and store problems are for a person to fix: the message, not a stack.
+    console.error(`m2m gateway: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,73 @@
+import { badRequest } from './couchError.js';
+import { checkSessionWrite } from './documentGate.js';
+
+/** One row of a `_bulk_docs` answer, as CouchDB writes it. */
+export interface BulkDocsRow {
+  id?: unknown;
+  rev?: unknown;
+  ok?: unknown;
+  error?: unknown;
+  reason?: unknown;
+}
+
+/** What to send to the store, and the refusals to answer without asking it. */
+export interface BulkDocsPlan {
+  /** The body for the store: only the documents that passed. */
+  upstreamBody: { docs: unknown[]; new_edits?: boolean };
+  /** For each forwarded document, its index in the client's batch. */
+  forwardedIndices: number[];
+  refused: Array<{ index: number; row: BulkDocsRow }>;
+  newEdits: boolean;
+}
+
+const idOf = (doc: unknown): string => {
+  const id = typeof doc === 'object' && doc !== null ? (doc as { _id?: unknown })._id : undefined;
+  return typeof id === 'string' ? id : '';
+};
+
+/** Splits a `_bulk_docs` body into documents to store and per-document refusals. */
+export function planBulkDocs(body: unknown, maxDocBytes: number): BulkDocsPlan {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('the body must be {"docs": [...]}');
+  const { docs, new_edits: newEdits, ...rest } = body as Record<string, unknown>;
+  const extra = Object.keys(rest);
+  if (extra.length > 0) throw badRequest(`${JSON.stringify(extra[0])} is not allowed in a _bulk_docs body`);
+  if (!Array.isArray(docs)) throw badRequest('docs must be an array');
+  if (newEdits !== undefined && typeof newEdits !== 'boolean') throw badRequest('new_edits must be true or false');
+
+  const plan: BulkDocsPlan = { upstreamBody: { docs: [] }, forwardedIndices: [], refused: [], newEdits: newEdits !== false };
+  if (newEdits !== undefined) plan.upstreamBody.new_edits = newEdits;
+  docs.forEach((doc: unknown, index) => {
+    const verdict = checkSessionWrite(doc, maxDocBytes);
+    if (verdict.ok) {
+      plan.upstreamBody.docs.push(doc);
+      plan.forwardedIndices.push(index);
+    } else {
+      plan.refused.push({ index, row: { id: idOf(doc), error: 'forbidden', reason: verdict.reason } });
+    }
+  });
+  return plan;
+}
+
+/**
+ * Puts the store's rows and the refusals together in the client's order. With
+ * `new_edits: true` the store answers one row per document, in order; with
+ * `new_edits: false` it lists only failures, matched back by id.
+ */
+export function mergeBulkDocsRows(plan: BulkDocsPlan, upstreamRows: BulkDocsRow[]): BulkDocsRow[] {
+  const placed: Array<{ index: number; row: BulkDocsRow }> = [...plan.refused];
+  if (plan.newEdits && upstreamRows.length === plan.forwardedIndices.length) {
+    upstreamRows.forEach((row, i) => placed.push({ index: plan.forwardedIndices[i] ?? Number.MAX_SAFE_INTEGER, row }));
+  } else {
+    const unmatched = new Map<string, number[]>();
+    plan.forwardedIndices.forEach((index, i) => {
+      const id = idOf(plan.upstreamBody.docs[i]);
+      unmatched.set(id, [...(unmatched.get(id) ?? []), index]);
+    });
+    for (const row of upstreamRows) {
+      const index = typeof row.id === 'string' ? unmatched.get(row.id)?.shift() : undefined;
+      placed.push({ index: index ?? Number.MAX_SAFE_INTEGER, row });
+    }
+  }
+  // A stable sort keeps unmatched rows in the store's order, after the rest.
+  return placed.sort((a, b) => a.index - b.index).map(({ row }) => row);
+}

@@ -1,0 +1,53 @@
+import { isSessionId, validateSession } from '@m2m/analysis-core';
+
+export type DocumentVerdict = { ok: true } | { ok: false; reason: string };
+
+/** How many validation errors a refusal names before it says "and N more". */
+const MAX_REASONS = 8;
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** A document's size as CouchDB sees it: the bytes of its JSON. */
+export function jsonByteLength(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8');
+}
+
+/**
+ * Decides whether a device may write `doc` into its sessions database: a
+ * session id, no design document, no attachments, within the size limit, and
+ * either a tombstone (`_deleted: true`, not schema-checked, as a delete must
+ * reach the store whatever the body) or a valid session.
+ */
+export function checkSessionWrite(doc: unknown, maxDocBytes: number): DocumentVerdict {
+  if (!isPlainObject(doc)) return { ok: false, reason: 'a document must be a JSON object' };
+  const id = doc['_id'];
+  if (typeof id === 'string' && id.startsWith('_design/')) {
+    return { ok: false, reason: 'design documents cannot be written through the sync proxy' };
+  }
+  if (!isSessionId(id)) {
+    return { ok: false, reason: `_id must be a session id (ses_ followed by 26 characters), got ${describe(id)}` };
+  }
+  if ('_attachments' in doc) return { ok: false, reason: 'attachments are not accepted' };
+  const size = jsonByteLength(doc);
+  if (size > maxDocBytes) return { ok: false, reason: `the document is ${size} bytes, more than the limit of ${maxDocBytes}` };
+  if (doc['_deleted'] === true) return { ok: true };
+  const checked = validateSession(doc);
+  if (checked.ok) return { ok: true };
+  const shown = checked.errors.slice(0, MAX_REASONS).map((e) => `${e.path} ${e.message}`);
+  const hidden = checked.errors.length - shown.length;
+  return { ok: false, reason: `not a valid session: ${shown.join('; ')}${hidden > 0 ? `; and ${hidden} more` : ''}` };
+}
+
+/** `_local` documents are replication checkpoints: any JSON object within the size limit. */
+export function checkLocalWrite(doc: unknown, maxDocBytes: number): DocumentVerdict {
+  if (!isPlainObject(doc)) return { ok: false, reason: 'a local document must be a JSON object' };
+  const size = jsonByteLength(doc);
+  if (size > maxDocBytes) return { ok: false, reason: `the document is ${size} bytes, more than the limit of ${maxDocBytes}` };
+  return { ok: true };
+}
+
+function describe(value: unknown): string {
+  if (typeof value !== 'string') return value === undefined ? 'none' : typeof value;
+  return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value);
+}

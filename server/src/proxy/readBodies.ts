@@ -1,0 +1,94 @@
+import { badRequest, forbidden } from './couchError.js';
+import type { Endpoint } from './syncPath.js';
+
+type Json = Record<string, unknown>;
+
+const isPlainObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isStringArray = (value: unknown): value is string[] => Array.isArray(value) && value.every((v) => typeof v === 'string');
+
+/** Ids a device may name in a read: its documents, never `_design/` or other system ids. */
+function checkDocId(id: unknown, where: string): string {
+  if (typeof id !== 'string') throw badRequest(`${where} must be a string`);
+  if (id.startsWith('_')) throw forbidden(`${where} ${JSON.stringify(id)} is not reachable through the sync proxy`);
+  return id;
+}
+
+/** `_all_docs` takes its query parameters in a POST body too; these are the ones served. */
+const ALL_DOCS_BODY_KEYS = new Set([
+  'keys',
+  'include_docs',
+  'conflicts',
+  'descending',
+  'limit',
+  'skip',
+  'inclusive_end',
+  'update_seq',
+  'key',
+  'startkey',
+  'start_key',
+  'endkey',
+  'end_key',
+  // RxDB sends PouchDB's `deleted: "ok"`; CouchDB ignores it.
+  'deleted',
+]);
+
+function pick(body: Json, allowed: Set<string>, endpoint: string): Json {
+  const out: Json = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (!allowed.has(key)) throw badRequest(`${JSON.stringify(key)} is not allowed in a ${endpoint} body`);
+    out[key] = value;
+  }
+  return out;
+}
+
+/**
+ * Checks the body of a read request (POST `_changes`, `_revs_diff`,
+ * `_bulk_get`, `_all_docs`) and returns what to forward: only the fields
+ * each endpoint needs, so nothing else reaches the store.
+ */
+export function checkReadBody(kind: Endpoint['kind'], body: unknown): unknown {
+  switch (kind) {
+    case 'changes': {
+      if (body === undefined) return undefined;
+      if (!isPlainObject(body)) throw badRequest('the _changes body must be a JSON object');
+      if ('selector' in body) throw forbidden('filter=_selector is not allowed through the sync proxy');
+      const picked = pick(body, new Set(['doc_ids']), '_changes');
+      if ('doc_ids' in picked) {
+        if (!isStringArray(picked['doc_ids'])) throw badRequest('doc_ids must be an array of strings');
+        picked['doc_ids'].forEach((id, i) => checkDocId(id, `doc_ids[${i}]`));
+      }
+      return picked;
+    }
+    case 'revs_diff': {
+      if (!isPlainObject(body)) throw badRequest('the _revs_diff body must be a JSON object of id: [revs]');
+      for (const [id, revs] of Object.entries(body)) {
+        checkDocId(id, 'a document id');
+        if (!isStringArray(revs)) throw badRequest(`the revisions of ${JSON.stringify(id)} must be an array of strings`);
+      }
+      return body;
+    }
+    case 'bulk_get': {
+      if (!isPlainObject(body) || !Array.isArray(body['docs'])) throw badRequest('the _bulk_get body must be {"docs": [...]}');
+      const docs = body['docs'].map((entry: unknown, i) => {
+        if (!isPlainObject(entry)) throw badRequest(`docs[${i}] must be an object`);
+        const picked = pick(entry, new Set(['id', 'rev', 'atts_since']), '_bulk_get entry');
+        checkDocId(picked['id'], `docs[${i}].id`);
+        if ('rev' in picked && typeof picked['rev'] !== 'string') throw badRequest(`docs[${i}].rev must be a string`);
+        return picked;
+      });
+      return { docs };
+    }
+    case 'all_docs': {
+      if (body === undefined) return undefined;
+      if (!isPlainObject(body)) throw badRequest('the _all_docs body must be a JSON object');
+      const picked = pick(body, ALL_DOCS_BODY_KEYS, '_all_docs');
+      if ('keys' in picked) {
+        if (!isStringArray(picked['keys'])) throw badRequest('keys must be an array of strings');
+        picked['keys'].forEach((key, i) => checkDocId(key, `keys[${i}]`));
+      }
+      return picked;
+    }
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,124 @@
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
+
+/** Where the store is and how the gateway proves it is the admin. */
+export interface StoreTarget {
+  url: string;
+  authorization: string;
+  /** Fires when the gateway shuts its store connection: every request still running is aborted. */
+  closed?: AbortSignal;
+}
+
+export interface StoreRequest {
+  method: string;
+  /** Path below the store's base URL, starting with `/`, every part already encoded. */
+  path: string;
+  query?: URLSearchParams;
+  /** Serialised as JSON when present. */
+  body?: unknown;
+  /** Extra request headers (conditional GETs). Never the client's credentials. */
+  headers?: Record<string, string>;
+  /** The request fails when the store stays silent (no headers, no bytes) this long. */
+  silenceMs: number;
+  /** Aborts the request, e.g. when the client went away. */
+  signal?: AbortSignal;
+}
+
+/** The store could not be reached, answered garbage, or was silent too long. */
+export class UpstreamError extends Error {
+  constructor(
+    message: string,
+    readonly timedOut: boolean,
+    options?: { cause: unknown },
+  ) {
+    super(message, options);
+    this.name = 'UpstreamError';
+  }
+}
+
+/**
+ * HTTP to the store over kept-alive connections, as the admin. Responses are
+ * handed back as streams so a `_changes` feed flows through unbuffered; a
+ * silence timeout and an abort signal bound every request.
+ */
+export class StoreClient {
+  private readonly base: URL;
+  private readonly agent: http.Agent;
+  private readonly transport: typeof http | typeof https;
+
+  constructor(private readonly target: StoreTarget) {
+    this.base = new URL(target.url);
+    this.transport = this.base.protocol === 'https:' ? https : http;
+    this.agent = new this.transport.Agent({ keepAlive: true });
+    target.closed?.addEventListener('abort', () => this.agent.destroy(), { once: true });
+  }
+
+  request(options: StoreRequest): Promise<IncomingMessage> {
+    const basePath = this.base.pathname.replace(/\/+$/, '');
+    const query = options.query?.toString() ?? '';
+    const body = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body), 'utf8');
+    const headers: Record<string, string> = {
+      ...options.headers,
+      authorization: this.target.authorization,
+      // CouchDB answers JSON (not multipart) for open_revs, and the embedded store JSON instead of text/plain.
+      accept: 'application/json',
+    };
+    if (body) {
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = String(body.length);
+    }
+
+    const signals = [options.signal, this.target.closed].filter((s): s is AbortSignal => s !== undefined);
+    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+
+    return new Promise((resolve, reject) => {
+      const req = this.transport.request(
+        {
+          protocol: this.base.protocol,
+          hostname: this.base.hostname,
+          port: this.base.port,
+          method: options.method,
+          path: `${basePath}${options.path}${query ? `?${query}` : ''}`,
+          headers,
+          agent: this.agent,
+          ...(signal ? { signal } : {}),
+        },
+        resolve,
+      );
+      // Fires on any silence of the socket, also while the body streams (idle, not total, time).
+      req.setTimeout(options.silenceMs, () => {
+        req.destroy(new UpstreamError(`the store was silent for ${options.silenceMs} ms`, true));
+      });
+      req.on('error', (err) => {
+        reject(err instanceof UpstreamError || isAbort(err) ? err : new UpstreamError(`the store did not answer: ${err.message}`, false, { cause: err }));
+      });
+      req.end(body);
+    });
+  }
+
+  /** A request whose (small) answer is read whole and parsed. */
+  async json(options: StoreRequest): Promise<{ status: number; body: unknown; headers: http.IncomingHttpHeaders }> {
+    const res = await this.request(options);
+    res.setEncoding('utf8');
+    let text = '';
+    try {
+      for await (const chunk of res) text += chunk as string;
+    } catch (err) {
+      if (err instanceof UpstreamError || isAbort(err)) throw err;
+      throw new UpstreamError('the store broke off its answer', false, { cause: err });
+    }
+    try {
+      return { status: res.statusCode ?? 502, body: text ? (JSON.parse(text) as unknown) : undefined, headers: res.headers };
+    } catch (err) {
+      throw new UpstreamError('the store answered something that is not JSON', false, { cause: err });
+    }
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+export function isAbort(err: unknown): boolean {
+  return (err as { name?: unknown } | null)?.name === 'AbortError';
+}

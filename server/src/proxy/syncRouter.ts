@@ -1,0 +1,153 @@
+import express, { type Response, type Router } from 'express';
+import type { Logger } from 'pino';
+import { userDatabases } from '../accounts/userDatabases.js';
+import type { GatewayConfig } from '../config.js';
+import { mergeBulkDocsRows, planBulkDocs, type BulkDocsRow } from './bulkDocs.js';
+import { CouchError, forbidden, methodNotAllowed, sendCouchError } from './couchError.js';
+import { checkLocalWrite, checkSessionWrite } from './documentGate.js';
+import { jsonBodyReader, toCouchError } from './jsonBody.js';
+import { proxyMetrics } from './proxyMetrics.js';
+import { allowedMethods, checkQuery, DEFAULT_FEED_LIMITS, feedSilenceMs, isServedMethod, type FeedLimits, type ProxyMethod } from './queryRules.js';
+import { checkReadBody } from './readBodies.js';
+import { abortOnClientClose, forwardToClient } from './responseForwarding.js';
+import { isAbort, StoreClient, UpstreamError, type StoreRequest, type StoreTarget } from './storeClient.js';
+import { parseSyncPath, upstreamPathOf, type SyncDatabase, type SyncTarget } from './syncPath.js';
+
+export interface SyncRouterDeps {
+  config: Pick<GatewayConfig, 'dbPrefix' | 'maxDocBytes' | 'bodyLimitBytes' | 'storeTimeoutMs'>;
+  /** The gateway's StoreConnection fits: its url, admin header and `closed` signal are used. */
+  store: StoreTarget;
+  logger: Logger;
+  /** Bounds on feed waits (tests shorten them). */
+  feedLimits?: Partial<FeedLimits>;
+}
+
+/** A longpoll may be silent for its wait plus this before the proxy gives up on the store. */
+const FEED_SILENCE_MARGIN_MS = 10_000;
+
+/**
+ * The replication proxy: `/sessions/…` and `/progress/…` reach the caller's
+ * own two databases, through only the endpoints CouchDB replication needs
+ * (RxDB's `replicateCouchDB` and PouchDB's `replicate()`), with every written
+ * document validated. Mounted at `/sync` behind `requireUser`, which sets
+ * `res.locals.userId`.
+ */
+export function createSyncRouter(deps: SyncRouterDeps): Router {
+  const { config, logger } = deps;
+  const limits: FeedLimits = { ...DEFAULT_FEED_LIMITS, ...deps.feedLimits };
+  const client = new StoreClient(deps.store);
+  const readBody = jsonBodyReader(config.bodyLimitBytes);
+  const router = express.Router();
+
+  router.use(async (req, res) => {
+    let database: SyncDatabase | undefined;
+    try {
+      const userId: unknown = res.locals['userId'];
+      if (typeof userId !== 'string' || userId === '') throw new CouchError(401, 'unauthorized', 'sign in first');
+      const target = parseSyncPath(req.url);
+      const { endpoint } = target;
+      database = target.database;
+      if (!isServedMethod(endpoint.kind, req.method)) throw methodNotAllowed(allowedMethods(endpoint.kind));
+      const method: ProxyMethod = req.method;
+      const writesDocuments = (endpoint.kind === 'bulk_docs' || endpoint.kind === 'doc') && method !== 'GET';
+      if (writesDocuments && database === 'progress') {
+        throw forbidden('the progress database is read-only: its documents are written by the server');
+      }
+      const query = checkQuery(endpoint.kind, method, target.rawQuery, limits);
+      const body = method === 'POST' || method === 'PUT' ? await readBody(req, res) : undefined;
+      const upstream: StoreRequest = {
+        method,
+        path: upstreamPathOf(userDatabases(config.dbPrefix, userId)[database], endpoint),
+        query,
+        silenceMs: config.storeTimeoutMs,
+      };
+      proxyMetrics.accepted(database, endpoint.kind);
+
+      if (endpoint.kind === 'bulk_docs') return await bulkDocs(res, upstream, body, database);
+      if (endpoint.kind === 'info') return await databaseInfo(res, upstream, database);
+      if (method === 'PUT') upstream.body = checkedPutBody(target, body, config.maxDocBytes);
+      else if (body !== undefined) upstream.body = checkReadBody(endpoint.kind, body);
+      if (endpoint.kind === 'changes') {
+        const silence = feedSilenceMs(query, limits);
+        if (silence !== undefined) upstream.silenceMs = silence + FEED_SILENCE_MARGIN_MS;
+      }
+      const ifNoneMatch = req.get('if-none-match');
+      if (method === 'GET' && ifNoneMatch !== undefined) upstream.headers = { 'if-none-match': ifNoneMatch };
+      await forwardToClient(client, upstream, res, { database, logger });
+    } catch (err) {
+      failed(res, err, database);
+    }
+  });
+
+  async function bulkDocs(res: Response, upstream: StoreRequest, body: unknown, database: SyncDatabase): Promise<void> {
+    const plan = planBulkDocs(body, config.maxDocBytes);
+    if (plan.refused.length > 0) {
+      proxyMetrics.refused(database, plan.refused.length);
+      logger.info({ refused: plan.refused.length, of: plan.refused.length + plan.forwardedIndices.length }, 'sync proxy refused documents');
+    }
+    let rows: BulkDocsRow[] = [];
+    if (plan.forwardedIndices.length > 0) {
+      const answer = await client.json({ ...upstream, body: plan.upstreamBody, signal: abortOnClientClose(res) });
+      if (answer.status === 401) throw new UpstreamError("the store refused the gateway's credentials", false);
+      if (answer.status >= 300 || !Array.isArray(answer.body)) {
+        // The store refused the whole batch (bad request, too large, no database): its verdict stands.
+        const verdict = (answer.body ?? {}) as { error?: unknown; reason?: unknown };
+        if (answer.status < 300) throw new UpstreamError('the store answered a _bulk_docs without rows', false);
+        if (answer.status >= 500) proxyMetrics.upstreamFailed(database, 'status_5xx');
+        throw new CouchError(answer.status, typeof verdict.error === 'string' ? verdict.error : 'error', typeof verdict.reason === 'string' ? verdict.reason : 'the store refused the batch');
+      }
+      rows = answer.body as BulkDocsRow[];
+    }
+    res.status(201).json(mergeBulkDocsRows(plan, rows));
+  }
+
+  /** Database info, naming the database as the device knows it: it never sees the store's names. */
+  async function databaseInfo(res: Response, upstream: StoreRequest, database: SyncDatabase): Promise<void> {
+    const answer = await client.json({ ...upstream, signal: abortOnClientClose(res) });
+    const body = (answer.body ?? {}) as Record<string, unknown>;
+    if (answer.status >= 300 || typeof answer.body !== 'object' || answer.body === null) {
+      if (answer.status >= 500) proxyMetrics.upstreamFailed(database, 'status_5xx');
+      throw new CouchError(answer.status >= 300 ? answer.status : 502, typeof body.error === 'string' ? body.error : 'error', typeof body.reason === 'string' ? body.reason : 'the store gave no database info');
+    }
+    res.status(200).json({ ...body, db_name: database });
+  }
+
+  function failed(res: Response, err: unknown, database: SyncDatabase | undefined): void {
+    if (isAbort(err)) return; // the client went away; nobody is listening
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    if (err instanceof UpstreamError) {
+      if (database) proxyMetrics.upstreamFailed(database, err.timedOut ? 'timeout' : 'unreachable');
+      logger.warn({ err }, 'sync proxy: the store failed');
+      const status = err.timedOut ? 504 : 502;
+      return sendCouchError(res, new CouchError(status, err.timedOut ? 'gateway_timeout' : 'bad_gateway', err.message));
+    }
+    const couchError = err instanceof CouchError ? err : toCouchError(err);
+    if (couchError.status >= 500) logger.error({ err }, 'sync proxy: request failed');
+    sendCouchError(res, couchError);
+  }
+
+  return router;
+}
+
+/** The body of a PUT, checked: a local checkpoint, or a session whose `_id` is the path's. */
+function checkedPutBody(target: SyncTarget, body: unknown, maxDocBytes: number): unknown {
+  const { endpoint } = target;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new CouchError(400, 'bad_request', 'the document must be a JSON object');
+  }
+  if (endpoint.kind === 'local') {
+    const verdict = checkLocalWrite(body, maxDocBytes);
+    if (!verdict.ok) throw forbidden(verdict.reason);
+    return body;
+  }
+  if (endpoint.kind !== 'doc') throw forbidden('this endpoint is not writable');
+  const given = (body as { _id?: unknown })._id;
+  if (given !== undefined && given !== endpoint.id) throw new CouchError(400, 'bad_request', 'the _id in the body differs from the one in the path');
+  const doc = { ...body, _id: endpoint.id };
+  const verdict = checkSessionWrite(doc, maxDocBytes);
+  if (!verdict.ok) throw forbidden(verdict.reason);
+  return doc;
+}

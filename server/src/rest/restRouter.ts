@@ -1,0 +1,62 @@
+import express, { type Request, type Response, type Router } from 'express';
+import type { Logger } from 'pino';
+import { userDatabases } from '../accounts/userDatabases.js';
+import type { GatewayConfig } from '../config.js';
+import { CouchError, sendCouchError } from '../proxy/couchError.js';
+import { jsonBodyReader } from '../proxy/jsonBody.js';
+import type { StoreConnection } from '../storeAccess/storeConnection.js';
+import { parsePageRequest, readProgressPage } from './progressPage.js';
+import { uploadSession } from './sessionUpload.js';
+import { storeFailure } from './storeFailure.js';
+
+export interface RestRouterDeps {
+  config: Pick<GatewayConfig, 'dbPrefix' | 'maxDocBytes' | 'bodyLimitBytes'>;
+  store: StoreConnection;
+  logger: Logger;
+}
+
+/**
+ * REST for clients without RxDB: `POST /sessions` uploads one session,
+ * `GET /progress` reads the progress document and the latest analyses.
+ * Mounted at `/api` behind `requireUser`, which sets `res.locals.userId`.
+ */
+export function createRestRouter(deps: RestRouterDeps): Router {
+  const { config, store, logger } = deps;
+  const readBody = jsonBodyReader(config.bodyLimitBytes);
+  const router = express.Router();
+
+  const databasesOf = (res: Response): { sessions: string; progress: string } => {
+    const userId: unknown = res.locals['userId'];
+    if (typeof userId !== 'string' || userId === '') throw new CouchError(401, 'unauthorized', 'sign in first');
+    return userDatabases(config.dbPrefix, userId);
+  };
+
+  router.post('/sessions', async (req, res) => {
+    try {
+      const db = databasesOf(res).sessions;
+      const body = await readBody(req, res);
+      const result = await uploadSession(store, db, body, config.maxDocBytes);
+      res.status(result.status).json({ ok: true, id: result.id, rev: result.rev });
+    } catch (err) {
+      failed(req, res, err);
+    }
+  });
+
+  router.get('/progress', async (req, res) => {
+    try {
+      const db = databasesOf(res).progress;
+      const page = parsePageRequest(req.query as Record<string, unknown>);
+      res.json(await readProgressPage(store, db, page));
+    } catch (err) {
+      failed(req, res, err);
+    }
+  });
+
+  function failed(req: Request, res: Response, err: unknown): void {
+    const couchError = storeFailure(err);
+    if (couchError.status >= 500) logger.warn({ err }, 'REST request failed');
+    sendCouchError(res, couchError);
+  }
+
+  return router;
+}
