@@ -74,7 +74,24 @@ describe('analyzeSession', () => {
     const empty = buildSession({ ...recording, durationMs: 0, events: [], channels: recording.channels.map((c) => ({ ...c, values: [] })) }, SMALL_ID);
     expect(analyzeSession(empty)).toMatchObject({ status: 'invalid', reasons: [{ code: 'no-samples' }] });
     const allMissing = buildSession({ ...recording, channels: recording.channels.map((c) => ({ ...c, values: new Float64Array(100).fill(NaN) })) }, SMALL_ID);
-    expect(analyzeSession(allMissing)).toMatchObject({ status: 'invalid', reasons: [{ code: 'no-samples', message: 'every sensor sample is missing' }] });
+    expect(analyzeSession(allMissing)).toMatchObject({ status: 'invalid', reasons: [{ code: 'no-samples', message: 'every flex and gyroscope sample is missing' }] });
+  });
+
+  it('analyses a session whose accelerometer channel is dead', () => {
+    const recording = smallRecording();
+    const session = buildSession({ ...recording, channels: recording.channels.map((c) => (c.id === 'acc.x' ? { ...c, values: new Float64Array(100).fill(NaN) } : c)) }, SMALL_ID);
+    const analysis = analyzeSession(session);
+    expect(analysis.status).toBe('ok');
+    expect(analysis.metrics!.fingers.index.repetitions).toBe(1);
+    expect(analysis.quality!.flags).toContain('missing-data');
+  });
+
+  it('gives a session with an unprintable id an analysis that passes its own schema', () => {
+    for (const id of ['bad\nid', '\u2028x', 'x'.repeat(150) + '😀'.repeat(100)]) {
+      const analysis = analyzeSession({ _id: id });
+      expect(analysis.status).toBe('invalid');
+      expect(checkAgainstSchema(analysisSchema, analysis)).toEqual([]);
+    }
   });
 
   it('analyses what it can when channels are missing, and says what it could not', () => {

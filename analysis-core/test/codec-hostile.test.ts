@@ -93,7 +93,7 @@ describe('decodeSensors: the block header', () => {
 
   it('refuses values out of their domain', () => {
     const cases: [Record<string, unknown>, string][] = [
-      [{ sampleRateHz: 0 }, 'sampleRateHz must be finite, > 0 and <= 10000, got 0'],
+      [{ sampleRateHz: 0 }, 'sampleRateHz must be finite, > 0 and <= 1000, got 0'],
       [{ sampleRateHz: -100 }, 'got -100'],
       [{ sampleRateHz: NaN }, 'got NaN'],
       [{ sampleRateHz: Infinity }, 'got Infinity'],
@@ -148,11 +148,11 @@ describe('decodeSensors: the block header', () => {
     };
     expectCodecError(untouched({ sampleCount: 1e12 }), 'too-large', 'sampleCount 1000000000000 exceeds the limit of 2000000');
     expectCodecError(untouched({ sampleCount: 2_000_001 }), 'too-large', 'exceeds the limit');
-    // 64 channels of 2,000,000 samples would be 1 GB of Float64Array: refused by the total.
-    const wide = Array.from({ length: 64 }, (_, i) => ({ id: `c${i}`, unit: 'u', scale: 1 }));
-    expectCodecError(untouched({ sampleCount: 2_000_000, channels: wide }), 'too-large', '64 channels x 2000000 samples exceeds');
+    // 32 channels of 2,000,000 samples would be 512 MB of Float64Array: refused by the total.
+    const wide = Array.from({ length: 32 }, (_, i) => ({ id: `c${i}`, unit: 'u', scale: 1 }));
+    expectCodecError(untouched({ sampleCount: 2_000_000, channels: wide }), 'too-large', '32 channels x 2000000 samples exceeds the limit of 8000000');
     const many = Array.from({ length: 100_000 }, (_, i) => ({ id: `c${i}`, unit: 'u', scale: 1 }));
-    expectCodecError(untouched({ channels: many }), 'too-large', 'channels has 100000 entries, above the limit of 64');
+    expectCodecError(untouched({ channels: many }), 'too-large', 'channels has 100000 entries, above the limit of 32');
     // Data longer than 2 channels x 200 samples could ever need: 16 + 2 (32 + 11 * 200) = 4480
     // bytes, 4 * ceil(4480 / 3) = 5976 characters of base64. Refused before base64 decoding:
     // the text is not even base64.

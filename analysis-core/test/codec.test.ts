@@ -280,7 +280,7 @@ describe('encoder refuses what it cannot store', () => {
     const cases: [unknown, string, string][] = [
       [null, 'bad-input', 'sensor input must be an object'],
       [{ channels: [ch('a', 1, [1])] }, 'bad-input', 'missing "sampleRateHz"'],
-      [{ sampleRateHz: 0, channels: [ch('a', 1, [1])] }, 'bad-input', 'sampleRateHz must be finite, > 0 and <= 10000, got 0'],
+      [{ sampleRateHz: 0, channels: [ch('a', 1, [1])] }, 'bad-input', 'sampleRateHz must be finite, > 0 and <= 1000, got 0'],
       [{ sampleRateHz: 20000, channels: [ch('a', 1, [1])] }, 'bad-input', 'got 20000'],
       [{ sampleRateHz: 100, channels: [] }, 'bad-input', 'channels is empty'],
       [{ sampleRateHz: 100, channels: [ch('', 1, [1])] }, 'bad-input', 'channels[0].id must be a non-empty string'],

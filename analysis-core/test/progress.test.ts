@@ -108,11 +108,31 @@ describe('summarizeProgress', () => {
     expect(progress.sessionCount).toBe(1);
   });
 
+  it('counts an analysis whose start is not a real date as invalid instead of throwing', () => {
+    const progress = summarizeProgress([
+      analysis('2026-13-01T10:00:00.000Z', { rangeOfMotionDeg: 10 }),
+      analysis('2026-02-31T10:00:00.000Z', { rangeOfMotionDeg: 20 }),
+      analysis('2026-03-01T10:00:00.000Z', { rangeOfMotionDeg: 30 }),
+    ]);
+    expect(progress).toMatchObject({ sessionCount: 1, invalidSessionCount: 2, activeDays: 1 });
+    expect(progress.metrics.rangeOfMotionDeg.latest).toBe(30);
+  });
+
+  it('chooses between analyses that tie on version and revision by content, not by order', () => {
+    const id = 'ses_01JZ0000000000000000000TIE';
+    const x = analysis('2026-03-02T08:00:00.000Z', { rangeOfMotionDeg: 46.02 }, { sessionId: id, sessionRev: '3-a' });
+    const y = analysis('2026-03-02T08:00:00.000Z', { rangeOfMotionDeg: 99 }, { sessionId: id, sessionRev: '3-a' });
+    const broken = { ...x, status: 'invalid' as const, session: null, metrics: null, quality: null, reasons: [{ code: 'x', message: 'y' }] };
+    expect(JSON.stringify(summarizeProgress([x, y]))).toBe(JSON.stringify(summarizeProgress([y, x])));
+    expect(JSON.stringify(summarizeProgress([x, broken]))).toBe(JSON.stringify(summarizeProgress([broken, x])));
+  });
+
   it('gives the same document, byte for byte, whatever the input order', () => {
     const pool = Array.from({ length: 30 }, (_, i) =>
       analysis(new Date(Date.parse('2026-01-01T00:00:00.000Z') + (i % 17) * 43_200_000).toISOString(), {
         rangeOfMotionDeg: 30 + ((i * 7) % 13), sparc: -1.5 - (i % 5) / 10, accuracy: (i % 4) / 4, reactionTimeMs: 400 + (i % 9) * 11,
-      }, { gameId: ['piano', 'drums', 'harp'][i % 3]!, level: 1 + (i % 4) }));
+      }, { gameId: ['piano', 'drums', 'harp'][i % 3]!, level: 1 + (i % 4), ...(i >= 24 ? { sessionId: `ses_01JZ${String(i % 4).padStart(22, '0')}`, sessionRev: i % 2 === 0 ? '2-b' : '1-a' } : {}) }));
+    // The last six repeat earlier sessions: the dedupe is part of what must not depend on order.
     const expected = JSON.stringify(summarizeProgress(pool));
     fc.assert(fc.property(fc.shuffledSubarray(pool, { minLength: pool.length, maxLength: pool.length }), (shuffled) => {
       expect(JSON.stringify(summarizeProgress(shuffled))).toBe(expected);

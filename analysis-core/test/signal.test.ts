@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cleanSeries } from '../src/signal/cleanSeries.js';
 import { derivative } from '../src/signal/derivative.js';
@@ -84,6 +85,18 @@ describe('percentile (type 7)', () => {
     const x = [3, 1, 2];
     percentile(x, 0.5);
     expect(x).toEqual([3, 1, 2]);
+  });
+
+  it('median([2, 1]) is 1.5: selection orders a range of two', () => {
+    expect(median([2, 1])).toBe(1.5);
+    expect(median([79.6, 16.6, 73.9, 5.3, 34.7, 20.5])).toBeCloseTo(27.6, 12);
+  });
+
+  it('selection equals sorting on small random arrays, at any p', () => {
+    fc.assert(fc.property(fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 40 }), fc.double({ min: 0, max: 1, noNaN: true }), (values, p) => {
+      const sorted = Float64Array.from(values).sort();
+      expect(percentile(values, p)).toBe(percentileSorted(sorted, p));
+    }), { numRuns: 2000 });
   });
 
   it('percentileInPlace (selection) equals the sorted definition, also on duplicates and ordered input', () => {

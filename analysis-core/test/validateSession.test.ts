@@ -129,6 +129,28 @@ describe('validateSession', () => {
     expect(errorsOf(d)).toContainEqual({ path: '/sensors/data', message: `must be at most ${LIMITS.maxDataLength} characters long, got ${LIMITS.maxDataLength + 4}` });
   });
 
+  it('counts string lengths in characters (code points), as JSON Schema does', () => {
+    const d = doc();
+    d.device.platform = '😀'.repeat(32);
+    expect(validateSession(d).ok).toBe(true);
+    d.device.platform = '😀'.repeat(33);
+    expect(errorsOf(d)).toEqual([{ path: '/device/platform', message: 'must be at most 32 characters long, got 33' }]);
+  });
+
+  it('refuses sample rates and sizes no glove produces before decoding anything', () => {
+    const d = doc();
+    d.sensors.sampleRateHz = 10_000;
+    expect(errorsOf(d)).toContainEqual({ path: '/sensors/sampleRateHz', message: 'must be <= 1000, got 10000' });
+    // A kilobyte that declares 16 channels of 2 million samples each.
+    const huge = doc();
+    huge.durationMs = 10_000_000;
+    huge.sensors.sampleRateHz = 100;
+    huge.sensors.sampleCount = 1_000_000;
+    huge.sensors.channels = Array.from({ length: 16 }, (_, i) => ({ id: `c${i}`, unit: 'deg', scale: 0.1 }));
+    huge.events = [];
+    expect(errorsOf(huge)).toContainEqual({ path: '/sensors/data', message: expect.stringContaining('exceeds the limit of 8000000 samples in all') });
+  });
+
   it('treats a "__proto__" key as an unknown field, not as a prototype', () => {
     const d = JSON.parse(JSON.stringify(doc()).replace('"gameId"', '"__proto__":{"polluted":true},"gameId"')) as unknown;
     expect(errorsOf(d)).toContainEqual({ path: '/__proto__', message: 'is not allowed here' });

@@ -53,7 +53,10 @@ function analyzeValid(session: Session, sensors: DecodedSensors, sessionRev: str
   const quality = roundQuality(dataQuality(sensors.channels, fs));
   const sampleCount = sensors.channels[0]?.values.length ?? 0;
   if (sampleCount === 0) return invalid(session.id, sessionRev, [{ code: 'no-samples', message: 'the session holds no sensor samples' }]);
-  if (quality.missingShare >= 1) return invalid(session.id, sessionRev, [{ code: 'no-samples', message: 'every sensor sample is missing' }]);
+  const analysed = sensors.channels.filter((c) => c.id.startsWith('flex.') || c.id.startsWith('gyro.'));
+  if (!analysed.some((c) => hasFiniteSample(c.values))) {
+    return invalid(session.id, sessionRev, [{ code: 'no-samples', message: 'every flex and gyroscope sample is missing' }]);
+  }
 
   const notes: Reason[] = [];
   const byId = new Map(sensors.channels.map((c) => [c.id, c]));
@@ -137,7 +140,7 @@ function analyzeFinger(angles: Float64Array, fs: number, promptTimes: number[]):
   for (const rep of repetitions) {
     const at = clean.offset;
     const profile = movementSpeed(filtered, velocity, { start: rep.start - at, peak: rep.peak - at, end: rep.end - at });
-    durations.push(profile.length / fs);
+    durations.push((profile.length - 1) / fs);
     const s = sparc(profile, fs);
     const l = ldlj(profile, fs, 'speed');
     if (Number.isFinite(s)) sparcs.push(s);
@@ -255,6 +258,11 @@ function invalid(sessionId: string, sessionRev: string | null, reasons: Reason[]
   };
 }
 
+function hasFiniteSample(values: Float64Array): boolean {
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) return true;
+  return false;
+}
+
 /** Mean of the finite values; NaN when there are none. */
 function mean(values: readonly (number | null)[]): number {
   let sum = 0;
@@ -273,7 +281,9 @@ const idField = (doc: unknown, key: 'id' | '_id'): unknown =>
 
 function sessionIdOf(doc: unknown): string {
   const id = idField(doc, '_id') ?? idField(doc, 'id');
-  return typeof id === 'string' && id.length > 0 ? id.slice(0, 200) : 'unknown';
+  if (typeof id !== 'string' || id.length === 0) return 'unknown';
+  // Cut by code points, never inside a surrogate pair.
+  return id.length <= 200 ? id : Array.from(id).slice(0, 200).join('');
 }
 
 function revOf(doc: unknown): string | null {

@@ -48,17 +48,18 @@ export { SensorCodecError, type SensorCodecErrorCode } from './codecError.js';
 /** Limits shared by the encoder and the decoder, so that whatever encodes also decodes. */
 export const SENSOR_LIMITS = Object.freeze({
   /** Hz, exclusive of 0. */
-  maxSampleRateHz: 10_000,
+  maxSampleRateHz: 1_000,
   /** Samples per channel. */
   maxSampleCount: 2_000_000,
-  maxChannels: 64,
+  maxChannels: 32,
   /** Characters of a channel id. */
   maxChannelIdLength: 64,
   /**
-   * Channels x samples: bounds the Float64Arrays a decode allocates (256 MB),
+   * Channels x samples: bounds the Float64Arrays a decode allocates (64 MB),
    * since a tiny document can declare all-missing channels of any length.
+   * Two hours of the glove's 11 channels at 100 Hz fit.
    */
-  maxTotalSamples: 32_000_000,
+  maxTotalSamples: 8_000_000,
   /** Largest |round(value / scale)|. */
   maxQuantised: 2_147_483_647,
 });

@@ -11,7 +11,8 @@ export interface SparcOptions {
 }
 
 // Guards the allocation: 2^24 bins is far beyond any movement segment.
-const MAX_NFFT = 2 ** 24;
+/** 2^20 bins: a movement of 65,536 samples at the default padding; anything longer is no single movement. */
+const MAX_NFFT = 2 ** 20;
 
 /**
  * Spectral arc length (SPARC) of a speed profile, dimensionless and ≤ 0;

@@ -104,9 +104,12 @@ function visit(schema: JsonSchema, value: unknown, path: string[], errors: Valid
   }
 
   if (typeof value === 'string') {
-    if (schema.minLength !== undefined && value.length < schema.minLength) push(`must be at least ${schema.minLength} characters long`);
-    if (schema.maxLength !== undefined && value.length > schema.maxLength) {
-      push(`must be at most ${schema.maxLength} characters long, got ${value.length}`);
+    // JSON Schema counts code points; UTF-16 length is an upper bound, so count only when it matters.
+    const tooShort = schema.minLength !== undefined && (value.length < schema.minLength || codePoints(value) < schema.minLength);
+    const tooLong = schema.maxLength !== undefined && value.length > schema.maxLength && codePoints(value) > schema.maxLength;
+    if (tooShort) push(`must be at least ${schema.minLength} characters long`);
+    if (tooLong) {
+      push(`must be at most ${schema.maxLength} characters long, got ${codePoints(value)}`);
     } else if (schema.pattern !== undefined && !regex(schema.pattern).test(value)) {
       push(`must match ${schema.pattern}, got ${truncate(JSON.stringify(value))}`);
     }
@@ -154,6 +157,20 @@ function visit(schema: JsonSchema, value: unknown, path: string[], errors: Valid
       path.pop();
     }
   }
+}
+
+function codePoints(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    // A high surrogate followed by a low one is one code point.
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+    n++;
+  }
+  return n;
 }
 
 const truncate = (s: string | undefined): string => {

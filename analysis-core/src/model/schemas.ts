@@ -19,9 +19,9 @@ export interface DocumentSchema extends JsonSchema {
 export const LIMITS = {
   maxDurationMs: 4 * 3600 * 1000,
   maxEvents: 20_000,
-  maxChannels: 64,
+  maxChannels: 32,
   maxSampleCount: 2_000_000,
-  maxSampleRateHz: 10_000,
+  maxSampleRateHz: 1_000,
   maxLevel: 100,
   maxScore: 1e9,
   /** base64 characters: 4 MB of document, the gateway's default limit. */
@@ -154,7 +154,7 @@ export const analysisSchema: DocumentSchema = {
   primaryKey: 'id',
   type: 'object',
   properties: {
-    id: { type: 'string', maxLength: 209, pattern: '^analysis:.+$' },
+    id: { type: 'string', maxLength: 209, pattern: '^analysis:[\\s\\S]+$' },
     type: { type: 'string', enum: ['analysis'] },
     schemaVersion: { type: 'integer', enum: [1] },
     // Any stored session gets an analysis, even one whose id the gateway would refuse.

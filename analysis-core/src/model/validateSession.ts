@@ -1,6 +1,7 @@
 import { decodeSensors, SensorCodecError } from '../codec/sensorCodec.js';
 import { checkAgainstSchema } from './schemaCheck.js';
 import { sessionSchema } from './schemas.js';
+import { parseUtcTimestamp } from './utcTimestamp.js';
 import type { DecodedSensors, Session, SessionValidation, ValidationError } from './types.js';
 
 /** CouchDB metadata a session may carry on its way through the replication protocol. */
@@ -67,8 +68,7 @@ function toDeviceForm(doc: Record<string, unknown>): { body: Record<string, unkn
 
 function checkMeaning(session: Session): ValidationError[] {
   const errors: ValidationError[] = [];
-  const started = Date.parse(session.startedAt);
-  if (Number.isNaN(started) || new Date(started).toISOString().slice(0, 19) !== session.startedAt.slice(0, 19)) {
+  if (Number.isNaN(parseUtcTimestamp(session.startedAt))) {
     errors.push({ path: '/startedAt', message: `is not a real date and time: ${session.startedAt}` });
   }
 

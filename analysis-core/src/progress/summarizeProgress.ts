@@ -4,6 +4,7 @@ import { PROGRESS_METRICS } from '../model/types.js';
 import type { AnalysisDoc, GameProgress, MetricProgress, OverallMetrics, ProgressDoc, ProgressMetric } from '../model/types.js';
 import { ANALYSIS_VERSION } from '../version.js';
 import { DECIMALS, roundTo } from '../analysis/rounding.js';
+import { parseUtcTimestamp } from '../model/utcTimestamp.js';
 
 /** The baseline is the mean of a user's first sessions, so one odd first game does not define it. */
 export const BASELINE_SESSIONS = 3;
@@ -54,11 +55,11 @@ export function summarizeProgress(analyses: readonly unknown[]): ProgressDoc {
   let invalidSessionCount = 0;
   const played: Played[] = [];
   for (const a of latestBySession.values()) {
-    if (a.status !== 'ok' || !a.session || !a.metrics) {
+    const startedMs = a.session ? parseUtcTimestamp(a.session.startedAt) : NaN;
+    if (a.status !== 'ok' || !a.session || !a.metrics || Number.isNaN(startedMs)) {
       invalidSessionCount++;
       continue;
     }
-    const startedMs = Date.parse(a.session.startedAt);
     played.push({
       sessionId: a.sessionId,
       startedMs,
@@ -88,7 +89,7 @@ export function summarizeProgress(analyses: readonly unknown[]): ProgressDoc {
     lastSessionAt: last ? new Date(last.startedMs).toISOString() : null,
     activeDays: days.length,
     currentStreakDays: streaks.length > 0 ? streaks[streaks.length - 1]! : 0,
-    longestStreakDays: streaks.length > 0 ? Math.max(...streaks) : 0,
+    longestStreakDays: streaks.reduce((m, s) => Math.max(m, s), 0),
     totalPlayTimeMs: played.reduce((sum, p) => sum + p.durationMs, 0),
     metrics: Object.fromEntries(PROGRESS_METRICS.map((m) => [m, metricProgress(m, played)])) as Record<ProgressMetric, MetricProgress>,
     games: gameBreakdown(played),
@@ -104,7 +105,7 @@ function metricProgress(metric: ProgressMetric, played: readonly Played[]): Metr
   const values = points.map((p) => p.value);
   const baseline = meanOf(values.slice(0, BASELINE_SESSIONS));
   const latest = values.length > 0 ? values[values.length - 1]! : NaN;
-  const best = values.length === 0 ? NaN : better === 'higher' ? Math.max(...values) : Math.min(...values);
+  const best = values.length === 0 ? NaN : values.reduce((b, v) => (better === 'higher' ? Math.max(b, v) : Math.min(b, v)));
   return {
     better,
     sessions: values.length,
@@ -137,7 +138,11 @@ function slopePerWeek(points: readonly { t: number; value: number }[]): number {
 
 function gameBreakdown(played: readonly Played[]): Record<string, GameProgress> {
   const byGame = new Map<string, Played[]>();
-  for (const p of played) byGame.set(p.gameId, [...(byGame.get(p.gameId) ?? []), p]);
+  for (const p of played) {
+    const sessions = byGame.get(p.gameId);
+    if (sessions) sessions.push(p);
+    else byGame.set(p.gameId, [p]);
+  }
   // Object.fromEntries defines own properties, so a game id like "__proto__" stays data.
   return Object.fromEntries(
     [...byGame.keys()].sort(compareStrings).map((gameId) => {
@@ -146,8 +151,8 @@ function gameBreakdown(played: readonly Played[]): Record<string, GameProgress> 
         sessionCount: sessions.length,
         totalPlayTimeMs: sessions.reduce((sum, p) => sum + p.durationMs, 0),
         latestLevel: sessions[sessions.length - 1]!.level,
-        highestLevel: Math.max(...sessions.map((p) => p.level)),
-        bestScore: Math.max(...sessions.map((p) => p.score)),
+        highestLevel: sessions.reduce((m, p) => Math.max(m, p.level), 0),
+        bestScore: sessions.reduce((m, p) => Math.max(m, p.score), 0),
         meanAccuracy: roundTo(meanOf(sessions.flatMap((p) => (p.overall.accuracy === null ? [] : [p.overall.accuracy]))), DECIMALS.share),
       }];
     }),
@@ -167,13 +172,19 @@ function streakLengths(days: readonly string[]): number[] {
   return runs;
 }
 
-/** Newer analysis version first, then the higher session revision (CouchDB `N-hash`). */
+/**
+ * Newer analysis version first, then the higher session revision (CouchDB
+ * `N-hash`); two analyses that tie on both are told apart by their content,
+ * so the choice never depends on the input order.
+ */
 function isNewer(a: AnalysisDoc, b: AnalysisDoc): boolean {
   const byVersion = compareVersions(a.analysisVersion, b.analysisVersion);
   if (byVersion !== 0) return byVersion > 0;
   const byRev = revNumber(a.sessionRev) - revNumber(b.sessionRev);
   if (byRev !== 0) return byRev > 0;
-  return compareStrings(a.sessionRev ?? '', b.sessionRev ?? '') > 0;
+  const byRevText = compareStrings(a.sessionRev ?? '', b.sessionRev ?? '');
+  if (byRevText !== 0) return byRevText > 0;
+  return compareStrings(JSON.stringify(a), JSON.stringify(b)) > 0;
 }
 
 const compareVersions = (a: string, b: string): number => {

@@ -7,9 +7,12 @@ interface FftTables {
   sin: Float64Array;
 }
 
-// One entry per size ever used (a handful in practice); tables never change once
-// built, so every call of a given size uses bit-identical twiddles.
+// One entry per size used (a handful in practice); tables never change once
+// built, so every call of a given size uses bit-identical twiddles. Sizes
+// above MAX_CACHED_SIZE are built per call, so one odd input cannot pin
+// hundreds of megabytes for the life of the process.
 const tableCache = new Map<number, FftTables>();
+const MAX_CACHED_SIZE = 2 ** 16;
 
 /** True when n is 1, 2, 4, 8, … (a safe integer power of two). */
 export function isPowerOfTwo(n: number): boolean {
@@ -31,7 +34,7 @@ function tablesFor(n: number): FftTables {
     sin[k] = Math.sin(a);
   }
   t = { rev, cos, sin };
-  tableCache.set(n, t);
+  if (n <= MAX_CACHED_SIZE) tableCache.set(n, t);
   return t;
 }
 
@@ -103,7 +106,7 @@ function scratchFor(n: number): { re: Float64Array; im: Float64Array } {
   let s = scratchCache.get(n);
   if (s === undefined) {
     s = { re: new Float64Array(n), im: new Float64Array(n) };
-    scratchCache.set(n, s);
+    if (n <= MAX_CACHED_SIZE) scratchCache.set(n, s);
   }
   return s;
 }

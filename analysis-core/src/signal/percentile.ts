@@ -84,6 +84,15 @@ function selectInPlace(a: Float64Array, k: number, left: number, right: number):
       a.subarray(left, right + 1).sort();
       return;
     }
+    if (right - left === 1) {
+      // Two values: order them. (The median of three below needs three distinct slots.)
+      if ((a[right] as number) < (a[left] as number)) {
+        const t = a[left] as number;
+        a[left] = a[right] as number;
+        a[right] = t;
+      }
+      return;
+    }
     const mid = (left + right) >>> 1;
     // Median of three as pivot: guards against sorted and reverse-sorted input.
     let x = a[left] as number;
