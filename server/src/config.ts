@@ -156,7 +156,7 @@ const variables = {
   TRUST_PROXY: { schema: trustProxy, fallback: 'false' },
   STORE_TIMEOUT_MS: { schema: integer(100, 600_000), fallback: '10000' },
   SHUTDOWN_GRACE_MS: { schema: integer(0, 600_000), fallback: '10000' },
-  STORE_MAX_OPEN_DATABASES: { schema: integer(10, 100_000), fallback: '200' },
+  STORE_MAX_OPEN_DATABASES: { schema: integer(10, 100_000), fallback: '100' },
 } as const;
 
 type Variables = typeof variables;

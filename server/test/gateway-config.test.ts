@@ -36,7 +36,7 @@ describe('gateway configuration', () => {
       trustProxy: false,
       storeTimeoutMs: 10_000,
       shutdownGraceMs: 10_000,
-      storeMaxOpenDatabases: 200,
+      storeMaxOpenDatabases: 100,
     });
   });
 

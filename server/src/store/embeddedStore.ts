@@ -55,7 +55,8 @@ export interface EmbeddedStore {
   close(): Promise<void>;
 }
 
-export const DEFAULT_MAX_OPEN_DATABASES = 200;
+/** Each open LevelDB database holds about 4 file handles: 100 leaves room for sockets under `ulimit -n 1024`. */
+export const DEFAULT_MAX_OPEN_DATABASES = 100;
 
 const silentLogger: StoreLogger = { info() {}, warn() {}, error() {} };
 
