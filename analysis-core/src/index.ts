@@ -20,3 +20,4 @@ export { analyzeSession, type AnalyzeOptions } from './analysis/analyzeSession.j
 export { summarizeProgress } from './progress/summarizeProgress.js';
 export { synthesizeRecording, synthesizeSession, type SynthOptions } from './synth/synthesizeSession.js';
 export { userDatabases, parseUserDatabase, isUserId, USER_ID_PATTERN, type UserDatabases, type UserDatabaseKind } from './model/databaseNames.js';
+export { revProblem, revisionsProblem, MAX_REVISIONS } from './model/couchMetadata.js';

@@ -2,6 +2,7 @@ import { decodeSensors, SensorCodecError } from '../codec/sensorCodec.js';
 import { checkAgainstSchema } from './schemaCheck.js';
 import { sessionSchema } from './schemas.js';
 import { parseUtcTimestamp } from './utcTimestamp.js';
+import { revisionsProblem, revProblem } from './couchMetadata.js';
 import type { DecodedSensors, Session, SessionValidation, ValidationError } from './types.js';
 
 /** CouchDB metadata a session may carry on its way through the replication protocol. */
@@ -60,7 +61,10 @@ function toDeviceForm(doc: Record<string, unknown>): { body: Record<string, unkn
     if (doc.id !== doc._id) errors.push({ path: '/_id', message: `must equal id ("${String(doc.id)}")` });
     entries.splice(entries.findIndex(([key]) => key === 'id'), 1);
   }
-  if ('_rev' in doc && typeof doc._rev !== 'string') errors.push({ path: '/_rev', message: 'must be a string' });
+  const revIssue = '_rev' in doc ? revProblem(doc._rev) : null;
+  if (revIssue) errors.push({ path: '/_rev', message: revIssue });
+  const historyIssue = '_revisions' in doc ? revisionsProblem(doc._revisions, doc._rev) : null;
+  if (historyIssue) errors.push({ path: '/_revisions', message: historyIssue });
   if ('_deleted' in doc && doc._deleted !== false) errors.push({ path: '/_deleted', message: 'a deleted document is not a session' });
   // Object.fromEntries defines own properties: a "__proto__" key stays a field for the schema to refuse.
   return { body: Object.fromEntries(entries), errors };

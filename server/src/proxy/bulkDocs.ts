@@ -1,4 +1,7 @@
-import { badRequest } from './couchError.js';
+import { badRequest, tooMany } from './couchError.js';
+
+/** Most documents one `_bulk_docs` may carry; replication pushes batches of about 100. */
+export const MAX_DOCS_PER_BULK = 1000;
 import { checkSessionWrite } from './documentGate.js';
 
 /** One row of a `_bulk_docs` answer, as CouchDB writes it. */
@@ -32,6 +35,7 @@ export function planBulkDocs(body: unknown, maxDocBytes: number): BulkDocsPlan {
   const extra = Object.keys(rest);
   if (extra.length > 0) throw badRequest(`${JSON.stringify(extra[0])} is not allowed in a _bulk_docs body`);
   if (!Array.isArray(docs)) throw badRequest('docs must be an array');
+  if (docs.length > MAX_DOCS_PER_BULK) throw tooMany(`docs holds ${docs.length} documents, more than the ${MAX_DOCS_PER_BULK} one request may`);
   if (newEdits !== undefined && typeof newEdits !== 'boolean') throw badRequest('new_edits must be true or false');
 
   const plan: BulkDocsPlan = { upstreamBody: { docs: [] }, forwardedIndices: [], refused: [], newEdits: newEdits !== false };
@@ -39,7 +43,7 @@ export function planBulkDocs(body: unknown, maxDocBytes: number): BulkDocsPlan {
   docs.forEach((doc: unknown, index) => {
     const verdict = checkSessionWrite(doc, maxDocBytes);
     if (verdict.ok) {
-      plan.upstreamBody.docs.push(doc);
+      plan.upstreamBody.docs.push(verdict.doc);
       plan.forwardedIndices.push(index);
     } else {
       plan.refused.push({ index, row: { id: idOf(doc), error: 'forbidden', reason: verdict.reason } });

@@ -1,4 +1,16 @@
-import { badRequest, forbidden } from './couchError.js';
+import { badRequest, forbidden, tooMany } from './couchError.js';
+
+/**
+ * Most ids one read may name, and most revisions one `_revs_diff` may ask
+ * about. Replication sends batches of about 100; the store answers a longer
+ * list in time that grows with it, on a loop other users share.
+ */
+export const MAX_IDS_PER_READ = 1000;
+export const MAX_REVS_PER_DIFF = 10_000;
+
+function checkCount(count: number, limit: number, what: string): void {
+  if (count > limit) throw tooMany(`${what} names ${count} entries, more than the ${limit} one request may`);
+}
 import type { Endpoint } from './syncPath.js';
 
 type Json = Record<string, unknown>;
@@ -55,13 +67,17 @@ export function checkReadBody(kind: Endpoint['kind'], body: unknown): unknown {
       const picked = pick(body, new Set(['doc_ids']), '_changes');
       if ('doc_ids' in picked) {
         if (!isStringArray(picked['doc_ids'])) throw badRequest('doc_ids must be an array of strings');
+        checkCount(picked['doc_ids'].length, MAX_IDS_PER_READ, 'doc_ids');
         picked['doc_ids'].forEach((id, i) => checkDocId(id, `doc_ids[${i}]`));
       }
       return picked;
     }
     case 'revs_diff': {
       if (!isPlainObject(body)) throw badRequest('the _revs_diff body must be a JSON object of id: [revs]');
-      for (const [id, revs] of Object.entries(body)) {
+      const entries = Object.entries(body);
+      checkCount(entries.length, MAX_IDS_PER_READ, 'the _revs_diff body');
+      checkCount(entries.reduce((n, [, revs]) => n + (Array.isArray(revs) ? revs.length : 0), 0), MAX_REVS_PER_DIFF, 'the revisions of the _revs_diff body');
+      for (const [id, revs] of entries) {
         checkDocId(id, 'a document id');
         if (!isStringArray(revs)) throw badRequest(`the revisions of ${JSON.stringify(id)} must be an array of strings`);
       }
@@ -69,6 +85,7 @@ export function checkReadBody(kind: Endpoint['kind'], body: unknown): unknown {
     }
     case 'bulk_get': {
       if (!isPlainObject(body) || !Array.isArray(body['docs'])) throw badRequest('the _bulk_get body must be {"docs": [...]}');
+      checkCount(body['docs'].length, MAX_IDS_PER_READ, 'docs');
       const docs = body['docs'].map((entry: unknown, i) => {
         if (!isPlainObject(entry)) throw badRequest(`docs[${i}] must be an object`);
         const picked = pick(entry, new Set(['id', 'rev', 'atts_since']), '_bulk_get entry');
@@ -84,6 +101,7 @@ export function checkReadBody(kind: Endpoint['kind'], body: unknown): unknown {
       const picked = pick(body, ALL_DOCS_BODY_KEYS, '_all_docs');
       if ('keys' in picked) {
         if (!isStringArray(picked['keys'])) throw badRequest('keys must be an array of strings');
+        checkCount(picked['keys'].length, MAX_IDS_PER_READ, 'keys');
         picked['keys'].forEach((key, i) => checkDocId(key, `keys[${i}]`));
       }
       return picked;

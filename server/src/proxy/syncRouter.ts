@@ -9,6 +9,7 @@ import { jsonBodyReader, toCouchError } from './jsonBody.js';
 import { proxyMetrics } from './proxyMetrics.js';
 import { allowedMethods, checkQuery, DEFAULT_FEED_LIMITS, feedSilenceMs, isServedMethod, type FeedLimits, type ProxyMethod } from './queryRules.js';
 import { checkReadBody } from './readBodies.js';
+import { FeedQuota } from './feedQuota.js';
 import { abortOnClientClose, forwardToClient } from './responseForwarding.js';
 import { isAbort, StoreClient, UpstreamError, type StoreRequest, type StoreTarget } from './storeClient.js';
 import { parseSyncPath, upstreamPathOf, type SyncDatabase, type SyncTarget } from './syncPath.js';
@@ -20,6 +21,8 @@ export interface SyncRouterDeps {
   logger: Logger;
   /** Bounds on feed waits (tests shorten them). */
   feedLimits?: Partial<FeedLimits>;
+  /** Longpolls one user may hold open at once (default MAX_OPEN_FEEDS_PER_USER). */
+  maxOpenFeedsPerUser?: number;
 }
 
 /** A longpoll may be silent for its wait plus this before the proxy gives up on the store. */
@@ -37,6 +40,7 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
   const limits: FeedLimits = { ...DEFAULT_FEED_LIMITS, ...deps.feedLimits };
   const client = new StoreClient(deps.store);
   const readBody = jsonBodyReader(config.bodyLimitBytes);
+  const feeds = new FeedQuota(deps.maxOpenFeedsPerUser);
   const router = express.Router();
 
   router.use(async (req, res) => {
@@ -69,7 +73,10 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
       else if (body !== undefined) upstream.body = checkReadBody(endpoint.kind, body);
       if (endpoint.kind === 'changes') {
         const silence = feedSilenceMs(query, limits);
-        if (silence !== undefined) upstream.silenceMs = silence + FEED_SILENCE_MARGIN_MS;
+        if (silence !== undefined) {
+          feeds.take(userId, res);
+          upstream.silenceMs = silence + FEED_SILENCE_MARGIN_MS;
+        }
       }
       const ifNoneMatch = req.get('if-none-match');
       if (method === 'GET' && ifNoneMatch !== undefined) upstream.headers = { 'if-none-match': ifNoneMatch };
@@ -141,7 +148,9 @@ function checkedPutBody(target: SyncTarget, body: unknown, maxDocBytes: number):
   if (endpoint.kind === 'local') {
     const verdict = checkLocalWrite(body, maxDocBytes);
     if (!verdict.ok) throw forbidden(verdict.reason);
-    return body;
+    // The store takes the body's _id over the path's: pin it to the path, or a
+    // "checkpoint" could write any document (a session, progress, a design document).
+    return { ...body, _id: `_local/${endpoint.id}` };
   }
   if (endpoint.kind !== 'doc') throw forbidden('this endpoint is not writable');
   const given = (body as { _id?: unknown })._id;
@@ -149,5 +158,5 @@ function checkedPutBody(target: SyncTarget, body: unknown, maxDocBytes: number):
   const doc = { ...body, _id: endpoint.id };
   const verdict = checkSessionWrite(doc, maxDocBytes);
   if (!verdict.ok) throw forbidden(verdict.reason);
-  return doc;
+  return verdict.doc;
 }

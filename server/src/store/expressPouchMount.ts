@@ -25,11 +25,13 @@ export function expressPouchMount(
   mkdirSync(ownDir, { recursive: true });
   const app = expressPouchDB(Pouch, {
     // The gate in front does authentication, so the light profile is enough;
-    // compression is left out because it buffers feeds.
+    // compression is left out because it buffers feeds. Views are left out
+    // because PouchDB runs a design document's map function inside this
+    // process, and the system has no use for them.
     mode: 'minimumForPouchDB',
     overrideMode: {
       include: ['routes/fauxton', 'routes/security', 'routes/active-tasks'],
-      exclude: ['compression'],
+      exclude: ['compression', 'routes/views', 'routes/temp-views', 'routes/view-cleanup'],
     },
     configPath: join(ownDir, 'config.json'),
     logPath: join(ownDir, 'log.txt'),
