@@ -47,6 +47,17 @@ function bodyParserError(err: unknown): HttpError | undefined {
 }
 
 /** Last handler: every error becomes a JSON body with the request id; only unexpected ones are logged as errors. */
+/**
+ * What of an error goes into a log: its kind, message, status and stack,
+ * never the request a store client attaches, whose body may hold a password
+ * hash or a token.
+ */
+export function loggableError(err: unknown): Record<string, unknown> {
+  if (!(err instanceof Error)) return { message: String(err) };
+  const status = (err as { statusCode?: unknown }).statusCode;
+  return { type: err.name, message: err.message, ...(typeof status === 'number' ? { statusCode: status } : {}), stack: err.stack };
+}
+
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, _req, res, _next) => {
     const log = requestLogger(res) ?? logger;
@@ -55,7 +66,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       log.warn({ store: describeStoreError(err) }, 'the store is unavailable');
       known = new HttpError(503, 'service_unavailable', 'the store is unavailable; retry later', { 'Retry-After': '5' });
     }
-    if (!known) log.error({ err }, 'request failed');
+    if (!known) log.error({ err: loggableError(err) }, 'request failed');
     if (res.headersSent) {
       // Too late for an error body: end the response so the client sees it cut.
       res.destroy();

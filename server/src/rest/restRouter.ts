@@ -1,3 +1,4 @@
+import { loggableError } from '../http/errors.js';
 import express, { type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
 import { userDatabases } from '../accounts/userDatabases.js';
@@ -54,7 +55,7 @@ export function createRestRouter(deps: RestRouterDeps): Router {
 
   function failed(req: Request, res: Response, err: unknown): void {
     const couchError = storeFailure(err);
-    if (couchError.status >= 500) logger.warn({ err }, 'REST request failed');
+    if (couchError.status >= 500) logger.warn({ err: loggableError(err) }, 'REST request failed');
     sendCouchError(res, couchError);
   }
 
