@@ -60,6 +60,15 @@ describe('analyzeSession', () => {
     expect(checkAgainstSchema(analysisSchema, analysis)).toEqual([]);
   });
 
+  it('keeps the reasons of a hopeless session within the schema, saying how many more there were', () => {
+    const session = copy(smallSession());
+    session.events = Array.from({ length: 5000 }, () => ({ t: 99_999, kind: 'hit' as const }));
+    const analysis = analyzeSession(session);
+    expect(analysis.reasons).toHaveLength(200);
+    expect(analysis.reasons[199]).toEqual({ code: 'more-reasons', message: expect.stringMatching(/^and \d+ more problems$/) });
+    expect(checkAgainstSchema(analysisSchema, analysis)).toEqual([]);
+  });
+
   it('names the problem of a session with a corrupt sensor block', () => {
     const session = copy(smallSession());
     const data = session.sensors.data;

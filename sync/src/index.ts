@@ -1,1 +1,11 @@
-export {};
+export { loadWorkerConfig, LOG_LEVELS, type LogLevel, type Shard, type WorkerConfig } from './config.js';
+export { createLogger, silentLogger, type Logger } from './logging.js';
+export { startWorker, type RunningWorker, type WorkerOptions, type WorkerStats } from './worker/startWorker.js';
+export { fnv1a32, ownsDatabase, shardOfDatabase } from './shard.js';
+export { AnalysisPool, type AnalysisPoolOptions, type AnalysisResult } from './pool/analysisPool.js';
+export { collectStatus, formatStatus, type DatabaseStatus, type StatusReport } from './commands/status.js';
+export { reanalyse, type ReanalyseOptions, type ReanalyseProgress, type ReanalyseReport } from './commands/reanalyse.js';
+export { storedAnalysisBody, storedProgressBody, deviceForm } from './writer/documentForms.js';
+export { StoreError } from './store/storeErrors.js';
+export { StoreAccessError } from './store/databases.js';
+export type { LastError } from './worker/workerStatusRecorder.js';

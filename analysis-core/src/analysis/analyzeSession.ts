@@ -241,7 +241,13 @@ function roundQuality(q: QualityReport): QualityReport {
   };
 }
 
-function invalid(sessionId: string, sessionRev: string | null, reasons: Reason[]): AnalysisDoc {
+/** The analysis schema's bound on reasons: a document over it would be refused wherever it is checked. */
+const MAX_REASONS = 200;
+
+function invalid(sessionId: string, sessionRev: string | null, all: Reason[]): AnalysisDoc {
+  const reasons = all.length <= MAX_REASONS
+    ? all
+    : [...all.slice(0, MAX_REASONS - 1), { code: 'more-reasons', message: `and ${all.length - MAX_REASONS + 1} more problems` }];
   return {
     id: `analysis:${sessionId}`,
     type: 'analysis',

@@ -1,0 +1,143 @@
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** This process's share of the sessions databases: those whose hash modulo `count` is `index`. */
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+/** The worker's configuration, parsed once from the environment (see sync/README.md). */
+export interface WorkerConfig {
+  /** CouchDB (or the embedded store) with server-admin credentials. */
+  couchdbUrl: string;
+  /** Prefix of every database name the system creates. */
+  dbPrefix: string;
+  shard: Shard;
+  /** Analysis threads. */
+  poolSize: number;
+  /** Changes read from one sessions database per batch. */
+  batchSize: number;
+  /** Sessions databases processed at once. */
+  concurrency: number;
+  /** Prometheus `/metrics` port; undefined serves none, 0 picks a free port. */
+  metricsPort: number | undefined;
+  metricsHost: string;
+  logLevel: LogLevel;
+  /** Timeout of one store request (feeds that wait on purpose get their wait on top). */
+  storeTimeoutMs: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+const DB_PREFIX_PATTERN = /^[a-z][a-z0-9_-]*$/;
+
+function integer(min: number, max: number) {
+  return z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `must be a whole number between ${min} and ${max}`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+}
+
+const couchdbUrl = z
+  .string({ error: 'is required: the store URL with admin credentials, e.g. http://admin:password@127.0.0.1:5984' })
+  .trim()
+  .superRefine((value, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be an http(s) URL such as http://admin:password@127.0.0.1:5984' });
+      return;
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      ctx.addIssue({ code: 'custom', message: 'must use http or https' });
+    } else if (!url.username || !url.password) {
+      ctx.addIssue({ code: 'custom', message: 'must carry the admin credentials (http://user:password@host:port)' });
+    } else if (url.search || url.hash) {
+      ctx.addIssue({ code: 'custom', message: 'must not have a query or fragment' });
+    }
+  });
+
+const MAX_SHARDS = 1024;
+
+const shard = z
+  .string()
+  .trim()
+  .transform((value, ctx): Shard => {
+    const match = /^(\d+)\/(\d+)$/.exec(value);
+    const index = Number(match?.[1]);
+    const count = Number(match?.[2]);
+    if (!match || !(count >= 1 && count <= MAX_SHARDS) || !(index < count)) {
+      ctx.addIssue({ code: 'custom', message: `must be i/n with 1 <= n <= ${MAX_SHARDS} and 0 <= i < n, e.g. 0/2` });
+      return z.NEVER;
+    }
+    return { index, count };
+  });
+
+/** Each variable's parser and default; a default is the raw string the parser reads. */
+function variables() {
+  return {
+    COUCHDB_URL: { schema: couchdbUrl, fallback: undefined },
+    DB_PREFIX: {
+      schema: z
+        .string()
+        .max(64, 'must be at most 64 characters')
+        .regex(DB_PREFIX_PATTERN, 'must start with a lowercase letter followed by lowercase letters, digits, "_" or "-"'),
+      fallback: 'm2m-',
+    },
+    WORKER_SHARD: { schema: shard, fallback: '0/1' },
+    WORKER_POOL_SIZE: { schema: integer(1, 256), fallback: String(availableParallelism()) },
+    WORKER_BATCH_SIZE: { schema: integer(1, 1000), fallback: '50' },
+    WORKER_CONCURRENCY: { schema: integer(1, 256), fallback: '4' },
+    WORKER_METRICS_PORT: { schema: integer(0, 65535).optional(), fallback: undefined },
+    WORKER_METRICS_HOST: { schema: z.string().trim().min(1, 'must not be empty'), fallback: '127.0.0.1' },
+    LOG_LEVEL: { schema: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }), fallback: 'info' },
+    STORE_TIMEOUT_MS: { schema: integer(100, 600_000), fallback: '10000' },
+  } as const;
+}
+
+type Variables = ReturnType<typeof variables>;
+type Parsed = { [K in keyof Variables]: z.output<Variables[K]['schema']> };
+
+/** Variables whose values must never be echoed in an error message. */
+const SECRET_VARIABLES = new Set(['COUCHDB_URL']);
+
+/**
+ * Reads and validates the worker's configuration. An empty value counts as
+ * unset. Throws one Error naming every bad variable (secrets never echoed).
+ */
+export function loadWorkerConfig(env: Env): WorkerConfig {
+  const problems: string[] = [];
+  const parsed: Record<string, unknown> = {};
+  for (const [name, { schema, fallback }] of Object.entries(variables())) {
+    const raw = env[name] === undefined || env[name] === '' ? fallback : env[name];
+    const result = (schema as z.ZodType).safeParse(raw);
+    if (result.success) {
+      parsed[name] = result.data;
+    } else {
+      const reasons = result.error.issues.map((issue) => issue.message).join('; ');
+      const shown = SECRET_VARIABLES.has(name) || raw === undefined ? '' : ` (got "${raw}")`;
+      problems.push(`${name} ${reasons}${shown}`);
+    }
+  }
+  if (problems.length > 0) throw new Error(`Invalid configuration: ${problems.join('; ')}`);
+  const values = parsed as Parsed;
+  return {
+    couchdbUrl: values.COUCHDB_URL,
+    dbPrefix: values.DB_PREFIX,
+    shard: values.WORKER_SHARD,
+    poolSize: values.WORKER_POOL_SIZE,
+    batchSize: values.WORKER_BATCH_SIZE,
+    concurrency: values.WORKER_CONCURRENCY,
+    metricsPort: values.WORKER_METRICS_PORT,
+    metricsHost: values.WORKER_METRICS_HOST,
+    logLevel: values.LOG_LEVEL,
+    storeTimeoutMs: values.STORE_TIMEOUT_MS,
+  };
+}

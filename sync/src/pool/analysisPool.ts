@@ -1,0 +1,219 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
+import type { AnalysisDoc } from '@m2m/analysis-core';
+import { unfinishedAnalysis } from './crashedAnalysis.js';
+import type { AnalysisReply, AnalysisRequest, ThreadReady } from './threadProtocol.js';
+
+export interface AnalysisResult {
+  analysis: AnalysisDoc;
+  /** Time analyzeSession took in its thread; 0 when the analysis could not finish. */
+  durationMs: number;
+}
+
+export interface AnalysisPoolOptions {
+  size: number;
+  /** A job running longer than this has its thread replaced (default 60 s). */
+  jobTimeoutMs?: number;
+  /** Attempts per job before it is recorded as an `invalid` analysis (default 2). */
+  maxAttempts?: number;
+  /** Heap limits per thread, so a hostile document costs a thread, not the process. */
+  resourceLimits?: ResourceLimits;
+  /** The thread's entry module; tests substitute one that misbehaves. */
+  threadUrl?: URL;
+  onThreadFailure?(failure: { reason: 'crash' | 'timeout'; message: string; sessionId: string | undefined; willRetry: boolean }): void;
+}
+
+export interface AnalysisPoolStats {
+  threads: number;
+  busy: number;
+  queued: number;
+  threadFailures: number;
+}
+
+interface Job {
+  id: number;
+  doc: unknown;
+  attempts: number;
+  resolve(result: AnalysisResult): void;
+  reject(err: Error): void;
+}
+
+interface Slot {
+  worker: Worker;
+  job: Job | undefined;
+  timer: NodeJS.Timeout | undefined;
+  failure: { reason: 'crash' | 'timeout'; message: string } | undefined;
+  /** The thread has loaded its modules and said so. */
+  ready: boolean;
+}
+
+const DEFAULT_RESOURCE_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 1024 };
+/** Threads that die before they are ready, in a row, before the pool gives up (a broken installation). */
+const MAX_STARTUP_FAILURES = 5;
+
+/** The compiled thread module; under a TypeScript test runner (src/), the built one in dist/. */
+function defaultThreadUrl(): URL {
+  const beside = new URL('./analysisThread.js', import.meta.url);
+  if (existsSync(fileURLToPath(beside))) return beside;
+  return new URL('../../dist/pool/analysisThread.js', import.meta.url);
+}
+
+/**
+ * A fixed set of worker threads running analyzeSession, fed from one queue.
+ * Analysis is deterministic, so which thread runs a job does not matter. A
+ * thread that crashes or exceeds the job timeout is replaced and its job
+ * retried; a job that fails `maxAttempts` times resolves to an `invalid`
+ * analysis naming the failure. `analyze` never rejects while the pool is open.
+ */
+export class AnalysisPool {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Job[] = [];
+  private readonly threadUrl: URL;
+  private readonly jobTimeoutMs: number;
+  private readonly maxAttempts: number;
+  private nextJobId = 1;
+  private threadFailures = 0;
+  private startupFailures = 0;
+  private closed = false;
+  private brokenBy: Error | undefined;
+
+  constructor(private readonly options: AnalysisPoolOptions) {
+    if (!Number.isInteger(options.size) || options.size < 1) throw new RangeError('AnalysisPool: size must be a positive integer');
+    this.threadUrl = options.threadUrl ?? defaultThreadUrl();
+    this.jobTimeoutMs = options.jobTimeoutMs ?? 60_000;
+    this.maxAttempts = options.maxAttempts ?? 2;
+    for (let i = 0; i < options.size; i++) this.slots.push(this.spawn());
+  }
+
+  analyze(doc: unknown): Promise<AnalysisResult> {
+    if (this.closed) return Promise.reject(new Error('AnalysisPool: closed'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ id: this.nextJobId++, doc, attempts: 0, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  /** Set when threads cannot even start (a broken installation): the pool has closed itself. */
+  get broken(): Error | undefined {
+    return this.brokenBy;
+  }
+
+  stats(): AnalysisPoolStats {
+    return {
+      threads: this.slots.length,
+      busy: this.slots.filter((s) => s.job).length,
+      queued: this.queue.length,
+      threadFailures: this.threadFailures,
+    };
+  }
+
+  /** Stops every thread; jobs not finished are rejected. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const pending = [...this.queue, ...this.slots.flatMap((s) => (s.job ? [s.job] : []))];
+    this.queue.length = 0;
+    for (const job of pending) job.reject(new Error('AnalysisPool: closed'));
+    await Promise.all(
+      this.slots.map((slot) => {
+        clearTimeout(slot.timer);
+        slot.job = undefined;
+        return slot.worker.terminate();
+      }),
+    );
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(this.threadUrl, { resourceLimits: this.options.resourceLimits ?? DEFAULT_RESOURCE_LIMITS });
+    const slot: Slot = { worker, job: undefined, timer: undefined, failure: undefined, ready: false };
+    worker.on('message', (message: AnalysisReply | ThreadReady) => {
+      if ('ready' in message) {
+        slot.ready = true;
+        this.startupFailures = 0;
+        this.dispatch();
+      } else {
+        this.finish(slot, message);
+      }
+    });
+    worker.on('error', (err) => {
+      slot.failure ??= { reason: 'crash', message: err.message };
+    });
+    worker.on('exit', (code) => this.replace(slot, code));
+    return slot;
+  }
+
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      if (this.queue.length === 0) return;
+      if (!slot.ready || slot.job || slot.failure) continue;
+      const job = this.queue.shift() as Job;
+      slot.job = job;
+      job.attempts += 1;
+      slot.timer = setTimeout(() => {
+        slot.failure = { reason: 'timeout', message: `analysis took longer than ${this.jobTimeoutMs} ms` };
+        void slot.worker.terminate();
+      }, this.jobTimeoutMs);
+      const request: AnalysisRequest = { jobId: job.id, doc: job.doc };
+      try {
+        slot.worker.postMessage(request);
+      } catch (err) {
+        // A document that cannot be cloned (never from JSON, but be safe): the job, not the thread, is at fault.
+        clearTimeout(slot.timer);
+        slot.job = undefined;
+        job.resolve({ analysis: unfinishedAnalysis(job.doc, { code: 'analysis-error', message: String(err) }), durationMs: 0 });
+      }
+    }
+  }
+
+  private finish(slot: Slot, reply: AnalysisReply): void {
+    const job = slot.job;
+    if (!job || job.id !== reply.jobId) return;
+    clearTimeout(slot.timer);
+    slot.job = undefined;
+    job.resolve({ analysis: reply.analysis, durationMs: reply.durationMs });
+    this.dispatch();
+  }
+
+  private replace(slot: Slot, code: number): void {
+    clearTimeout(slot.timer);
+    if (this.closed) return;
+    const index = this.slots.indexOf(slot);
+    if (index < 0) return;
+    const failure = slot.failure ?? { reason: 'crash' as const, message: `analysis thread exited with code ${code}` };
+    this.threadFailures += 1;
+    const job = slot.job;
+    slot.job = undefined;
+    if (!slot.ready) {
+      // It died loading, before any job reached it: the installation's fault, not a session's.
+      this.startupFailures += 1;
+      this.options.onThreadFailure?.({ ...failure, sessionId: undefined, willRetry: false });
+    } else if (job) {
+      const willRetry = job.attempts < this.maxAttempts;
+      this.options.onThreadFailure?.({ ...failure, sessionId: sessionIdOf(job.doc), willRetry });
+      if (willRetry) this.queue.unshift(job);
+      else {
+        const code = failure.reason === 'timeout' ? 'analysis-timeout' : 'analysis-crashed';
+        job.resolve({ analysis: unfinishedAnalysis(job.doc, { code, message: `${failure.message} (${job.attempts} attempts)` }), durationMs: 0 });
+      }
+    } else {
+      this.options.onThreadFailure?.({ ...failure, sessionId: undefined, willRetry: false });
+    }
+    if (this.startupFailures >= MAX_STARTUP_FAILURES) {
+      // Threads die before doing anything: the installation is broken, retrying forever would only spin.
+      this.closed = true;
+      const err = new Error(`AnalysisPool: analysis threads fail to start (${failure.message})`);
+      this.brokenBy = err;
+      for (const pending of this.queue.splice(0)) pending.reject(err);
+      for (const other of this.slots) if (other.job) other.job.reject(err);
+      return;
+    }
+    this.slots[index] = this.spawn();
+    this.dispatch();
+  }
+}
+
+function sessionIdOf(doc: unknown): string | undefined {
+  const id = typeof doc === 'object' && doc !== null ? (doc as Record<string, unknown>)['_id'] : undefined;
+  return typeof id === 'string' ? id : undefined;
+}

@@ -1,0 +1,130 @@
+import type { Shard } from '../config.js';
+import { shardLabel } from '../shard.js';
+import { docPath, type StoreClient } from '../store/storeClient.js';
+import { isStoreStatus } from '../store/storeErrors.js';
+
+export interface LastError {
+  at: string;
+  message: string;
+  db?: string;
+}
+
+export const WORKER_STATUS_PREFIX = 'status:';
+
+export const workerStatusId = (shard: Shard): string => `${WORKER_STATUS_PREFIX}shard-${shard.index}-of-${shard.count}`;
+
+/** What each worker process leaves in the worker database for `m2m-sync status`. */
+export interface WorkerStatusDoc {
+  _id: string;
+  _rev?: string;
+  type: 'worker-status';
+  shard: string;
+  pid: number;
+  startedAt: string;
+  updatedAt: string;
+  stoppedAt: string | null;
+  lastError: LastError | null;
+}
+
+const FLUSH_INTERVAL_MS = 5_000;
+
+/**
+ * Keeps the worker's last error and writes it to the worker database at most
+ * every few seconds, best effort: during a store outage the write fails and
+ * is tried again later; it never holds up processing.
+ */
+export class WorkerStatusRecorder {
+  private last: LastError | null = null;
+  private rev: string | undefined;
+  private dirty = true;
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  private stoppedAt: string | null = null;
+  private readonly startedAt = new Date().toISOString();
+
+  constructor(
+    private readonly store: StoreClient,
+    private readonly workerDb: string,
+    private readonly shard: Shard,
+  ) {}
+
+  get lastError(): LastError | null {
+    return this.last;
+  }
+
+  recordError(message: string, db?: string): void {
+    this.last = { at: new Date().toISOString(), message, ...(db ? { db } : {}) };
+    this.dirty = true;
+    this.schedule();
+  }
+
+  /** Writes the current state now (one attempt); resolves whatever happens. */
+  async flush(options: { stopped?: boolean } = {}): Promise<void> {
+    if (options.stopped) {
+      this.stoppedAt = new Date().toISOString();
+      this.dirty = true;
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    await this.flushing;
+    if (!this.dirty) return;
+    this.flushing = this.write().finally(() => {
+      this.flushing = undefined;
+    });
+    await this.flushing;
+  }
+
+  private schedule(): void {
+    if (this.timer || this.stoppedAt) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.flush().then(() => {
+        if (this.dirty) this.schedule();
+      });
+    }, FLUSH_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  private async write(): Promise<void> {
+    const id = workerStatusId(this.shard);
+    this.dirty = false;
+    const doc: WorkerStatusDoc = {
+      _id: id,
+      type: 'worker-status',
+      shard: shardLabel(this.shard),
+      pid: process.pid,
+      startedAt: this.startedAt,
+      updatedAt: new Date().toISOString(),
+      stoppedAt: this.stoppedAt,
+      lastError: this.last,
+    };
+    try {
+      if (this.rev === undefined) {
+        const previous = await this.current(id);
+        this.rev = previous?._rev;
+        // A restart keeps the last error of the previous run until a new one happens.
+        if (!this.last && previous?.lastError) doc.lastError = this.last = previous.lastError;
+      }
+      const saved = await this.store.request<{ rev: string }>({
+        db: this.workerDb,
+        path: docPath(id),
+        method: 'PUT',
+        body: this.rev ? { ...doc, _rev: this.rev } : doc,
+      });
+      this.rev = saved.rev;
+    } catch (err) {
+      if (isStoreStatus(err, 409)) this.rev = undefined;
+      this.dirty = true;
+      this.schedule();
+    }
+  }
+
+  private async current(id: string): Promise<WorkerStatusDoc | undefined> {
+    try {
+      return await this.store.request<WorkerStatusDoc>({ db: this.workerDb, path: docPath(id) });
+    } catch (err) {
+      if (isStoreStatus(err, 404)) return undefined;
+      throw err;
+    }
+  }
+}

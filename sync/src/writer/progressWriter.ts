@@ -1,0 +1,40 @@
+import { summarizeProgress, type ProgressDoc } from '@m2m/analysis-core';
+import type { StoreClient } from '../store/storeClient.js';
+import { docPath } from '../store/storeClient.js';
+import { isStoreStatus } from '../store/storeErrors.js';
+import { sameContent, storedProgressBody } from './documentForms.js';
+import { PROGRESS_ID, ProgressDbCache } from './progressDbCache.js';
+
+export { ANALYSIS_ID_PREFIX, PROGRESS_ID } from './progressDbCache.js';
+
+const MAX_CONFLICT_ROUNDS = 5;
+
+/**
+ * Recomputes a user's progress from all their analyses and writes it when it
+ * changed. The stored progress and the analyses come from one snapshot of the
+ * progress database taken after this batch's analysis writes, and the write
+ * carries the snapshot's progress revision: a writer whose analyses came
+ * later computes from a snapshot that holds ours, and one whose progress
+ * came later makes ours conflict (409), when the decision is made again.
+ */
+export async function updateProgress(
+  store: StoreClient,
+  progressDb: string,
+  cache: ProgressDbCache,
+): Promise<{ result: 'written' | 'unchanged'; progress: ProgressDoc }> {
+  for (let round = 0; ; round++) {
+    const snapshot = await cache.snapshot(store, progressDb);
+    const progress = summarizeProgress(ProgressDbCache.deviceAnalyses(snapshot));
+    const body = storedProgressBody(progress);
+    const current = snapshot.progress;
+    if (current && sameContent(current, body)) return { result: 'unchanged', progress };
+    const doc = current?._rev ? { ...body, _rev: current._rev } : body;
+    try {
+      const saved = await store.call<{ rev: string }>({ db: progressDb, path: docPath(PROGRESS_ID), method: 'PUT', body: doc });
+      cache.recordWrites(progressDb, [{ ...doc, _rev: saved.rev }]);
+      return { result: 'written', progress };
+    } catch (err) {
+      if (!isStoreStatus(err, 409) || round >= MAX_CONFLICT_ROUNDS) throw err;
+    }
+  }
+}
