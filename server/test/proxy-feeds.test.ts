@@ -1,6 +1,6 @@
 import { createServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ProxyFeedReader } from './support/proxyFeedReader.js';
+import { StreamReader } from './conformance/couchClient.js';
 import { couchSession } from './support/proxySessions.js';
 import { startProxyWorld, type ProxyUser, type ProxyWorld } from './support/proxyWorld.js';
 
@@ -21,7 +21,7 @@ describe('replication proxy: _changes feeds', () => {
     const res = await user.fetch('/sync/sessions/_changes?feed=longpoll&since=now&include_docs=true&heartbeat=1000');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/application\/json/);
-    const feed = new ProxyFeedReader(res);
+    const feed = new StreamReader(res);
     // A heartbeat newline arrives while the feed is still open: the proxy does not buffer.
     expect(await feed.until((text) => text.includes('\n'))).toBe(true);
     expect(feed.ended).toBe(false);
