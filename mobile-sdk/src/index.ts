@@ -1,1 +1,7 @@
-export {};
+// The browser entry (also React Native and WebViews): analysis in a Web Worker.
+import { inlineRunner } from './analysis/analysisApi.js';
+import { browserWorkerRunner } from './analysis/browserWorker.js';
+import { clientFactory } from './client.js';
+
+export const createClient = clientFactory((mode) => (mode === 'inline' || typeof Worker === 'undefined' ? inlineRunner() : browserWorkerRunner()));
+export * from './publicApi.js';

@@ -1,0 +1,50 @@
+import { gatewayError, reach } from '../sync/gatewayResponse.js';
+
+/** What register, login and refresh answer. */
+export interface Tokens {
+  userId: string;
+  accessToken: string;
+  refreshToken: string;
+  /** Seconds the access token lives. */
+  expiresIn: number;
+}
+
+/** The gateway's account endpoints (`/auth/*`, `/me`). */
+export class AuthApi {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly fetchImpl: typeof fetch,
+  ) {}
+
+  register(username: string, password: string): Promise<Tokens> {
+    return this.post('/auth/register', { username, password }) as Promise<Tokens>;
+  }
+
+  login(username: string, password: string): Promise<Tokens> {
+    return this.post('/auth/login', { username, password }) as Promise<Tokens>;
+  }
+
+  refresh(refreshToken: string): Promise<Tokens> {
+    return this.post('/auth/refresh', { refreshToken }) as Promise<Tokens>;
+  }
+
+  async logout(refreshToken: string): Promise<void> {
+    await this.post('/auth/logout', { refreshToken });
+  }
+
+  async deleteAccount(accessToken: string, password: string): Promise<void> {
+    await this.send('DELETE', '/me', { password }, accessToken);
+  }
+
+  private post(path: string, body: unknown): Promise<unknown> {
+    return this.send('POST', path, body);
+  }
+
+  private async send(method: string, path: string, body: unknown, accessToken?: string): Promise<unknown> {
+    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+    if (accessToken) headers['authorization'] = `Bearer ${accessToken}`;
+    const response = await reach(this.fetchImpl, `${this.baseUrl}${path}`, { method, headers, body: JSON.stringify(body) });
+    if (!response.ok) throw await gatewayError(response);
+    return response.json();
+  }
+}

@@ -1,0 +1,61 @@
+import { BehaviorSubject } from 'rxjs';
+import { GatewayError, M2MError, NotSignedInError } from '../errors.js';
+import type { AuthApi } from './authApi.js';
+import { credentialsFrom, type StoredCredentials } from './credentials.js';
+
+/**
+ * Holds the signed-in user's tokens and refreshes them. Refresh tokens rotate
+ * and the gateway revokes the whole sign-in when one is used twice, so every
+ * request that meets a 401 shares one refresh.
+ */
+export class TokenKeeper {
+  /** Why the sign-in ended (the refresh was refused), or null while it holds. */
+  readonly ended = new BehaviorSubject<string | null>(null);
+  private refreshing: Promise<StoredCredentials> | null = null;
+
+  constructor(
+    private credentials: StoredCredentials,
+    private readonly api: AuthApi,
+    private readonly save: (credentials: StoredCredentials) => Promise<void>,
+  ) {}
+
+  get current(): StoredCredentials {
+    return this.credentials;
+  }
+
+  /**
+   * New tokens after `rejectedToken` was refused. When another request has
+   * refreshed meanwhile, its token is used without a second refresh.
+   */
+  refresh(rejectedToken: string): Promise<StoredCredentials> {
+    if (this.credentials.accessToken !== rejectedToken) return Promise.resolve(this.credentials);
+    this.refreshing ??= this.doRefresh().finally(() => {
+      this.refreshing = null;
+    });
+    return this.refreshing;
+  }
+
+  private async doRefresh(): Promise<StoredCredentials> {
+    if (this.ended.value) throw new M2MError('auth_required', this.ended.value);
+    try {
+      const tokens = await this.api.refresh(this.credentials.refreshToken);
+      const next = credentialsFrom(tokens, this.credentials.username);
+      this.credentials = next;
+      await this.save(next);
+      return next;
+    } catch (err) {
+      // Refused (expired, revoked, account gone): only a new login helps. A network error may pass.
+      if (err instanceof GatewayError && (err.status === 400 || err.status === 401)) {
+        const message = `the sign-in has ended (${err.reason}): log in again`;
+        this.ended.next(message);
+        throw new M2MError('auth_required', message);
+      }
+      throw err;
+    }
+  }
+}
+
+export function requireKeeper(keeper: TokenKeeper | null, action: string): TokenKeeper {
+  if (!keeper) throw new NotSignedInError(action);
+  return keeper;
+}

@@ -1,0 +1,230 @@
+import { BehaviorSubject, of, switchMap, type Observable } from 'rxjs';
+import type { RxDatabase } from 'rxdb';
+import type { RunnerFactory } from './analysis/analysisApi.js';
+import { AuthApi, type Tokens } from './auth/authApi.js';
+import { clearCredentials, credentialsFrom, readCredentials, writeCredentials, type StoredCredentials } from './auth/credentials.js';
+import { TokenKeeper } from './auth/tokenKeeper.js';
+import { openDeviceDatabase } from './database/openDatabases.js';
+import { GatewayError, M2MError, NetworkError, NotSignedInError } from './errors.js';
+import { SignedIn } from './signedIn.js';
+
+import { SyncStatusTracker } from './sync/syncStatusTracker.js';
+import type { ClientOptions, M2MClient, SignedInUser, SyncStatus } from './types.js';
+
+const DEFAULT_RETRY_MS = 5_000;
+
+/** `createClient` for a platform: the platform decides where worker analysis runs. */
+export function clientFactory(workerRunner: RunnerFactory) {
+  return async function createClient(options: ClientOptions): Promise<M2MClient> {
+    const serverUrl = parseServerUrl(options.serverUrl);
+    const name = options.name ?? 'm2m';
+    if (!/^[a-z][a-z0-9_-]{0,39}$/.test(name)) throw new M2MError('bad_option', 'name must be 1 to 40 of a-z, 0-9, "_" and "-", starting with a letter');
+    const fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+    const device = await openDeviceDatabase(name, options.storage);
+    const client = new Client({ ...options, serverUrl, name, fetch: fetchImpl }, device, workerRunner);
+    try {
+      await client.resume();
+    } catch (err) {
+      await client.close();
+      throw err;
+    }
+    return client;
+  };
+}
+
+function parseServerUrl(raw: unknown): string {
+  if (typeof raw !== 'string') throw new M2MError('bad_option', 'serverUrl must be a string');
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new M2MError('bad_option', `serverUrl is not a URL: ${raw}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new M2MError('bad_option', 'serverUrl must be http: or https:');
+  return url.href.replace(/\/+$/, '');
+}
+
+type ResolvedOptions = ClientOptions & { serverUrl: string; name: string; fetch: typeof fetch };
+
+class Client implements M2MClient {
+  private readonly api: AuthApi;
+  private readonly status = new SyncStatusTracker();
+  private readonly active = new BehaviorSubject<SignedIn | null>(null);
+  private keeper: TokenKeeper | null = null;
+  private runner;
+  /** Sign-in changes run one at a time. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    private readonly options: ResolvedOptions,
+    private readonly device: RxDatabase,
+    workerRunner: RunnerFactory,
+  ) {
+    this.api = new AuthApi(options.serverUrl, options.fetch);
+    this.runner = workerRunner(options.analysis ?? 'worker');
+  }
+
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(() => {
+      if (this.closed) throw new M2MError('closed', 'the client is closed');
+      return work();
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Signs the stored user back in, offline or not. */
+  resume(): Promise<void> {
+    return this.serial(async () => {
+      const stored = await readCredentials(this.device);
+      if (stored) await this.open(stored);
+    });
+  }
+
+  private async open(credentials: StoredCredentials): Promise<void> {
+    const keeper = new TokenKeeper(credentials, this.api, (next) => writeCredentials(this.device, next));
+    keeper.ended.subscribe((reason) => this.status.signInEnded(reason));
+    const signedIn = await SignedIn.open({
+      name: this.options.name,
+      serverUrl: this.options.serverUrl,
+      storage: this.options.storage,
+      fetch: this.options.fetch,
+      retryTimeMs: this.options.retryTimeMs ?? DEFAULT_RETRY_MS,
+      keeper,
+      runner: this.runner,
+      status: this.status,
+    });
+    this.keeper = keeper;
+    this.active.next(signedIn);
+  }
+
+  private async signIn(tokens: Tokens, username: string): Promise<SignedInUser> {
+    const credentials = credentialsFrom(tokens, username);
+    await writeCredentials(this.device, credentials);
+    await this.open(credentials);
+    return { userId: credentials.userId, username };
+  }
+
+  /** Closes the signed-in user's part; `remove` also deletes their data from the device. */
+  private async signOut(remove: boolean): Promise<void> {
+    const signedIn = this.active.value;
+    this.active.next(null);
+    this.keeper = null;
+    this.status.reset();
+    await clearCredentials(this.device);
+    await signedIn?.close({ remove });
+  }
+
+  register(username: string, password: string): Promise<SignedInUser> {
+    return this.serial(async () => {
+      this.assertSignedOut();
+      return this.signIn(await this.api.register(username, password), username);
+    });
+  }
+
+  login(username: string, password: string): Promise<SignedInUser> {
+    return this.serial(async () => {
+      const current = this.keeper?.current;
+      // Signing in again as the same user after the sign-in ended (authRequired) replaces the tokens.
+      if (current && current.username.toLowerCase() !== username.toLowerCase()) this.assertSignedOut();
+      const tokens = await this.api.login(username, password);
+      if (current) await this.signOut(false);
+      return this.signIn(tokens, username);
+    });
+  }
+
+  private assertSignedOut(): void {
+    const current = this.keeper?.current;
+    if (current) throw new M2MError('signed_in', `${current.username} is signed in: call logout() first`);
+  }
+
+  /** Ends the sign-in on this device. The user's unsent sessions stay and are sent after their next login. */
+  logout(): Promise<void> {
+    return this.serial(async () => {
+      const refreshToken = this.keeper?.current.refreshToken;
+      await this.signOut(false);
+      if (!refreshToken) return;
+      try {
+        await this.api.logout(refreshToken);
+      } catch (err) {
+        // Offline: the token expires by itself. Anything else is worth knowing.
+        if (!(err instanceof NetworkError)) throw err;
+      }
+    });
+  }
+
+  deleteAccount(password: string): Promise<void> {
+    return this.serial(async () => {
+      const keeper = this.keeper;
+      if (!keeper) throw new NotSignedInError('deleteAccount');
+      await this.withFreshToken(keeper, (token) => this.api.deleteAccount(token, password));
+      await this.signOut(true);
+    });
+  }
+
+  /** Runs an account request, refreshing the access token once if the gateway refuses it. */
+  private async withFreshToken<T>(keeper: TokenKeeper, request: (token: string) => Promise<T>): Promise<T> {
+    const token = keeper.current.accessToken;
+    try {
+      return await request(token);
+    } catch (err) {
+      if (!(err instanceof GatewayError) || err.status !== 401 || err.reason === 'the password is incorrect') throw err;
+      return request((await keeper.refresh(token)).accessToken);
+    }
+  }
+
+  user(): SignedInUser | null {
+    const current = this.keeper?.current;
+    return current ? { userId: current.userId, username: current.username } : null;
+  }
+
+  recordSession(input: Parameters<M2MClient['recordSession']>[0]) {
+    const signedIn = this.active.value;
+    if (!signedIn) return Promise.reject(new NotSignedInError('recordSession'));
+    return signedIn.recordSession(input);
+  }
+
+  sessions$() {
+    return this.active.pipe(switchMap((s) => (s ? s.sessions$() : of([]))));
+  }
+
+  analysis$(sessionId: string) {
+    return this.active.pipe(switchMap((s) => (s ? s.analysis$(sessionId) : of(null))));
+  }
+
+  progress$() {
+    return this.active.pipe(switchMap((s) => (s ? s.progress$() : of(null))));
+  }
+
+  mismatches$() {
+    return this.active.pipe(switchMap((s) => (s ? s.mismatches$() : of([]))));
+  }
+
+  conflicts$() {
+    return this.active.pipe(switchMap((s) => (s ? s.conflicts$() : of([]))));
+  }
+
+  syncStatus$(): Observable<SyncStatus> {
+    return this.status.status$;
+  }
+
+  async syncNow(): Promise<void> {
+    const signedIn = this.active.value;
+    if (!signedIn) throw new NotSignedInError('syncNow');
+    await signedIn.syncNow();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.queue;
+    this.closed = true;
+    const signedIn = this.active.value;
+    this.active.next(null);
+    this.active.complete();
+    await signedIn?.close();
+    await this.device.close();
+    this.runner.release();
+  }
+}
+

@@ -1,0 +1,80 @@
+import type { RxCollection, WithDeleted } from 'rxdb';
+import { replicateCouchDB, type RxCouchDBReplicationState } from 'rxdb/plugins/replication-couchdb';
+import { merge, type Observable, type Subscription } from 'rxjs';
+
+export interface ReplicationSetup {
+  serverUrl: string;
+  userId: string;
+  sessions: RxCollection;
+  results: RxCollection;
+  fetch: typeof fetch;
+  retryTimeMs: number;
+  /** Sessions the server refused stay on the device and are never pushed again. */
+  isRefused(sessionId: string): boolean;
+  /** Sessions that came from the server are on it. */
+  pulledSessions(ids: string[]): void;
+}
+
+export interface Replications {
+  /** Resolves when both replications are in sync, or rejects with the first error. */
+  awaitInSync(): Promise<void>;
+  error$: Observable<unknown>;
+  cancel(): Promise<void>;
+}
+
+/** Live replication of the user's two databases through the gateway: sessions both ways, results pulled. */
+export function startReplications(setup: ReplicationSetup): Replications {
+  const common = {
+    fetch: setup.fetch,
+    live: true,
+    retryTime: setup.retryTimeMs,
+    // One client per device database: no leader election between tabs (multiInstance is off).
+    waitForLeadership: false,
+  };
+  const sessions = replicateCouchDB({
+    ...common,
+    // The identifier names the user: the checkpoint of one user never serves another.
+    replicationIdentifier: `m2m-sessions-${setup.userId}`,
+    collection: setup.sessions,
+    url: `${setup.serverUrl}/sync/sessions/`,
+    pull: {
+      batchSize: 50,
+      heartbeat: 20_000,
+      modifier: (doc: WithDeleted<Record<string, unknown>>) => {
+        if (typeof doc['id'] === 'string') setup.pulledSessions([doc['id']]);
+        return doc;
+      },
+    },
+    push: {
+      batchSize: 20,
+      modifier: (doc: WithDeleted<Record<string, unknown>>) => (typeof doc['id'] === 'string' && setup.isRefused(doc['id']) ? null : doc),
+    },
+  }) as RxCouchDBReplicationState<unknown>;
+  const results = replicateCouchDB({
+    ...common,
+    replicationIdentifier: `m2m-results-${setup.userId}`,
+    collection: setup.results,
+    url: `${setup.serverUrl}/sync/progress/`,
+    pull: { batchSize: 100, heartbeat: 20_000 },
+  }) as RxCouchDBReplicationState<unknown>;
+  const states = [sessions, results];
+  const error$ = merge(...states.map((s) => s.error$));
+
+  return {
+    error$,
+    async awaitInSync() {
+      let subscription: Subscription | undefined;
+      const failed = new Promise<never>((_resolve, reject) => {
+        subscription = error$.subscribe((err) => reject(err instanceof Error ? err : new Error(String(err))));
+      });
+      try {
+        await Promise.race([Promise.all(states.map((s) => s.awaitInSync())), failed]);
+      } finally {
+        subscription?.unsubscribe();
+      }
+    },
+    async cancel() {
+      await Promise.all(states.map((s) => s.cancel()));
+    },
+  };
+}

@@ -1,0 +1,112 @@
+import type { AnalysisDoc, DeviceInfo, GameEvent, ProgressDoc, Session } from '@m2m/analysis-core';
+import type { Observable } from 'rxjs';
+import type { RxStorage } from 'rxdb';
+
+export interface ClientOptions {
+  /** The gateway's base URL, e.g. `https://sync.example.org`. */
+  serverUrl: string;
+  /** Any RxDB storage: Dexie (IndexedDB) in browsers and WebViews, memory in tests. */
+  storage: RxStorage<unknown, unknown>;
+  /** Where on-device analysis runs: a worker (default) or the calling thread. */
+  analysis?: 'worker' | 'inline';
+  /** Prefix of the local database names; one app install uses one name. Default `m2m`. */
+  name?: string;
+  /** How long replication waits before retrying after an error, in ms. Default 5000. */
+  retryTimeMs?: number;
+  /** The `fetch` to use; default the global one. */
+  fetch?: typeof fetch;
+}
+
+/** One channel as recorded, in its unit; `scale` is the quantisation step. */
+export interface RecordedChannel {
+  id: string;
+  unit: string;
+  scale: number;
+  range?: [number, number];
+  values: ArrayLike<number>;
+}
+
+export interface RecordInput {
+  gameId: string;
+  level: number;
+  /** ISO 8601 UTC, e.g. `2026-11-24T10:00:00.000Z`. */
+  startedAt: string;
+  durationMs: number;
+  score: number;
+  device: DeviceInfo;
+  sampleRateHz: number;
+  channels: RecordedChannel[];
+  events: GameEvent[];
+}
+
+/** Whether a result was computed on this device (provisional) or by the server. */
+export type ResultSource = 'device' | 'server';
+export type Sourced<T> = T & { source: ResultSource };
+
+export interface SyncProblem {
+  /** `rejected`: the gateway refused a session; `conflict`: another device's version won; `network`, `auth`, `gateway`: a request failed. */
+  kind: 'rejected' | 'conflict' | 'network' | 'auth' | 'gateway';
+  message: string;
+  sessionId?: string;
+  at: string;
+}
+
+export interface SyncStatus {
+  /** Whether the last request to the gateway got an answer. */
+  online: boolean;
+  /** Sessions on this device the server does not have yet (refused ones excluded). */
+  pendingUploads: number;
+  /** When the gateway last answered a replication request, ISO 8601. */
+  lastSyncedAt: string | null;
+  lastError: SyncProblem | null;
+  /** The sign-in has ended (refresh refused): call login() again. */
+  authRequired: boolean;
+}
+
+/** A session as the device shows it, with where it stands. */
+export interface SessionEntry {
+  session: Session;
+  /** `pending`: not uploaded yet; `uploaded`: on the server; `rejected`: the server refused it. */
+  upload: 'pending' | 'uploaded' | 'rejected';
+  rejectedReason?: string;
+}
+
+export interface Mismatch {
+  sessionId: string;
+  analysisVersion: string;
+  at: string;
+}
+
+/** Two versions of one session met; the server's was kept, this device's set aside. */
+export interface SessionConflict {
+  sessionId: string;
+  kept: Record<string, unknown>;
+  setAside: Record<string, unknown>;
+  at: string;
+}
+
+export interface SignedInUser {
+  userId: string;
+  username: string;
+}
+
+export interface M2MClient {
+  register(username: string, password: string): Promise<SignedInUser>;
+  login(username: string, password: string): Promise<SignedInUser>;
+  logout(): Promise<void>;
+  deleteAccount(password: string): Promise<void>;
+  /** The signed-in user, or null. */
+  user(): SignedInUser | null;
+  recordSession(input: RecordInput): Promise<Session>;
+  sessions$(): Observable<SessionEntry[]>;
+  analysis$(sessionId: string): Observable<Sourced<AnalysisDoc> | null>;
+  progress$(): Observable<Sourced<ProgressDoc> | null>;
+  mismatches$(): Observable<Mismatch[]>;
+  /** Sessions changed on two devices: the version kept and the one set aside (newest 20). */
+  conflicts$(): Observable<SessionConflict[]>;
+  syncStatus$(): Observable<SyncStatus>;
+  /** Retries every replication now instead of at the next retry time. */
+  syncNow(): Promise<void>;
+  /** Stops replication and closes the local databases. Data stays on the device. */
+  close(): Promise<void>;
+}
