@@ -25,6 +25,8 @@ export function buildRecordedSession(input: RecordInput, now: number = Date.now(
   return checked.session;
 }
 
+const RECORDING_FIELDS = new Set(['gameId', 'level', 'startedAt', 'durationMs', 'score', 'device', 'sampleRateHz', 'channels', 'events']);
+
 /** What buildSession needs before it can run at all; the schema checks the rest. */
 function shapeProblems(input: unknown): ValidationError[] {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
@@ -32,6 +34,10 @@ function shapeProblems(input: unknown): ValidationError[] {
   }
   const record = input as Record<string, unknown>;
   const problems: ValidationError[] = [];
+  // A misspelt field would otherwise be dropped without a word.
+  for (const key of Object.keys(record)) {
+    if (!RECORDING_FIELDS.has(key)) problems.push({ path: `/${key}`, message: 'is not a field of a recording' });
+  }
   if (!Array.isArray(record['events'])) problems.push({ path: '/events', message: 'must be an array of game events' });
   else {
     record['events'].forEach((e: unknown, i) => {
