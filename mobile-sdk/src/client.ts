@@ -84,7 +84,6 @@ class Client implements M2MClient {
 
   private async open(credentials: StoredCredentials): Promise<void> {
     const keeper = new TokenKeeper(credentials, this.api, (next) => writeCredentials(this.device, next));
-    keeper.ended.subscribe((reason) => this.status.signInEnded(reason));
     const signedIn = await SignedIn.open({
       name: this.options.name,
       serverUrl: this.options.serverUrl,
@@ -95,25 +94,31 @@ class Client implements M2MClient {
       runner: this.runner,
       status: this.status,
     });
+    // Completes with the keeper (on sign-out), so an old sign-in never speaks for the next one.
+    keeper.ended.subscribe((reason) => this.status.signInEnded(reason));
     this.keeper = keeper;
     this.active.next(signedIn);
   }
 
   private async signIn(tokens: Tokens, username: string): Promise<SignedInUser> {
     const credentials = credentialsFrom(tokens, username);
-    await writeCredentials(this.device, credentials);
+    // Opened first: a sign-in whose database cannot open is not remembered.
     await this.open(credentials);
+    await writeCredentials(this.device, credentials);
     return { userId: credentials.userId, username };
   }
 
   /** Closes the signed-in user's part; `remove` also deletes their data from the device. */
   private async signOut(remove: boolean): Promise<void> {
     const signedIn = this.active.value;
+    const keeper = this.keeper;
     this.active.next(null);
     this.keeper = null;
-    this.status.reset();
+    // A refresh under way saves its tokens first; then nothing of this sign-in is written again.
+    await keeper?.close();
     await clearCredentials(this.device);
     await signedIn?.close({ remove });
+    this.status.reset();
   }
 
   register(username: string, password: string): Promise<SignedInUser> {
@@ -129,7 +134,12 @@ class Client implements M2MClient {
       // Signing in again as the same user after the sign-in ended (authRequired) replaces the tokens.
       if (current && current.username.toLowerCase() !== username.toLowerCase()) this.assertSignedOut();
       const tokens = await this.api.login(username, password);
-      if (current) await this.signOut(false);
+      if (current) {
+        const previous = this.keeper;
+        await this.signOut(false);
+        // The replaced sign-in's refresh token is revoked rather than left valid.
+        if (previous) await this.api.logout(previous.current.refreshToken).catch(() => undefined);
+      }
       return this.signIn(tokens, username);
     });
   }
@@ -142,9 +152,11 @@ class Client implements M2MClient {
   /** Ends the sign-in on this device. The user's unsent sessions stay and are sent after their next login. */
   logout(): Promise<void> {
     return this.serial(async () => {
-      const refreshToken = this.keeper?.current.refreshToken;
+      const keeper = this.keeper;
       await this.signOut(false);
-      if (!refreshToken) return;
+      if (!keeper) return;
+      // Read after sign-out: a refresh that was under way has rotated it.
+      const refreshToken = keeper.current.refreshToken;
       try {
         await this.api.logout(refreshToken);
       } catch (err) {
@@ -179,10 +191,13 @@ class Client implements M2MClient {
     return current ? { userId: current.userId, username: current.username } : null;
   }
 
+  /** In turn with sign-in changes: a session recorded during a logout belongs to the user signing out. */
   recordSession(input: Parameters<M2MClient['recordSession']>[0]) {
-    const signedIn = this.active.value;
-    if (!signedIn) return Promise.reject(new NotSignedInError('recordSession'));
-    return signedIn.recordSession(input);
+    return this.serial(async () => {
+      const signedIn = this.active.value;
+      if (!signedIn) throw new NotSignedInError('recordSession');
+      return signedIn.recordSession(input);
+    });
   }
 
   sessions$() {

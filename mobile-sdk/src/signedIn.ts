@@ -7,12 +7,12 @@ import { openUserDatabase, type UserDatabase } from './database/openDatabases.js
 import { buildRecordedSession } from './recording/buildRecordedSession.js';
 import { DeviceResults } from './results/deviceResults.js';
 import { MismatchLog } from './results/mismatchLog.js';
-import { replicationFetch } from './sync/replicationFetch.js';
+import { ConflictKeeper } from './sync/conflictKeeper.js';
+import { replicationFetch, type ReplicationObserver } from './sync/replicationFetch.js';
 import { startReplications, type Replications } from './sync/replications.js';
 import type { SyncStatusTracker } from './sync/syncStatusTracker.js';
 import { UploadLedger } from './sync/uploadLedger.js';
 import type { Mismatch, RecordInput, SessionConflict, SessionEntry, Sourced } from './types.js';
-import { ConflictKeeper } from './sync/conflictKeeper.js';
 
 export interface SignedInOptions {
   name: string;
@@ -25,11 +25,21 @@ export interface SignedInOptions {
   status: SyncStatusTracker;
 }
 
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/** Replication of both databases with the fetches that serve it; stopped as one. */
+interface SyncRun {
+  replications: Replications;
+  stopFetches(): void;
+}
+
 /** Everything that exists while a user is signed in: their database, replication and results. */
 export class SignedIn {
-  private replications: Replications | null = null;
-  private fetcher: ReturnType<typeof replicationFetch>;
+  private run: SyncRun | null = null;
+  /** syncNow and stop run one at a time: two overlapping restarts would leave a replication behind. */
+  private syncQueue: Promise<unknown> = Promise.resolve();
   private readonly subscriptions: Subscription[] = [];
+  private closed = false;
 
   private constructor(
     private readonly options: SignedInOptions,
@@ -38,37 +48,40 @@ export class SignedIn {
     private readonly mismatches: MismatchLog,
     private readonly results: DeviceResults,
     private readonly conflicts: ConflictKeeper,
-  ) {
-    const { status } = options;
-    this.fetcher = replicationFetch(options.fetch, options.keeper, {
-      reached: () => status.reached(),
-      synced: () => status.synced(),
-      failed: (err) => status.failed(err),
-      uploaded: (ids) => void ledger.markUploaded(ids),
-      rejected: (id, reason) => {
-        void ledger.markRejected(id, reason);
-        status.problem({ kind: 'rejected', sessionId: id, message: `the server refused session ${id}: ${reason}` });
-      },
-    });
-  }
+  ) {}
 
   static async open(options: SignedInOptions): Promise<SignedIn> {
     const { userId } = options.keeper.current;
+    const { status } = options;
     const conflicts = new ConflictKeeper();
     const userDb = await openUserDatabase(options.name, userId, options.storage, conflicts.handler);
     try {
-      const ledger = await UploadLedger.open(userDb.db);
+      const ledger = await UploadLedger.open(userDb.db, (err) => status.problem({ kind: 'gateway', message: `saving the upload ledger failed: ${message(err)}` }));
       const mismatches = await MismatchLog.open(userDb.db);
-      const results = new DeviceResults(userDb.db, userDb.sessions, userDb.results, options.runner, mismatches, (err) =>
-        options.status.problem({ kind: 'gateway', message: `on-device analysis failed: ${err instanceof Error ? err.message : String(err)}` }),
-      );
+      const results = new DeviceResults({
+        db: userDb.db,
+        sessions: userDb.sessions,
+        results: userDb.results,
+        runner: options.runner,
+        mismatches,
+        // The server will never analyse a session it refused: it must not hold progress on the device's summary.
+        isRefused: (id) => ledger.rejectionOf(id) !== undefined,
+        refusals$: ledger.changed$,
+        onError: (err) => status.problem({ kind: 'gateway', message: `on-device analysis failed: ${message(err)}` }),
+      });
       const signedIn = new SignedIn(options, userDb, ledger, mismatches, results, conflicts);
       await conflicts.attach(userDb.db, (sessionId) => {
         void results.drop(sessionId);
-        options.status.problem({ kind: 'conflict', sessionId, message: `session ${sessionId} was changed on another device; that version was kept and this device's is saved aside` });
+        status.problem({ kind: 'conflict', sessionId, message: `session ${sessionId} was changed elsewhere; the server's version was kept and this device's is set aside` });
       });
       await results.start();
-      signedIn.watchPending();
+      signedIn.watchSessions();
+      signedIn.subscriptions.push(
+        // A refused refresh needs a new login: retrying every few seconds would only collect 401s.
+        options.keeper.ended.subscribe((reason) => {
+          if (reason !== null) void signedIn.queueSync(() => signedIn.stopSync());
+        }),
+      );
       signedIn.startSync();
       return signedIn;
     } catch (err) {
@@ -77,36 +90,66 @@ export class SignedIn {
     }
   }
 
-  private watchPending(): void {
+  /** Keeps the pending count, and the ledger to the sessions that exist. */
+  private watchSessions(): void {
     const { sessions } = this.userDb;
     this.subscriptions.push(
       combineLatest([sessions.find().$, this.ledger.changed$]).subscribe(([docs]) => {
         this.options.status.pending(docs.filter((d) => !this.ledger.isUploaded(d.primary) && this.ledger.rejectionOf(d.primary) === undefined).length);
       }),
+      sessions.find().$.subscribe((docs) => this.ledger.retainOnly(new Set(docs.map((d) => d.primary)))),
     );
   }
 
+  private observer(): ReplicationObserver {
+    const { status } = this.options;
+    return {
+      reached: () => status.reached(),
+      synced: () => status.synced(),
+      failed: (err) => status.failed(err),
+      uploaded: (rows) => this.ledger.markUploaded(rows.map((r) => r.id)),
+      rejected: (id, reason) => {
+        this.ledger.markRejected(id, reason);
+        status.problem({ kind: 'rejected', sessionId: id, message: `the server refused session ${id}: ${reason}` });
+      },
+    };
+  }
+
   private startSync(): void {
-    this.replications = startReplications({
+    if (this.closed || this.options.keeper.ended.value !== null) return;
+    const fetches = { sessions: replicationFetch(this.options.fetch, this.options.keeper, this.observer()), progress: replicationFetch(this.options.fetch, this.options.keeper, this.observer()) };
+    const replications = startReplications({
       serverUrl: this.options.serverUrl,
       userId: this.options.keeper.current.userId,
       sessions: this.userDb.sessions,
       results: this.userDb.results,
-      fetch: this.fetcher.fetch,
+      fetchFor: (database) => fetches[database].fetch,
       retryTimeMs: this.options.retryTimeMs,
       isRefused: (id) => this.ledger.rejectionOf(id) !== undefined,
-      pulledSessions: (ids) => void this.ledger.markUploaded(ids),
+      pulledSessions: (ids) => this.ledger.markUploaded(ids),
     });
+    this.run = {
+      replications,
+      stopFetches: () => {
+        fetches.sessions.stop();
+        fetches.progress.stop();
+      },
+    };
   }
 
   private async stopSync(): Promise<void> {
-    const replications = this.replications;
-    this.replications = null;
-    if (!replications) return;
-    const cancelled = replications.cancel();
-    // A cancelled replication leaves its live longpoll waiting for the server: end it.
-    this.fetcher.abortAll();
-    await cancelled;
+    const run = this.run;
+    this.run = null;
+    if (!run) return;
+    // The fetches first: a cancelled replication leaves its live longpoll waiting for the server.
+    run.stopFetches();
+    await run.replications.cancel();
+  }
+
+  private queueSync<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.syncQueue.then(work);
+    this.syncQueue = next.catch(() => undefined);
+    return next;
   }
 
   async recordSession(input: RecordInput): Promise<Session> {
@@ -147,15 +190,30 @@ export class SignedIn {
 
   /** Restarts replication now (from its checkpoints) and waits for one full round or its first error. */
   async syncNow(): Promise<void> {
-    await this.stopSync();
-    this.startSync();
-    await this.replications?.awaitInSync();
+    let run = await this.queueSync(async () => {
+      await this.stopSync();
+      this.startSync();
+      return this.run;
+    });
+    // A later syncNow may replace this run: its round is the one to wait for.
+    while (run) {
+      try {
+        await run.replications.awaitInSync();
+        return;
+      } catch (err) {
+        // A restart under way settles first; then the run it started, if any, is the one to wait for.
+        await this.syncQueue;
+        if (this.run === run || this.run === null) throw err;
+        run = this.run;
+      }
+    }
   }
 
   /** Stops everything and closes the user's database; `remove` also deletes it from the device. */
   async close({ remove = false } = {}): Promise<void> {
+    this.closed = true;
     for (const s of this.subscriptions) s.unsubscribe();
-    await this.stopSync();
+    await this.queueSync(() => this.stopSync());
     await this.results.stop();
     await this.ledger.flush();
     if (remove) await this.userDb.db.remove();

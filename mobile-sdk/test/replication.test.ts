@@ -76,6 +76,8 @@ describe('replication through the gateway', () => {
     expect((await waitFor(client.analysis$(big.id), (a) => a !== null, 'provisional analysis'))?.source).toBe('device');
     const stored = await system.store('GET', `/${system.databasesOf(client.user()!.userId).sessions}/${big.id}`);
     expect(stored.status).toBe(404);
+    // The server will never analyse it: progress is the server's, over the two it has.
+    expect((await waitFor(client.progress$(), (p) => p?.source === 'server' && p.sessionCount === 2, 'server progress'))?.sessionCount).toBe(2);
   });
 
   it('resolves a conflict with the server’s version and keeps the device’s aside', async () => {

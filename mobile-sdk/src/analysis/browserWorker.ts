@@ -5,5 +5,9 @@ import { sharedWorkerRunner } from './sharedWorker.js';
 /** The analysis Web Worker (bundlers follow the `new URL(…, import.meta.url)` form). */
 export const browserWorkerRunner = sharedWorkerRunner(() => {
   const worker = new Worker(new URL('./browserWorkerScript.js', import.meta.url), { type: 'module', name: 'm2m-analysis' });
-  return { api: Comlink.wrap<AnalysisApi>(worker), terminate: () => worker.terminate() };
+  return {
+    api: Comlink.wrap<AnalysisApi>(worker),
+    onFailure: (callback) => worker.addEventListener('error', (event) => callback(event.message || 'the worker failed to load')),
+    terminate: () => worker.terminate(),
+  };
 });

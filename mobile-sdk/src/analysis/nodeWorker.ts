@@ -4,10 +4,24 @@ import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import type { AnalysisApi } from './analysisApi.js';
 import { sharedWorkerRunner } from './sharedWorker.js';
 
-/** The analysis worker thread for Node (tests, simulators, servers-side tools). */
+/** The analysis worker thread for Node (tests, simulators, tools). */
 export const nodeWorkerRunner = sharedWorkerRunner(() => {
   const worker = new Worker(new URL('./nodeWorkerScript.js', import.meta.url));
   // An idle analysis thread must not keep a finished program alive.
   worker.unref();
-  return { api: Comlink.wrap<AnalysisApi>(nodeEndpoint(worker)), terminate: () => void worker.terminate() };
+  let terminated = false;
+  return {
+    api: Comlink.wrap<AnalysisApi>(nodeEndpoint(worker)),
+    onFailure: (callback) => {
+      // Without an 'error' listener a crash in the thread would end the whole process.
+      worker.on('error', (err) => callback(err.message));
+      worker.on('exit', (code) => {
+        if (!terminated) callback(`exit code ${code}`);
+      });
+    },
+    terminate: () => {
+      terminated = true;
+      void worker.terminate();
+    },
+  };
 });

@@ -1,5 +1,7 @@
 import { gatewayError, reach } from '../sync/gatewayResponse.js';
 
+const AUTH_TIMEOUT_MS = 30_000;
+
 /** What register, login and refresh answer. */
 export interface Tokens {
   userId: string;
@@ -43,7 +45,13 @@ export class AuthApi {
   private async send(method: string, path: string, body: unknown, accessToken?: string): Promise<unknown> {
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
     if (accessToken) headers['authorization'] = `Bearer ${accessToken}`;
-    const response = await reach(this.fetchImpl, `${this.baseUrl}${path}`, { method, headers, body: JSON.stringify(body) });
+    const response = await reach(this.fetchImpl, `${this.baseUrl}${path}`, {
+      method,
+      headers,
+      body: JSON.stringify(body),
+      // A half-open connection must not hold a sign-in (and every sign-in change queued behind it) for ever.
+      signal: AbortSignal.timeout(AUTH_TIMEOUT_MS),
+    });
     if (!response.ok) throw await gatewayError(response);
     return response.json();
   }

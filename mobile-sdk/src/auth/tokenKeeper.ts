@@ -1,17 +1,19 @@
 import { BehaviorSubject } from 'rxjs';
-import { GatewayError, M2MError, NotSignedInError } from '../errors.js';
+import { GatewayError, M2MError } from '../errors.js';
 import type { AuthApi } from './authApi.js';
 import { credentialsFrom, type StoredCredentials } from './credentials.js';
 
 /**
  * Holds the signed-in user's tokens and refreshes them. Refresh tokens rotate
  * and the gateway revokes the whole sign-in when one is used twice, so every
- * request that meets a 401 shares one refresh.
+ * request that meets a 401 shares one refresh, and a sign-out waits for a
+ * refresh under way so that the newest token is the one saved or revoked.
  */
 export class TokenKeeper {
   /** Why the sign-in ended (the refresh was refused), or null while it holds. */
   readonly ended = new BehaviorSubject<string | null>(null);
   private refreshing: Promise<StoredCredentials> | null = null;
+  private closed = false;
 
   constructor(
     private credentials: StoredCredentials,
@@ -28,6 +30,7 @@ export class TokenKeeper {
    * refreshed meanwhile, its token is used without a second refresh.
    */
   refresh(rejectedToken: string): Promise<StoredCredentials> {
+    if (this.closed) return Promise.reject(new M2MError('signed_out', 'the user has signed out'));
     if (this.credentials.accessToken !== rejectedToken) return Promise.resolve(this.credentials);
     this.refreshing ??= this.doRefresh().finally(() => {
       this.refreshing = null;
@@ -53,9 +56,11 @@ export class TokenKeeper {
       throw err;
     }
   }
-}
 
-export function requireKeeper(keeper: TokenKeeper | null, action: string): TokenKeeper {
-  if (!keeper) throw new NotSignedInError(action);
-  return keeper;
+  /** Waits for a refresh under way, then refuses any other. */
+  async close(): Promise<void> {
+    if (this.refreshing) await this.refreshing.catch(() => undefined);
+    this.closed = true;
+    this.ended.complete();
+  }
 }

@@ -11,6 +11,18 @@ export const analysisId = (sessionId: string): string => `analysis:${sessionId}`
 
 const plain = <T>(doc: RxDocument | null): T | null => (doc ? (doc.toJSON() as T) : null);
 
+export interface DeviceResultsDeps {
+  db: RxDatabase;
+  sessions: RxCollection;
+  results: RxCollection;
+  runner: AnalysisRunner;
+  mismatches: MismatchLog;
+  /** Sessions the server refused: their provisional analysis stays, but they wait for nothing. */
+  isRefused(sessionId: string): boolean;
+  refusals$: Observable<unknown>;
+  onError(err: unknown): void;
+}
+
 /**
  * The merged view of results: the server's analyses and progress (pulled into
  * `results`) and the device's provisional ones (local documents, never
@@ -24,14 +36,15 @@ export class DeviceResults {
   private readonly subscriptions: Subscription[] = [];
   private readonly running = new Set<Promise<unknown>>();
 
-  constructor(
-    private readonly db: RxDatabase,
-    private readonly sessions: RxCollection,
-    private readonly results: RxCollection,
-    private readonly runner: AnalysisRunner,
-    private readonly mismatches: MismatchLog,
-    private readonly onError: (err: unknown) => void,
-  ) {}
+  private readonly db: RxDatabase;
+  private readonly sessions: RxCollection;
+  private readonly results: RxCollection;
+  private readonly runner: AnalysisRunner;
+  private readonly mismatches: MismatchLog;
+
+  constructor(private readonly deps: DeviceResultsDeps) {
+    ({ db: this.db, sessions: this.sessions, results: this.results, runner: this.runner, mismatches: this.mismatches } = deps);
+  }
 
   /** Loads the provisional analyses of sessions the server has not analysed yet, computing missing ones. */
   async start(): Promise<void> {
@@ -53,7 +66,8 @@ export class DeviceResults {
       else missing.push(session);
     }
     this.provisional.next(loaded);
-    for (const session of missing) await this.analyse(session.toJSON());
+    // Not awaited: opening the client must not wait for a backlog of analyses.
+    for (const session of missing) this.analyseInBackground(session.toJSON());
   }
 
   /** Computes and keeps the provisional analysis of a session just recorded. */
@@ -68,6 +82,8 @@ export class DeviceResults {
     if (await this.results.findOne(analysisId(sessionId)).exec()) return;
     await this.db.upsertLocal(provisionalKey(sessionId), { analysis });
     this.provisional.next(new Map(this.provisional.value).set(sessionId, analysis));
+    // It may have arrived while the copy was being saved; onResult found nothing to drop then.
+    if (await this.results.findOne(analysisId(sessionId)).exec()) await this.drop(sessionId);
   }
 
   private async onResult(event: RxChangeEvent<unknown>): Promise<void> {
@@ -108,7 +124,7 @@ export class DeviceResults {
 
   /**
    * The server's progress while it covers everything on the device; while some
-   * sessions have only a provisional analysis, the device's summary of the
+   * sessions it will analyse have only a provisional analysis, the device's summary of the
    * server's analyses and the provisional ones.
    */
   progress$(): Observable<Sourced<ProgressDoc> | null> {
@@ -116,20 +132,21 @@ export class DeviceResults {
       this.results.findOne('progress').$,
       this.results.find({ selector: { type: 'analysis' } }).$,
       this.provisional,
+      this.deps.refusals$,
     ]).pipe(
-      switchMap(([progressDoc, analysisDocs, provisional]) => {
-        if (provisional.size === 0) {
+      switchMap(([progressDoc, analysisDocs, all]) => {
+        const provisional = [...all.values()].filter((a) => !this.deps.isRefused(a.sessionId));
+        if (provisional.length === 0) {
           const server = plain<ProgressDoc>(progressDoc);
           return of(server ? { ...strip(server), source: 'server' as const } : null);
         }
-        const all = [...analysisDocs.map((d) => d.toJSON()), ...provisional.values()];
-        return from(this.runner.summarize(all)).pipe(map((p) => ({ ...p, source: 'device' as const })));
+        return from(this.runner.summarize([...analysisDocs.map((d) => d.toJSON()), ...provisional])).pipe(map((p) => ({ ...p, source: 'device' as const })));
       }),
     );
   }
 
   private track(work: Promise<unknown>): void {
-    const guarded = work.catch(this.onError).finally(() => this.running.delete(guarded));
+    const guarded = work.catch((err: unknown) => this.deps.onError(err)).finally(() => this.running.delete(guarded));
     this.running.add(guarded);
   }
 

@@ -22,10 +22,13 @@ export class ConflictKeeper {
   readonly handler: RxConflictHandler<unknown> = {
     isEqual: (a, b, context) => defaultConflictHandler.isEqual(a, b, context),
     resolve: async (input) => {
-      const local = input.newDocumentState as Record<string, unknown>;
+      const local = stripMeta(input.newDocumentState);
+      const kept = stripMeta(input.realMasterState);
+      // RxDB also asks when a push reached the server but its answer was lost: the same content is no conflict.
+      if (defaultConflictHandler.isEqual(local as never, kept as never, 'm2m-resolve')) return input.realMasterState;
       const sessionId = String(local['id']);
-      const conflict: SessionConflict = { sessionId, kept: stripMeta(input.realMasterState), setAside: stripMeta(local), at: new Date().toISOString() };
-      const items = [...this.subject.value, conflict].slice(-MAX_KEPT);
+      const conflict: SessionConflict = { sessionId, kept, setAside: local, at: new Date().toISOString() };
+      const items = [...this.subject.value.filter((c) => c.sessionId !== sessionId), conflict].slice(-MAX_KEPT);
       this.subject.next(items);
       await this.db?.upsertLocal(DOC_ID, { items });
       this.onConflict(sessionId);
@@ -45,8 +48,11 @@ export class ConflictKeeper {
   }
 }
 
+/** The document's content: RxDB's and CouchDB's `_` fields dropped, `_deleted` kept when set. */
 function stripMeta(doc: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(doc as Record<string, unknown>)) if (!key.startsWith('_') || key === '_deleted') out[key] = value;
+  for (const [key, value] of Object.entries(doc as Record<string, unknown>)) {
+    if (!key.startsWith('_') || (key === '_deleted' && value === true)) out[key] = value;
+  }
   return out;
 }

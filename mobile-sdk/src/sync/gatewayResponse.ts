@@ -6,6 +6,7 @@ export async function reach(fetchImpl: typeof fetch, url: string, init?: Request
     return init === undefined ? await fetchImpl(url) : await fetchImpl(url, init);
   } catch (err) {
     if (err instanceof Error && err.name === 'AbortError') throw err;
+    if (err instanceof Error && err.name === 'TimeoutError') throw new NetworkError('no answer in time');
     throw new NetworkError(err instanceof Error ? err.message : String(err));
   }
 }

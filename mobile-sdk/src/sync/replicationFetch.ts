@@ -1,6 +1,7 @@
 import { GatewayError, M2MError } from '../errors.js';
 import type { TokenKeeper } from '../auth/tokenKeeper.js';
 import { gatewayError, reach } from './gatewayResponse.js';
+import { halve, splitBulkDocs, type BulkDocsChunk, type BulkDocsRow } from './bulkDocsChunks.js';
 
 /** What the replication's requests tell the sync status and the upload ledger. */
 export interface ReplicationObserver {
@@ -10,89 +11,136 @@ export interface ReplicationObserver {
   synced(): void;
   /** A request failed: the error RxDB will see before it retries. */
   failed(err: Error): void;
-  uploaded(ids: string[]): void;
+  /** Sessions the gateway stored, with the revision it gave each. */
+  uploaded(rows: Array<{ id: string; rev: string }>): void;
   rejected(id: string, reason: string): void;
 }
 
-interface BulkDocsRow {
-  id?: unknown;
-  ok?: unknown;
-  error?: unknown;
-  reason?: unknown;
-}
+/** A request that is not a live longpoll and gets no answer in this time has failed (a half-open connection). */
+export const REQUEST_TIMEOUT_MS = 60_000;
 
 /**
- * The `fetch` handed to RxDB's CouchDB replication. It adds the access token
- * and refreshes it once on a 401; it throws on every non-2xx answer (RxDB does
- * not look at the status, and a JSON error on its live longpoll would be an
- * unhandled rejection); and it takes the documents the gateway refused out of
- * the `_bulk_docs` answer, after recording them. RxDB would otherwise resend
- * the whole batch for ever and stall replication in both directions.
+ * The `fetch` handed to RxDB's CouchDB replication of one database.
+ * - It adds the access token and refreshes it once on a 401.
+ * - It throws on every non-2xx answer: RxDB does not look at the status, and
+ *   a JSON error on its live longpoll would be an unhandled rejection.
+ * - It sends `_bulk_docs` in chunks the gateway's body limit accepts (halving
+ *   a chunk it answers 413), and
+ *   takes the documents the gateway refused out of the answer after recording
+ *   them; RxDB would otherwise resend the whole batch for ever.
+ * - It starts a longpoll that RxDB sends with `since=now` from the last
+ *   sequence this database's feed answered instead: RxDB keeps `now` until its
+ *   first longpoll succeeds, and changes written meanwhile would be skipped.
  */
 export function replicationFetch(fetchImpl: typeof fetch, keeper: TokenKeeper, observer: ReplicationObserver) {
-  const inFlight = new Set<AbortController>();
+  const longpolls = new Set<AbortController>();
+  let lastSeq: unknown = null;
+  let stopped = false;
 
-  async function send(url: string, init: RequestInit | undefined, token: string, abort: AbortController): Promise<Response> {
-    const headers = new Headers(init?.headers);
-    headers.set('authorization', `Bearer ${token}`);
-    headers.set('accept', 'application/json');
-    return reach(fetchImpl, url, { ...init, headers, signal: abort.signal });
+  async function send(url: string, init: RequestInit | undefined, signal: AbortSignal): Promise<Response> {
+    const token = keeper.current.accessToken;
+    const attempt = (bearer: string) => {
+      const headers = new Headers(init?.headers);
+      headers.set('authorization', `Bearer ${bearer}`);
+      headers.set('accept', 'application/json');
+      return reach(fetchImpl, url, { ...init, headers, signal });
+    };
+    let response = await attempt(token);
+    observer.reached();
+    if (response.status === 401) {
+      await response.body?.cancel();
+      response = await attempt((await keeper.refresh(token)).accessToken);
+    }
+    return response;
+  }
+
+  async function bulkDocs(url: string, init: RequestInit, signal: AbortSignal): Promise<Response> {
+    const rows: BulkDocsRow[] = [];
+    for (const chunk of splitBulkDocs(String(init.body))) rows.push(...(await sendChunk(url, init, chunk, signal)));
+    return Response.json(keepAccepted(rows, observer), { status: 201 });
+  }
+
+  /** Sends one chunk; a chunk over the gateway's body limit goes again in halves. */
+  async function sendChunk(url: string, init: RequestInit, chunk: BulkDocsChunk, signal: AbortSignal): Promise<BulkDocsRow[]> {
+    const response = await send(url, { ...init, body: chunk.body }, signal);
+    if (response.status === 413) {
+      const error = await gatewayError(response);
+      // One document alone over the limit: refused like any other bad document.
+      if (chunk.ids.length === 1) return [{ id: chunk.ids[0]!, error: 'forbidden', reason: error.reason }];
+      const halves = halve(chunk);
+      return [...(await sendChunk(url, init, halves[0], signal)), ...(await sendChunk(url, init, halves[1], signal))];
+    }
+    if (!response.ok) throw await gatewayError(response);
+    const answer = (await response.json()) as unknown;
+    if (!Array.isArray(answer)) throw new GatewayError(502, 'bad_gateway', '_bulk_docs did not answer with a list of rows');
+    return answer as BulkDocsRow[];
   }
 
   async function replicationRequest(input: string | URL | Request, init?: RequestInit): Promise<Response> {
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    if (stopped) throw new M2MError('stopped', 'replication has stopped');
+    let url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const parsed = new URL(url);
+    const longpoll = parsed.searchParams.get('feed') === 'longpoll';
     const abort = new AbortController();
-    inFlight.add(abort);
     try {
-      const token = keeper.current.accessToken;
-      let response = await send(url, init, token, abort);
-      observer.reached();
-      if (response.status === 401) {
-        await response.body?.cancel();
-        const renewed = await keeper.refresh(token);
-        response = await send(url, init, renewed.accessToken, abort);
+      if (longpoll) {
+        longpolls.add(abort);
+        if (parsed.searchParams.get('since') === 'now' && lastSeq !== null) {
+          parsed.searchParams.set('since', typeof lastSeq === 'string' ? lastSeq : JSON.stringify(lastSeq));
+          url = parsed.href;
+        }
       }
-      if (!response.ok) throw await gatewayError(response);
+      // A live longpoll waits for a change as long as it must; anything else has a deadline.
+      const signal = longpoll ? abort.signal : AbortSignal.any([abort.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]);
+      let response: Response;
+      if (init?.method === 'POST' && parsed.pathname.endsWith('/_bulk_docs')) response = await bulkDocs(url, init, signal);
+      else {
+        response = await send(url, init, signal);
+        if (!response.ok) throw await gatewayError(response);
+        if (parsed.pathname.endsWith('/_changes')) response = await rememberSeq(response);
+      }
       observer.synced();
-      return isBulkDocs(url, init) ? await withoutRefusals(response, observer) : response;
+      return response;
     } catch (err) {
       const error = err instanceof Error ? err : new M2MError('unknown', String(err));
       if (error.name !== 'AbortError') observer.failed(error);
       throw error;
     } finally {
-      inFlight.delete(abort);
+      longpolls.delete(abort);
     }
+  }
+
+  async function rememberSeq(response: Response): Promise<Response> {
+    const body = (await response.json()) as { last_seq?: unknown };
+    if (body.last_seq !== undefined) lastSeq = body.last_seq;
+    return Response.json(body, { status: response.status });
   }
 
   return {
     fetch: replicationRequest as typeof fetch,
-    /** Ends every request under way (a live longpoll would otherwise wait for its timeout). */
-    abortAll(): void {
-      for (const abort of inFlight) abort.abort();
-      inFlight.clear();
+    /**
+     * Refuses new requests and ends the live longpolls, which would otherwise
+     * wait for the server. A push under way is left to finish, so that RxDB
+     * records what the gateway stored.
+     */
+    stop(): void {
+      stopped = true;
+      for (const abort of longpolls) abort.abort();
+      longpolls.clear();
     },
   };
 }
 
-function isBulkDocs(url: string, init: RequestInit | undefined): boolean {
-  return init?.method === 'POST' && new URL(url).pathname.endsWith('/_bulk_docs');
-}
-
-async function withoutRefusals(response: Response, observer: ReplicationObserver): Promise<Response> {
-  const rows = (await response.json()) as unknown;
-  if (!Array.isArray(rows)) throw new GatewayError(502, 'bad_gateway', '_bulk_docs did not answer with a list of rows');
+/** The rows RxDB may see: stored ones and conflicts (which its conflict handler resolves). */
+function keepAccepted(rows: BulkDocsRow[], observer: ReplicationObserver): BulkDocsRow[] {
   const kept: BulkDocsRow[] = [];
-  const uploaded: string[] = [];
-  for (const row of rows as BulkDocsRow[]) {
+  const uploaded: Array<{ id: string; rev: string }> = [];
+  for (const row of rows) {
     const id = typeof row.id === 'string' ? row.id : '';
-    if (row.ok === true) uploaded.push(id);
-    // A conflict stays: RxDB resolves it with the collection's conflict handler.
-    if (row.ok === true || row.error === 'conflict') {
-      kept.push(row);
-      continue;
-    }
-    observer.rejected(id, typeof row.reason === 'string' ? row.reason : String(row.error ?? 'refused'));
+    if (row.ok === true) uploaded.push({ id, rev: typeof row.rev === 'string' ? row.rev : '' });
+    if (row.ok === true || row.error === 'conflict') kept.push(row);
+    else observer.rejected(id, typeof row.reason === 'string' ? row.reason : String(row.error ?? 'refused'));
   }
   if (uploaded.length > 0) observer.uploaded(uploaded);
-  return new Response(JSON.stringify(kept), { status: response.status, headers: { 'content-type': 'application/json' } });
+  return kept;
 }

@@ -1,13 +1,15 @@
 import type { RxCollection, WithDeleted } from 'rxdb';
 import { replicateCouchDB, type RxCouchDBReplicationState } from 'rxdb/plugins/replication-couchdb';
-import { merge, type Observable, type Subscription } from 'rxjs';
+import { filter, map, merge, Subject, type Observable, type Subscription } from 'rxjs';
+import { M2MError } from '../errors.js';
 
 export interface ReplicationSetup {
   serverUrl: string;
   userId: string;
   sessions: RxCollection;
   results: RxCollection;
-  fetch: typeof fetch;
+  /** A `fetch` for one database's replication: each keeps its own feed position. */
+  fetchFor(database: 'sessions' | 'progress'): typeof fetch;
   retryTimeMs: number;
   /** Sessions the server refused stay on the device and are never pushed again. */
   isRefused(sessionId: string): boolean;
@@ -25,7 +27,6 @@ export interface Replications {
 /** Live replication of the user's two databases through the gateway: sessions both ways, results pulled. */
 export function startReplications(setup: ReplicationSetup): Replications {
   const common = {
-    fetch: setup.fetch,
     live: true,
     retryTime: setup.retryTimeMs,
     // One client per device database: no leader election between tabs (multiInstance is off).
@@ -37,11 +38,13 @@ export function startReplications(setup: ReplicationSetup): Replications {
     replicationIdentifier: `m2m-sessions-${setup.userId}`,
     collection: setup.sessions,
     url: `${setup.serverUrl}/sync/sessions/`,
+    fetch: setup.fetchFor('sessions'),
     pull: {
-      batchSize: 50,
+      // Sessions are up to a few MB each: a small batch keeps an answer small.
+      batchSize: 10,
       heartbeat: 20_000,
       modifier: (doc: WithDeleted<Record<string, unknown>>) => {
-        if (typeof doc['id'] === 'string') setup.pulledSessions([doc['id']]);
+        if (typeof doc['id'] === 'string' && !doc._deleted) setup.pulledSessions([doc['id']]);
         return doc;
       },
     },
@@ -55,17 +58,23 @@ export function startReplications(setup: ReplicationSetup): Replications {
     replicationIdentifier: `m2m-results-${setup.userId}`,
     collection: setup.results,
     url: `${setup.serverUrl}/sync/progress/`,
+    fetch: setup.fetchFor('progress'),
     pull: { batchSize: 100, heartbeat: 20_000 },
   }) as RxCouchDBReplicationState<unknown>;
   const states = [sessions, results];
-  const error$ = merge(...states.map((s) => s.error$));
+  const cancelled = new Subject<void>();
+  let isCancelled = false;
+  // The aborted longpolls of a cancelled replication report errors that are no one's concern.
+  const error$ = merge(...states.map((s) => s.error$)).pipe(filter(() => !isCancelled));
 
   return {
     error$,
     async awaitInSync() {
       let subscription: Subscription | undefined;
       const failed = new Promise<never>((_resolve, reject) => {
-        subscription = error$.subscribe((err) => reject(err instanceof Error ? err : new Error(String(err))));
+        subscription = merge(error$, cancelled.pipe(map(() => new M2MError('stopped', 'replication was stopped')))).subscribe((err) =>
+          reject(err instanceof Error ? err : new Error(String(err))),
+        );
       });
       try {
         await Promise.race([Promise.all(states.map((s) => s.awaitInSync())), failed]);
@@ -74,6 +83,8 @@ export function startReplications(setup: ReplicationSetup): Replications {
       }
     },
     async cancel() {
+      isCancelled = true;
+      cancelled.next();
       await Promise.all(states.map((s) => s.cancel()));
     },
   };

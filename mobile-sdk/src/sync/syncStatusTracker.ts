@@ -25,7 +25,10 @@ export class SyncStatusTracker {
   }
 
   synced(): void {
-    this.update({ online: true, lastSyncedAt: new Date().toISOString() });
+    const { lastError } = this.subject.value;
+    // A network or gateway failure is over once a request succeeds; refusals and conflicts stay until the next problem.
+    const stale = lastError !== null && (lastError.kind === 'network' || lastError.kind === 'gateway');
+    this.update({ online: true, lastSyncedAt: new Date().toISOString(), ...(stale ? { lastError: null } : {}) });
   }
 
   pending(count: number): void {

@@ -9,27 +9,30 @@ interface LedgerDoc {
 const DOC_ID = 'upload-ledger';
 
 /**
- * Which sessions the server has (it accepted them, or they came from it) and
+ * Which sessions the server has (it stored them, or they came from it) and
  * which it refused, with its reason. Kept in a local document, never
- * replicated, so the pending count survives a restart.
+ * replicated, so the pending count survives a restart. Changes made while a
+ * write is under way go out together in the next one.
  */
 export class UploadLedger {
   private readonly uploaded: Set<string>;
   private readonly rejected: Map<string, string>;
   private readonly changes = new BehaviorSubject<number>(0);
-  private writes: Promise<unknown> = Promise.resolve();
+  private writing: Promise<void> | null = null;
+  private dirty = false;
 
   private constructor(
     private readonly db: RxDatabase,
     doc: LedgerDoc,
+    private readonly onError: (err: unknown) => void,
   ) {
     this.uploaded = new Set(doc.uploaded);
     this.rejected = new Map(Object.entries(doc.rejected));
   }
 
-  static async open(db: RxDatabase): Promise<UploadLedger> {
+  static async open(db: RxDatabase, onError: (err: unknown) => void): Promise<UploadLedger> {
     const doc = await db.getLocal<LedgerDoc>(DOC_ID);
-    return new UploadLedger(db, (doc?.toJSON().data as LedgerDoc | undefined) ?? { uploaded: [], rejected: {} });
+    return new UploadLedger(db, (doc?.toJSON().data as LedgerDoc | undefined) ?? { uploaded: [], rejected: {} }, onError);
   }
 
   /** Emits after every change. */
@@ -45,34 +48,51 @@ export class UploadLedger {
     return this.rejected.get(id);
   }
 
-  markUploaded(ids: readonly string[]): Promise<void> {
+  markUploaded(ids: readonly string[]): void {
     const fresh = ids.filter((id) => !this.uploaded.has(id) || this.rejected.has(id));
-    if (fresh.length === 0) return Promise.resolve();
+    if (fresh.length === 0) return;
     for (const id of fresh) {
       this.uploaded.add(id);
       this.rejected.delete(id);
     }
-    return this.persist();
+    this.changed();
   }
 
-  markRejected(id: string, reason: string): Promise<void> {
-    if (this.uploaded.has(id) || this.rejected.get(id) === reason) return Promise.resolve();
+  markRejected(id: string, reason: string): void {
+    if (this.uploaded.has(id) || this.rejected.get(id) === reason) return;
     this.rejected.set(id, reason);
-    return this.persist();
+    this.changed();
   }
 
-  /** Writes one after another, each with the state at its turn. */
-  private persist(): Promise<void> {
+  /** Drops sessions no longer on the device, so the ledger does not grow for ever. */
+  retainOnly(existing: ReadonlySet<string>): void {
+    let removed = false;
+    for (const id of this.uploaded) if (!existing.has(id)) removed = this.uploaded.delete(id) || removed;
+    for (const id of this.rejected.keys()) if (!existing.has(id)) removed = this.rejected.delete(id) || removed;
+    if (removed) this.changed();
+  }
+
+  private changed(): void {
     this.changes.next(this.changes.value + 1);
-    const write = this.writes.then(() =>
-      this.db.upsertLocal<LedgerDoc>(DOC_ID, { uploaded: [...this.uploaded], rejected: Object.fromEntries(this.rejected) }),
-    );
-    this.writes = write.catch(() => undefined);
-    return write.then(() => undefined);
+    this.dirty = true;
+    this.writing ??= this.writeWhileDirty();
   }
 
-  /** Waits for the writes under way. */
+  private async writeWhileDirty(): Promise<void> {
+    try {
+      while (this.dirty) {
+        this.dirty = false;
+        await this.db.upsertLocal<LedgerDoc>(DOC_ID, { uploaded: [...this.uploaded], rejected: Object.fromEntries(this.rejected) });
+      }
+    } catch (err) {
+      this.onError(err);
+    } finally {
+      this.writing = null;
+    }
+  }
+
+  /** Waits until what is known is written. */
   async flush(): Promise<void> {
-    await this.writes;
+    while (this.writing) await this.writing;
   }
 }

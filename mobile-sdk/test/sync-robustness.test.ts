@@ -1,0 +1,143 @@
+import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
+import { firstValueFrom } from 'rxjs';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { M2MClient } from '@m2m/mobile-sdk';
+import { newClient, recordingInput, uniqueName, waitFor } from './support/clients.js';
+import { startSystem, type TestSystem } from './support/system.js';
+
+const PASSWORD = 'correct horse battery';
+
+/** A fetch the test can disturb, that also counts the live longpolls open at any moment. */
+function disturbedFetch() {
+  const state = {
+    failLongpolls: false,
+    loseNextBulkDocsAnswer: false,
+    holdRefresh: null as Promise<void> | null,
+    openLongpolls: 0,
+  };
+  const fetchImpl: typeof fetch = async (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    const longpoll = url.searchParams.get('feed') === 'longpoll';
+    if (longpoll && state.failLongpolls) throw new TypeError('fetch failed (the test cut the network)');
+    if (url.pathname === '/auth/refresh' && state.holdRefresh) await state.holdRefresh;
+    if (longpoll) state.openLongpolls += 1;
+    try {
+      const response = await fetch(input, init);
+      if (url.pathname.endsWith('/_bulk_docs') && state.loseNextBulkDocsAnswer) {
+        state.loseNextBulkDocsAnswer = false;
+        await response.text();
+        throw new TypeError('fetch failed (the answer was lost)');
+      }
+      if (!longpoll) return response;
+      // Counted until its body is read or the request is aborted.
+      const text = await response.text();
+      return new Response(text, { status: response.status, headers: response.headers });
+    } finally {
+      if (longpoll) state.openLongpolls -= 1;
+    }
+  };
+  return { state, fetchImpl };
+}
+
+describe('sync under disturbance', () => {
+  let system: TestSystem;
+  const clients: M2MClient[] = [];
+  const open = async (options: Parameters<typeof newClient>[1] = {}) => {
+    const client = await newClient(system.gatewayUrl, options);
+    clients.push(client);
+    return client;
+  };
+
+  beforeAll(async () => {
+    // A 300 kB body limit: ten one-minute sessions (about 50 kB each) do not fit in one request.
+    system = await startSystem({ worker: false, env: { BODY_LIMIT_BYTES: '300000', MAX_DOC_BYTES: '200000' } });
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.close()));
+    await system?.close();
+  });
+
+  it('a push whose answer was lost is not taken for a conflict', async () => {
+    const { state, fetchImpl } = disturbedFetch();
+    const client = await open({ fetch: fetchImpl });
+    await client.register(uniqueName(), PASSWORD);
+    state.loseNextBulkDocsAnswer = true;
+    const session = await client.recordSession(recordingInput({ seed: 90, durationS: 10 }));
+    await waitFor(client.syncStatus$(), (s) => s.pendingUploads === 0, 'the upload, after a retry');
+    await client.syncNow();
+    expect(await firstValueFrom(client.conflicts$())).toEqual([]);
+    expect((await firstValueFrom(client.syncStatus$())).lastError?.kind).not.toBe('conflict');
+    expect((await firstValueFrom(client.analysis$(session.id)))?.source).toBe('device');
+  });
+
+  it('sends a queue larger than the gateway’s body limit, in pieces', async () => {
+    const client = await open();
+    const { userId } = await client.register(uniqueName(), PASSWORD);
+    await system.stopGateway();
+    const ids = [];
+    for (let seed = 100; seed < 110; seed++) ids.push((await client.recordSession(recordingInput({ seed, durationS: 60 }))).id);
+    await system.startGateway();
+    await waitFor(client.syncStatus$(), (s) => s.pendingUploads === 0 && s.online, 'all ten uploaded');
+    const stored = await system.store('POST', `/${system.databasesOf(userId).sessions}/_all_docs`, { keys: ids });
+    expect(stored.body.rows.filter((r: { value?: unknown }) => r.value).length).toBe(10);
+  });
+
+  it('misses no change written while the first longpoll was failing', async () => {
+    const { state, fetchImpl } = disturbedFetch();
+    const client = await open({ fetch: fetchImpl });
+    const { userId } = await client.register(uniqueName(), PASSWORD);
+    const session = await client.recordSession(recordingInput({ seed: 111, durationS: 10 }));
+    const device = await waitFor(client.analysis$(session.id), (a) => a !== null, 'provisional analysis');
+    await waitFor(client.syncStatus$(), (s) => s.pendingUploads === 0, 'upload');
+    state.failLongpolls = true;
+    await client.syncNow().catch(() => undefined);
+    // The worker writes its analysis after the catch-up and before any longpoll succeeds.
+    const body: Record<string, unknown> = { ...device!, analysisVersion: '9.9.9' };
+    delete body['id'];
+    delete body['source'];
+    expect((await system.store('PUT', `/${system.databasesOf(userId).progress}/${device!.id}`, body)).status).toBe(201);
+    state.failLongpolls = false;
+    expect((await waitFor(client.analysis$(session.id), (a) => a?.source === 'server', 'the analysis written during the failure'))?.analysisVersion).toBe('9.9.9');
+  });
+
+  it('overlapping syncNow calls leave one replication running, and logout none', async () => {
+    const { state, fetchImpl } = disturbedFetch();
+    const client = await open({ fetch: fetchImpl });
+    await client.register(uniqueName(), PASSWORD);
+    await Promise.all([client.syncNow(), client.syncNow(), client.syncNow()]);
+    // Two databases: two live longpolls, not six.
+    await vi.waitFor(() => expect(state.openLongpolls).toBe(2), { timeout: 10_000 });
+    await client.logout();
+    await vi.waitFor(() => expect(state.openLongpolls).toBe(0), { timeout: 10_000 });
+  });
+
+  it('a logout during a token refresh stays logged out after a restart', async () => {
+    const { state, fetchImpl } = disturbedFetch();
+    const storage = getRxStorageMemory();
+    const name = `refresh${process.pid}`;
+    const client = await open({ fetch: fetchImpl, storage, name });
+    const username = uniqueName();
+    await client.register(username, PASSWORD);
+    let release = (): void => undefined;
+    state.holdRefresh = new Promise<void>((resolve) => (release = resolve));
+    system.clock.offsetMs = 2 * 3600_000;
+    try {
+      await client.recordSession(recordingInput({ seed: 112, durationS: 10 }));
+      // The access token has expired: the push meets a 401 and a refresh starts, held by the test.
+      await vi.waitFor(() => expect(state.holdRefresh).not.toBeNull(), { timeout: 5_000 });
+      const loggedOut = client.logout();
+      setTimeout(release, 300);
+      await loggedOut;
+      expect(client.user()).toBeNull();
+      await client.close();
+
+      const restarted = await open({ storage, name });
+      expect(restarted.user()).toBeNull();
+      // The refreshed login was revoked by the logout, not left behind.
+      await expect(restarted.login(username, PASSWORD)).resolves.toMatchObject({ username });
+    } finally {
+      system.clock.offsetMs = 0;
+      state.holdRefresh = null;
+    }
+  });
+});
