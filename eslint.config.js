@@ -15,4 +15,9 @@ export default tseslint.config(
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: { globals: globals.node },
   },
+  {
+    // The web demo runs in browsers only.
+    files: ['demo/src/**/*.ts'],
+    languageOptions: { globals: globals.browser },
+  },
 );

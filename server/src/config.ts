@@ -160,19 +160,30 @@ const variables = {
 } as const;
 
 type Variables = typeof variables;
-type Parsed = { [K in keyof Variables]: z.output<Variables[K]['schema']> };
+type VariableName = keyof Variables;
+type Parsed = { [K in VariableName]: z.output<Variables[K]['schema']> };
+
+/** Every variable the gateway reads: the table above, for the docs and the compose drift test. */
+export const GATEWAY_ENV_VARS = Object.freeze(Object.keys(variables) as VariableName[]);
+
+/** The variables the standalone embedded store reads (`m2m-store`, server/src/store/main.ts). */
+export const STORE_ENV_VARS = Object.freeze([
+  'DATA_DIR',
+  'STORE_PORT',
+  'STORE_ADMIN',
+  'STORE_MAX_OPEN_DATABASES',
+  'LOG_LEVEL',
+] as const satisfies readonly VariableName[]);
 
 /** Variables whose values must never be echoed in an error message. */
 const SECRET_VARIABLES = new Set(['COUCHDB_URL', 'STORE_ADMIN', 'JWT_SECRET']);
 
-/**
- * Reads and validates the gateway's configuration. An empty value counts as
- * unset. Throws one Error naming every bad variable.
- */
-export function loadConfig(env: Env): GatewayConfig {
+/** Parses the named variables; an empty value counts as unset. Throws one Error naming every bad one. */
+function parseVariables<K extends VariableName>(names: readonly K[], env: Env): Pick<Parsed, K> {
   const problems: string[] = [];
   const parsed: Record<string, unknown> = {};
-  for (const [name, { schema, fallback }] of Object.entries(variables)) {
+  for (const name of names) {
+    const { schema, fallback } = variables[name];
     const raw = env[name] === undefined || env[name] === '' ? fallback : env[name];
     const result = (schema as z.ZodType).safeParse(raw);
     if (result.success) {
@@ -183,20 +194,29 @@ export function loadConfig(env: Env): GatewayConfig {
       problems.push(`${name} ${reasons}${shown}`);
     }
   }
-  const values = parsed as Parsed;
-  if (problems.length === 0 && values.NODE_ENV === 'production' && values.JWT_SECRET === undefined) {
-    problems.push('JWT_SECRET is required when NODE_ENV=production (at least 32 bytes)');
-  }
   if (problems.length > 0) throw new Error(`Invalid configuration: ${problems.join('; ')}`);
+  return parsed as Pick<Parsed, K>;
+}
 
-  const dataDir = values.DATA_DIR;
+const absolute = (dir: string): string => (isAbsolute(dir) ? dir : resolve(dir));
+
+/**
+ * Reads and validates the gateway's configuration. An empty value counts as
+ * unset. Throws one Error naming every bad variable.
+ */
+export function loadConfig(env: Env): GatewayConfig {
+  const values = parseVariables(GATEWAY_ENV_VARS, env);
+  if (values.NODE_ENV === 'production' && values.JWT_SECRET === undefined) {
+    throw new Error('Invalid configuration: JWT_SECRET is required when NODE_ENV=production (at least 32 bytes)');
+  }
+
   return {
     nodeEnv: values.NODE_ENV,
     host: values.HOST,
     port: values.PORT,
     dbPrefix: values.DB_PREFIX,
     couchdbUrl: values.COUCHDB_URL,
-    dataDir: isAbsolute(dataDir) ? dataDir : resolve(dataDir),
+    dataDir: absolute(values.DATA_DIR),
     storePort: values.STORE_PORT,
     storeAdmin: values.STORE_ADMIN,
     jwtSecret: values.JWT_SECRET,
@@ -215,5 +235,28 @@ export function loadConfig(env: Env): GatewayConfig {
     storeTimeoutMs: values.STORE_TIMEOUT_MS,
     shutdownGraceMs: values.SHUTDOWN_GRACE_MS,
     storeMaxOpenDatabases: values.STORE_MAX_OPEN_DATABASES,
+  };
+}
+
+/** The standalone embedded store's configuration (a subset of the gateway's variables, same rules). */
+export interface StoreConfig {
+  /** Absolute path of the data folder: the store's files go under `store/`, its generated admin under `secrets/`. */
+  dataDir: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** undefined generates an admin and keeps it in dataDir. */
+  admin: { username: string; password: string } | undefined;
+  maxOpenDatabases: number;
+  logLevel: GatewayConfig['logLevel'];
+}
+
+export function loadStoreConfig(env: Env): StoreConfig {
+  const values = parseVariables(STORE_ENV_VARS, env);
+  return {
+    dataDir: absolute(values.DATA_DIR),
+    port: values.STORE_PORT,
+    admin: values.STORE_ADMIN,
+    maxOpenDatabases: values.STORE_MAX_OPEN_DATABASES,
+    logLevel: values.LOG_LEVEL,
   };
 }

@@ -10,6 +10,7 @@ import { createApp } from './http/app.js';
 import { createLogger } from './http/logger.js';
 import { createSyncRouter } from './proxy/syncRouter.js';
 import { createRestRouter } from './rest/restRouter.js';
+import { EMBEDDED_STORE_FOLDER } from './store/dataFolder.js';
 import { startEmbeddedStore, type EmbeddedStore } from './store/embeddedStore.js';
 import { bootstrapStore } from './storeAccess/bootstrap.js';
 import { createStoreConnection, storeUrlWithCredentials, type StoreConnection } from './storeAccess/storeConnection.js';
@@ -39,8 +40,7 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-/** Folder of the embedded store's LevelDB files under DATA_DIR (secrets live beside it). */
-export const EMBEDDED_STORE_FOLDER = 'store';
+export { EMBEDDED_STORE_FOLDER };
 
 /** The replication proxy at /sync and the REST routes at /api. */
 function defaultRouters(deps: RouterDeps): { sync?: Router; api?: Router } {

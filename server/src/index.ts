@@ -6,7 +6,7 @@ export {
   type EmbeddedStoreStats,
   type StoreLogger,
 } from './store/embeddedStore.js';
-export { loadConfig, type GatewayConfig } from './config.js';
+export { loadConfig, loadStoreConfig, GATEWAY_ENV_VARS, STORE_ENV_VARS, type GatewayConfig, type StoreConfig } from './config.js';
 export { startGateway, type GatewayOptions, type RouterDeps, type RunningGateway } from './gateway.js';
 export { main } from './main.js';
 export { loadOrCreateJwtSecret, loadOrCreateStoreAdmin } from './generatedSecrets.js';

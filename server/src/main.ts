@@ -1,12 +1,12 @@
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+#!/usr/bin/env node
 import { loadConfig } from './config.js';
+import { isEntryPoint } from './entryPoint.js';
 import { startGateway, type RunningGateway } from './gateway.js';
 import { createLogger } from './http/logger.js';
 
 /**
  * Runs the gateway from the environment until SIGTERM or SIGINT. Returns the
- * running gateway (the root start script prints where things listen).
+ * running gateway (for embedders and tests).
  */
 export async function main(env: Record<string, string | undefined> = process.env): Promise<RunningGateway> {
   const config = loadConfig(env);
@@ -34,17 +34,7 @@ export async function main(env: Record<string, string | undefined> = process.env
   return gateway;
 }
 
-function isEntryPoint(): boolean {
-  const entry = process.argv[1];
-  if (!entry) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
+if (isEntryPoint(import.meta.url)) {
   main().catch((err: unknown) => {
     // Configuration and store problems are for a person to fix: the message, not a stack.
     console.error(`m2m gateway: ${err instanceof Error ? err.message : String(err)}`);

@@ -105,6 +105,9 @@ function variables() {
 type Variables = ReturnType<typeof variables>;
 type Parsed = { [K in keyof Variables]: z.output<Variables[K]['schema']> };
 
+/** Every variable the worker reads: the table above, for the docs and the compose drift test. */
+export const WORKER_ENV_VARS = Object.freeze(Object.keys(variables()) as Array<keyof Variables>);
+
 /** Variables whose values must never be echoed in an error message. */
 const SECRET_VARIABLES = new Set(['COUCHDB_URL']);
 

@@ -1,4 +1,4 @@
-export { loadWorkerConfig, LOG_LEVELS, type LogLevel, type Shard, type WorkerConfig } from './config.js';
+export { loadWorkerConfig, WORKER_ENV_VARS, LOG_LEVELS, type LogLevel, type Shard, type WorkerConfig } from './config.js';
 export { createLogger, silentLogger, type Logger } from './logging.js';
 export { startWorker, type RunningWorker, type WorkerOptions, type WorkerStats } from './worker/startWorker.js';
 export { fnv1a32, ownsDatabase, shardOfDatabase } from './shard.js';

@@ -1,0 +1,67 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, startEmbeddedStore, startGateway, storeUrlWithCredentials, type EmbeddedStore, type RunningGateway } from '@m2m/server';
+import { loadWorkerConfig, silentLogger, startWorker, type RunningWorker } from '@m2m/sync';
+
+const ADMIN = { username: 'admin', password: 'demo-test-password' };
+
+/** The server side the demo talks to, in this process over real HTTP on loopback. */
+export interface DemoSystem {
+  gatewayUrl: string;
+  /** The sync worker can be held back, so a test sees provisional results before the server's. */
+  startWorker(): Promise<void>;
+  stopWorker(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Embedded store, gateway (admitting `corsOrigin`) and, unless told otherwise, the sync worker. */
+export async function startDemoSystem(options: { corsOrigin: string; worker: boolean }): Promise<DemoSystem> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'm2m-demo-'));
+  let store: EmbeddedStore | undefined;
+  let gateway: RunningGateway | undefined;
+  let worker: RunningWorker | undefined;
+  const stopWorker = async () => {
+    await worker?.stop();
+    worker = undefined;
+  };
+  const close = async () => {
+    await stopWorker();
+    await gateway?.close();
+    await store?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  };
+
+  try {
+    store = await startEmbeddedStore({ dataDir: join(dataDir, 'store'), port: 0, admin: ADMIN });
+    const couchdbUrl = storeUrlWithCredentials(store.url, ADMIN);
+    gateway = await startGateway(
+      loadConfig({
+        HOST: '127.0.0.1',
+        PORT: '0',
+        COUCHDB_URL: couchdbUrl,
+        DATA_DIR: join(dataDir, 'gateway'),
+        JWT_SECRET: 'demo-test-secret-that-is-long-enough-for-hs256-0123456789',
+        CORS_ORIGINS: options.corsOrigin,
+        LOG_LEVEL: 'silent',
+        SHUTDOWN_GRACE_MS: '200',
+      }),
+    );
+    const system: DemoSystem = {
+      gatewayUrl: gateway.url.replace(/\/+$/, ''),
+      async startWorker() {
+        worker ??= await startWorker(loadWorkerConfig({ COUCHDB_URL: couchdbUrl, WORKER_POOL_SIZE: '1', LOG_LEVEL: 'silent' }), {
+          logger: silentLogger,
+          feedTimeoutMs: 2_000,
+        });
+      },
+      stopWorker,
+      close,
+    };
+    if (options.worker) await system.startWorker();
+    return system;
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}

@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { loadStoreConfig } from '../config.js';
+import { isEntryPoint } from '../entryPoint.js';
+import { loadOrCreateStoreAdmin } from '../generatedSecrets.js';
+import { EMBEDDED_STORE_FOLDER } from './dataFolder.js';
+import { startEmbeddedStore, type EmbeddedStore } from './embeddedStore.js';
+
+/** The host is fixed: the store trusts nothing but its admin gate, so it never leaves loopback. */
+export const STORE_HOST = '127.0.0.1';
+
+/**
+ * The embedded store as its own process (`m2m-store`), configured from the
+ * environment (DATA_DIR, STORE_PORT, STORE_ADMIN, STORE_MAX_OPEN_DATABASES,
+ * LOG_LEVEL); `npm start` runs it beside the gateway and the worker. Runs
+ * until SIGTERM or SIGINT.
+ */
+export async function runStore(env: Record<string, string | undefined> = process.env): Promise<EmbeddedStore> {
+  const config = loadStoreConfig(env);
+  const logger = pino({ level: config.logLevel, base: { service: 'm2m-store' } });
+  const admin = config.admin ?? (await loadOrCreateStoreAdmin(config.dataDir));
+  const store = await startEmbeddedStore({
+    dataDir: join(config.dataDir, EMBEDDED_STORE_FOLDER),
+    port: config.port,
+    host: STORE_HOST,
+    admin,
+    maxOpenDatabases: config.maxOpenDatabases,
+    logger,
+  }).catch((err: unknown) => {
+    throw new Error(
+      `The embedded store cannot start on ${STORE_HOST}:${config.port} (STORE_PORT, DATA_DIR): ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
+  });
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting at once');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    store.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  return store;
+}
+
+if (isEntryPoint(import.meta.url)) {
+  runStore().catch((err: unknown) => {
+    // Configuration and file problems are for a person to fix: the message, not a stack.
+    console.error(`m2m store: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,36 @@
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { GATEWAY_ENV_VARS, loadStoreConfig, STORE_ENV_VARS } from '../src/config.js';
+
+describe('standalone store configuration (m2m-store)', () => {
+  it('reads a subset of the gateway variables, with the same defaults', () => {
+    expect(STORE_ENV_VARS.every((name) => GATEWAY_ENV_VARS.includes(name))).toBe(true);
+    expect(loadStoreConfig({})).toEqual({
+      dataDir: resolve('./data'),
+      port: 5984,
+      admin: undefined,
+      maxOpenDatabases: 100,
+      logLevel: 'info',
+    });
+    expect(loadStoreConfig({ DATA_DIR: '/srv/m2m', STORE_PORT: '0', STORE_ADMIN: 'root:p:w', STORE_MAX_OPEN_DATABASES: '10', LOG_LEVEL: 'warn' })).toEqual({
+      dataDir: '/srv/m2m',
+      port: 0,
+      admin: { username: 'root', password: 'p:w' },
+      maxOpenDatabases: 10,
+      logLevel: 'warn',
+    });
+  });
+
+  it('ignores the gateway-only variables and names every bad one of its own, never echoing the admin', () => {
+    expect(() => loadStoreConfig({ PORT: 'not read here', JWT_SECRET: 'short' })).not.toThrow();
+    let message = '';
+    try {
+      loadStoreConfig({ STORE_PORT: '70000', STORE_ADMIN: 'no-colon-secret' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/STORE_PORT must be at most 65535 \(got "70000"\)/);
+    expect(message).toMatch(/STORE_ADMIN must be user:password/);
+    expect(message).not.toContain('no-colon-secret');
+  });
+});
