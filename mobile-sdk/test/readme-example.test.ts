@@ -30,10 +30,12 @@ describe('the README example', () => {
     await system?.close();
   });
 
-  it('runs, and shows a provisional then a confirmed analysis', async () => {
+  it('runs, and shows an analysis at once and then the server’s', async () => {
     const { example } = (await import(pathToFileURL(file).href)) as { example(url: string, username: string): Promise<Record<string, Json>> };
     const result = await example(system.gatewayUrl, uniqueName());
-    expect(result['provisional']).toMatchObject({ source: 'device', sessionId: result['session'].id, status: 'ok' });
+    // Usually the device's; on a loaded machine the server's may already have come back. offline-first.test.ts checks the device's for certain.
+    expect(['device', 'server']).toContain(result['provisional'].source);
+    expect(result['provisional']).toMatchObject({ sessionId: result['session'].id, status: 'ok' });
     expect(result['confirmed']).toMatchObject({ source: 'server', sessionId: result['session'].id, status: 'ok' });
     expect(result['progress']).toMatchObject({ source: 'server', sessionCount: 1 });
     expect(result['status']).toMatchObject({ online: true, pendingUploads: 0, authRequired: false });
