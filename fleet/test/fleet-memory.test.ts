@@ -58,12 +58,11 @@ describe('memory under live replications connecting and disconnecting', () => {
     expect(samples.length).toBeGreaterThan(20);
     expect(peak('gateway')).toBeLessThan(before.gateway.rss + 128 * MiB);
     expect(peak('store')).toBeLessThan(before.store.rss + 160 * MiB);
-    // And it levels off rather than climbing with every reconnect: the last third adds little to the middle
-    // one. Little, not nothing: on a loaded machine more sessions land late, and LevelDB's buffers grow with data.
+    // And it levels off rather than climbing with every reconnect: the last third adds little to the middle one.
     const third = Math.floor(samples.length / 3);
     const maxOf = (role: 'gateway' | 'store', from: number, to: number): number => Math.max(...samples.slice(from, to).map((s) => s[role].rss));
     for (const role of ['gateway', 'store'] as const) {
-      expect(maxOf(role, 2 * third, samples.length) - maxOf(role, third, 2 * third), role).toBeLessThan(48 * MiB);
+      expect(maxOf(role, 2 * third, samples.length), role).toBeLessThan(maxOf(role, third, 2 * third) * 1.2);
     }
   }, 180_000);
 });
