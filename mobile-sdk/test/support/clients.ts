@@ -17,7 +17,7 @@ export function recordingInput(options: SynthOptions): RecordInput {
 }
 
 /** The first value of an observable that passes `predicate`, or a timeout error naming `what`. */
-export function waitFor<T>(source: Observable<T>, predicate: (value: T) => boolean, what: string, ms = 20_000): Promise<T> {
+export function waitFor<T>(source: Observable<T>, predicate: (value: T) => boolean, what: string, ms = 60_000): Promise<T> {
   return firstValueFrom(
     source.pipe(
       filter(predicate),
