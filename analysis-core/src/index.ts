@@ -21,3 +21,4 @@ export { summarizeProgress } from './progress/summarizeProgress.js';
 export { synthesizeRecording, synthesizeSession, type SynthOptions } from './synth/synthesizeSession.js';
 export { userDatabases, parseUserDatabase, isUserId, USER_ID_PATTERN, type UserDatabases, type UserDatabaseKind } from './model/databaseNames.js';
 export { revProblem, revisionsProblem, MAX_REVISIONS } from './model/couchMetadata.js';
+export { canonicalJson } from './model/canonicalJson.js';

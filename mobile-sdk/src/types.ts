@@ -1,4 +1,4 @@
-import type { AnalysisDoc, DeviceInfo, GameEvent, ProgressDoc, Session } from '@m2m/analysis-core';
+import type { AnalysisDoc, ChannelSamples, ProgressDoc, Recording, Session } from '@m2m/analysis-core';
 import type { Observable } from 'rxjs';
 import type { RxStorage } from 'rxdb';
 
@@ -17,27 +17,9 @@ export interface ClientOptions {
   fetch?: typeof fetch;
 }
 
-/** One channel as recorded, in its unit; `scale` is the quantisation step. */
-export interface RecordedChannel {
-  id: string;
-  unit: string;
-  scale: number;
-  range?: [number, number];
-  values: ArrayLike<number>;
-}
-
-export interface RecordInput {
-  gameId: string;
-  level: number;
-  /** ISO 8601 UTC, e.g. `2026-11-24T10:00:00.000Z`. */
-  startedAt: string;
-  durationMs: number;
-  score: number;
-  device: DeviceInfo;
-  sampleRateHz: number;
-  channels: RecordedChannel[];
-  events: GameEvent[];
-}
+/** What the app recorded: game facts, raw channel arrays in their units (`scale` is the quantisation step) and events. */
+export type RecordInput = Recording;
+export type RecordedChannel = ChannelSamples;
 
 /** Whether a result was computed on this device (provisional) or by the server. */
 export type ResultSource = 'device' | 'server';

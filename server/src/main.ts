@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { loadConfig } from './config.js';
-import { isEntryPoint } from './entryPoint.js';
+import { exitOnSignals, isEntryPoint } from './entryPoint.js';
 import { startGateway, type RunningGateway } from './gateway.js';
 import { createLogger } from './http/logger.js';
 
@@ -13,24 +13,7 @@ export async function main(env: Record<string, string | undefined> = process.env
   const logger = createLogger(config.logLevel);
   const gateway = await startGateway(config, { logger });
 
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      logger.warn({ signal }, 'second signal: exiting at once');
-      process.exit(1);
-    }
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    gateway.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  exitOnSignals(() => gateway.close(), logger);
   return gateway;
 }
 

@@ -1,34 +1,26 @@
 /**
- * The sessions collection's own schema, small and stable. RxDB keys stored
- * data to a hash of the schema, so reusing analysis-core's session schema
+ * A collection schema requiring only the key, small and stable. RxDB keys
+ * stored data to a hash of the schema, so reusing analysis-core's schemas
  * would make any change there (even a description) stop existing installs
- * from opening. Sessions are validated in full with analysis-core before they
- * are stored (recordSession) and by the gateway. Only the key is required: a
- * delete pulled from CouchDB is `{_id, _rev, _deleted}` alone.
+ * from opening; and a delete pulled from CouchDB is `{_id, _rev, _deleted}`
+ * alone, which a schema requiring more would refuse, stalling the pull.
  */
-export const deviceSessionSchema = {
-  version: 0,
-  primaryKey: 'id',
-  type: 'object',
-  properties: {
-    id: { type: 'string', maxLength: 30 },
-    type: { type: 'string' },
-  },
-  required: ['id'],
-};
+function keyOnlySchema(idMaxLength: number) {
+  return {
+    version: 0,
+    primaryKey: 'id',
+    type: 'object',
+    properties: { id: { type: 'string', maxLength: idMaxLength }, type: { type: 'string' } },
+    required: ['id'],
+  };
+}
+
+/** Sessions; validated in full with analysis-core before they are stored (recordSession) and by the gateway. */
+export const deviceSessionSchema = keyOnlySchema(30);
 
 /**
  * The results collection mirrors the user's progress database: analyses
  * (`analysis:<sessionId>`) and the `progress` document, told apart by `type`.
  * Written only by the server's worker; pulled, never pushed.
  */
-export const resultsSchema = {
-  version: 0,
-  primaryKey: 'id',
-  type: 'object',
-  properties: {
-    id: { type: 'string', maxLength: 64 },
-    type: { type: 'string' },
-  },
-  required: ['id'],
-};
+export const resultsSchema = keyOnlySchema(64);

@@ -3,7 +3,7 @@ import { BehaviorSubject, combineLatest, distinctUntilChanged, from, map, of, sw
 import type { RxChangeEvent, RxCollection, RxDatabase, RxDocument } from 'rxdb';
 import type { AnalysisRunner } from '../analysis/analysisApi.js';
 import type { Sourced } from '../types.js';
-import { sameAnalysis } from './canonicalJson.js';
+import { sameAnalysis } from './sameAnalysis.js';
 import type { MismatchLog } from './mismatchLog.js';
 
 const provisionalKey = (sessionId: string): string => `provisional:${sessionId}`;

@@ -2,7 +2,7 @@ import type { StoreConnection } from '../storeAccess/storeConnection.js';
 import { isStoreStatus } from '../storeAccess/storeErrors.js';
 import { badRequest, CouchError, forbidden } from '../proxy/couchError.js';
 import { checkSessionWrite } from '../proxy/documentGate.js';
-import { canonicalJson } from './canonicalJson.js';
+import { canonicalJson } from '@m2m/analysis-core';
 
 export interface UploadResult {
   /** 201 when this call stored the session, 200 when the same session was there already. */

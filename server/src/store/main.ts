@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { loadStoreConfig } from '../config.js';
-import { isEntryPoint } from '../entryPoint.js';
+import { exitOnSignals, isEntryPoint } from '../entryPoint.js';
 import { loadOrCreateStoreAdmin } from '../generatedSecrets.js';
 import { EMBEDDED_STORE_FOLDER } from './dataFolder.js';
 import { startEmbeddedStore, type EmbeddedStore } from './embeddedStore.js';
@@ -34,24 +34,7 @@ export async function runStore(env: Record<string, string | undefined> = process
     );
   });
 
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      logger.warn({ signal }, 'second signal: exiting at once');
-      process.exit(1);
-    }
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    store.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  exitOnSignals(() => store.close(), logger);
   return store;
 }
 

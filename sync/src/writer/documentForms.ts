@@ -1,4 +1,4 @@
-import type { AnalysisDoc, ProgressDoc } from '@m2m/analysis-core';
+import { canonicalJson, type AnalysisDoc, type ProgressDoc } from '@m2m/analysis-core';
 
 /** A document as CouchDB holds it. */
 export type StoredDoc = Record<string, unknown> & { _id: string; _rev?: string };
@@ -24,16 +24,6 @@ export function deviceForm(doc: StoredDoc): Record<string, unknown> {
   const out: Record<string, unknown> = { id: doc._id };
   for (const [key, value] of Object.entries(doc)) if (!key.startsWith('_')) out[key] = value;
   return out;
-}
-
-/** JSON with object keys sorted, so equal content gives equal text whatever the key order. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
-    const sorted: Record<string, unknown> = {};
-    for (const key of Object.keys(v).sort()) sorted[key] = (v as Record<string, unknown>)[key];
-    return sorted;
-  });
 }
 
 /** Whether a stored document already holds `body` (revision and other `_` metadata aside). */

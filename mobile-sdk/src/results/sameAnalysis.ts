@@ -1,12 +1,4 @@
-/** JSON with object keys sorted: equal content gives equal text whatever the key order. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
-    const sorted: Record<string, unknown> = {};
-    for (const key of Object.keys(v).sort()) sorted[key] = (v as Record<string, unknown>)[key];
-    return sorted;
-  });
-}
+import { canonicalJson } from '@m2m/analysis-core';
 
 /**
  * Whether the server's analysis equals the device's. The server analysed the
