@@ -22,6 +22,8 @@ export interface StoreRequest {
   silenceMs: number;
   /** Aborts the request, e.g. when the client went away. */
   signal?: AbortSignal;
+  /** Safe to send twice (reads); defaults to true for GET and HEAD only. */
+  idempotent?: boolean;
 }
 
 /** The store could not be reached, answered garbage, or was silent too long. */
@@ -53,7 +55,27 @@ export class StoreClient {
     target.closed?.addEventListener('abort', () => this.agent.destroy(), { once: true });
   }
 
-  request(options: StoreRequest): Promise<IncomingMessage> {
+  /**
+   * A kept-alive socket the store closed (its idle timeout, or a restart)
+   * fails the next request sent on it with a reset before any answer. Node's
+   * documented remedy is to send it again: done once, on a new connection, and
+   * only for requests that are safe to repeat.
+   */
+  async request(options: StoreRequest): Promise<IncomingMessage> {
+    try {
+      return await this.send(options, this.agent);
+    } catch (err) {
+      const idempotent = options.idempotent ?? (options.method === 'GET' || options.method === 'HEAD');
+      if (!(err instanceof StaleSocketError) || !idempotent) throw err instanceof StaleSocketError ? err.upstream : err;
+      try {
+        return await this.send(options, false);
+      } catch (again) {
+        throw again instanceof StaleSocketError ? again.upstream : again;
+      }
+    }
+  }
+
+  private send(options: StoreRequest, agent: http.Agent | false): Promise<IncomingMessage> {
     const basePath = this.base.pathname.replace(/\/+$/, '');
     const query = options.query?.toString() ?? '';
     const body = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body), 'utf8');
@@ -80,7 +102,7 @@ export class StoreClient {
           method: options.method,
           path: `${basePath}${options.path}${query ? `?${query}` : ''}`,
           headers,
-          agent: this.agent,
+          agent,
           ...(signal ? { signal } : {}),
         },
         resolve,
@@ -90,7 +112,10 @@ export class StoreClient {
         req.destroy(new UpstreamError(`the store was silent for ${options.silenceMs} ms`, true));
       });
       req.on('error', (err) => {
-        reject(err instanceof UpstreamError || isAbort(err) ? err : new UpstreamError(`the store did not answer: ${err.message}`, false, { cause: err }));
+        if (err instanceof UpstreamError || isAbort(err)) return reject(err);
+        const upstream = new UpstreamError(`the store did not answer: ${err.message}`, false, { cause: err });
+        const stale = req.reusedSocket && (err as NodeJS.ErrnoException).code === 'ECONNRESET';
+        reject(stale ? new StaleSocketError(upstream) : upstream);
       });
       req.end(body);
     });
@@ -116,6 +141,13 @@ export class StoreClient {
 
   close(): void {
     this.agent.destroy();
+  }
+}
+
+/** A request that failed on a reused connection before any answer. */
+class StaleSocketError extends Error {
+  constructor(readonly upstream: UpstreamError) {
+    super(upstream.message);
   }
 }
 

@@ -64,6 +64,8 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
         path: upstreamPathOf(userDatabases(config.dbPrefix, userId)[database], endpoint),
         query,
         silenceMs: config.storeTimeoutMs,
+        // Reads posted as JSON (_all_docs, _bulk_get, _revs_diff) are as safe to repeat as a GET.
+        idempotent: !writesDocuments,
       };
       proxyMetrics.accepted(database, endpoint.kind);
 

@@ -1,0 +1,99 @@
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StoreClient, UpstreamError } from '../src/proxy/storeClient.js';
+import { basicAuth, startTestStore, TEST_ADMIN, type TestStore } from './storeFixture.js';
+
+/**
+ * A TCP relay in front of the real store that can, once armed, reset every
+ * connection already open when its next request arrives: what a kept-alive
+ * socket meets after the store closed it (idle timeout) or was restarted.
+ */
+interface Relay {
+  url: string;
+  connections: number;
+  resetOpenConnections(): void;
+  close(): Promise<void>;
+}
+
+async function startRelay(target: URL): Promise<Relay> {
+  const open = new Set<Socket>();
+  const doomed = new WeakSet<Socket>();
+  const relay: Relay = {
+    url: '',
+    connections: 0,
+    resetOpenConnections: () => {
+      for (const socket of open) doomed.add(socket);
+    },
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+  const server: Server = createServer((client) => {
+    relay.connections += 1;
+    open.add(client);
+    const upstream = connect(Number(target.port), target.hostname);
+    client.on('data', (chunk: Buffer) => {
+      if (doomed.has(client)) {
+        upstream.destroy();
+        client.resetAndDestroy();
+        return;
+      }
+      upstream.write(new Uint8Array(chunk));
+    });
+    upstream.pipe(client);
+    const end = (): void => {
+      open.delete(client);
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('close', end);
+    upstream.on('close', end);
+    client.on('error', end);
+    upstream.on('error', end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  relay.url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  return relay;
+}
+
+describe('the store client on a connection the store has closed', () => {
+  let store: TestStore;
+  let relay: Relay;
+  let client: StoreClient;
+
+  beforeAll(async () => {
+    store = await startTestStore();
+    expect((await store.json('PUT', '/stale-sockets')).status).toBe(201);
+    relay = await startRelay(new URL(store.url));
+    client = new StoreClient({ url: relay.url, authorization: basicAuth(TEST_ADMIN) });
+  });
+  afterAll(async () => {
+    client.close();
+    await relay.close();
+    await store.teardown();
+  });
+
+  it('sends a read again, once, on a new connection', async () => {
+    const first = await client.json({ method: 'GET', path: '/stale-sockets', silenceMs: 5_000 });
+    expect(first.status).toBe(200);
+    const before = relay.connections;
+    relay.resetOpenConnections();
+    const again = await client.json({ method: 'GET', path: '/stale-sockets', silenceMs: 5_000 });
+    expect(again.status).toBe(200);
+    expect((again.body as { db_name: string }).db_name).toBe('stale-sockets');
+    expect(relay.connections).toBe(before + 1);
+    // A read posted as JSON, marked safe to repeat, is sent again as well.
+    relay.resetOpenConnections();
+    const posted = await client.json({ method: 'POST', path: '/stale-sockets/_all_docs', body: { keys: ['a'] }, idempotent: true, silenceMs: 5_000 });
+    expect(posted.status).toBe(200);
+  });
+
+  it('never repeats a write: its failure is reported and the document is written at most once', async () => {
+    await client.json({ method: 'GET', path: '/stale-sockets', silenceMs: 5_000 });
+    relay.resetOpenConnections();
+    const write = client.json({ method: 'POST', path: '/stale-sockets/_bulk_docs', body: { docs: [{ _id: 'once' }] }, silenceMs: 5_000 });
+    await expect(write).rejects.toThrow(UpstreamError);
+    await expect(write).rejects.toThrow(/the store did not answer/);
+    // The relay cut the request before the store saw it: nothing was written, and nothing was sent again.
+    expect((await store.json('GET', '/stale-sockets/once')).status).toBe(404);
+  });
+});
