@@ -41,6 +41,10 @@ export interface GatewayConfig {
   shutdownGraceMs: number;
   /** Embedded store: most LevelDB databases open at once. */
   storeMaxOpenDatabases: number;
+  /** How long a client may take to send a request's headers (slow-loris guard). */
+  headersTimeoutMs: number;
+  /** How long a client may take to send a whole request, body included; answers (long-poll feeds) are not limited. */
+  requestTimeoutMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -157,6 +161,8 @@ const variables = {
   STORE_TIMEOUT_MS: { schema: integer(100, 600_000), fallback: '10000' },
   SHUTDOWN_GRACE_MS: { schema: integer(0, 600_000), fallback: '10000' },
   STORE_MAX_OPEN_DATABASES: { schema: integer(10, 100_000), fallback: '100' },
+  HEADERS_TIMEOUT_MS: { schema: integer(100, 600_000), fallback: '30000' },
+  REQUEST_TIMEOUT_MS: { schema: integer(100, 3_600_000), fallback: '300000' },
 } as const;
 
 type Variables = typeof variables;
@@ -209,6 +215,10 @@ export function loadConfig(env: Env): GatewayConfig {
   if (values.NODE_ENV === 'production' && values.JWT_SECRET === undefined) {
     throw new Error('Invalid configuration: JWT_SECRET is required when NODE_ENV=production (at least 32 bytes)');
   }
+  // Node refuses a headers timeout longer than the whole request's.
+  if (values.HEADERS_TIMEOUT_MS > values.REQUEST_TIMEOUT_MS) {
+    throw new Error(`Invalid configuration: HEADERS_TIMEOUT_MS (${values.HEADERS_TIMEOUT_MS}) must not exceed REQUEST_TIMEOUT_MS (${values.REQUEST_TIMEOUT_MS})`);
+  }
 
   return {
     nodeEnv: values.NODE_ENV,
@@ -235,6 +245,8 @@ export function loadConfig(env: Env): GatewayConfig {
     storeTimeoutMs: values.STORE_TIMEOUT_MS,
     shutdownGraceMs: values.SHUTDOWN_GRACE_MS,
     storeMaxOpenDatabases: values.STORE_MAX_OPEN_DATABASES,
+    headersTimeoutMs: values.HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: values.REQUEST_TIMEOUT_MS,
   };
 }
 

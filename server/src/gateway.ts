@@ -103,10 +103,17 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     const routerDeps: RouterDeps = { config: resolved, store, logger };
     const routers = (options.routers ?? defaultRouters)(routerDeps);
     const app = createApp({ ...routerDeps, routers, ...(options.clock ? { clock: options.clock } : {}) });
-    server = createServer(app);
-    // A client gets 30 s for its headers and Node's default 300 s for its whole request
-    // (a slow upload); neither limits how long an answer (a long-poll feed) may take.
-    server.headersTimeout = 30_000;
+    // Slow clients (slow-loris) are cut off: HEADERS_TIMEOUT_MS for the headers, REQUEST_TIMEOUT_MS
+    // for the whole request with its body; neither limits how long an answer (a long-poll feed) may
+    // take. Node checks every 30 s by default, which would stretch a short timeout by up to that.
+    server = createServer(
+      {
+        headersTimeout: config.headersTimeoutMs,
+        requestTimeout: config.requestTimeoutMs,
+        connectionsCheckingInterval: Math.min(1_000, config.headersTimeoutMs),
+      },
+      app,
+    );
     await listen(server, config.port, config.host).catch((err: unknown) => {
       throw new Error(`The gateway cannot listen on ${config.host}:${config.port} (HOST, PORT): ${errorText(err)}`, { cause: err });
     });

@@ -37,6 +37,8 @@ describe('gateway configuration', () => {
       storeTimeoutMs: 10_000,
       shutdownGraceMs: 10_000,
       storeMaxOpenDatabases: 100,
+      headersTimeoutMs: 30_000,
+      requestTimeoutMs: 300_000,
     });
   });
 
@@ -64,6 +66,8 @@ describe('gateway configuration', () => {
       STORE_TIMEOUT_MS: '2500',
       SHUTDOWN_GRACE_MS: '0',
       STORE_MAX_OPEN_DATABASES: '50',
+      HEADERS_TIMEOUT_MS: '5000',
+      REQUEST_TIMEOUT_MS: '60000',
     });
     expect(config).toEqual({
       nodeEnv: 'production',
@@ -86,6 +90,8 @@ describe('gateway configuration', () => {
       storeTimeoutMs: 2500,
       shutdownGraceMs: 0,
       storeMaxOpenDatabases: 50,
+      headersTimeoutMs: 5000,
+      requestTimeoutMs: 60_000,
     });
   });
 
@@ -125,6 +131,8 @@ describe('gateway configuration', () => {
     ['STORE_TIMEOUT_MS', '5'],
     ['SHUTDOWN_GRACE_MS', 'soon'],
     ['STORE_MAX_OPEN_DATABASES', '1'],
+    ['HEADERS_TIMEOUT_MS', '50'],
+    ['REQUEST_TIMEOUT_MS', '2h'],
   ])('names %s in the error for the bad value %j', (name, value) => {
     const message = configError({ [name]: value });
     expect(message).toContain(name);
@@ -146,6 +154,10 @@ describe('gateway configuration', () => {
     const message = configError({ [name]: value });
     expect(message).toContain(name);
     expect(message).not.toContain(value);
+  });
+
+  it('refuses a headers timeout longer than the whole request timeout', () => {
+    expect(configError({ HEADERS_TIMEOUT_MS: '20000', REQUEST_TIMEOUT_MS: '10000' })).toMatch(/HEADERS_TIMEOUT_MS \(20000\) must not exceed REQUEST_TIMEOUT_MS \(10000\)/);
   });
 
   it('accepts a JWT secret of exactly 32 bytes', () => {
