@@ -11,6 +11,10 @@ const PASSWORD = 'correct horse battery';
 function disturbedFetch() {
   const state = {
     failLongpolls: false,
+    /** While set, longpolls on the progress feed wait here before they reach the gateway. */
+    holdProgressLongpolls: null as Promise<void> | null,
+    /** Catch-up pulls (`feed=normal`) of the progress feed answered so far. */
+    progressCatchUps: 0,
     loseNextBulkDocsAnswer: false,
     holdRefresh: null as Promise<void> | null,
     openLongpolls: 0,
@@ -19,10 +23,13 @@ function disturbedFetch() {
     const url = new URL(input instanceof Request ? input.url : String(input));
     const longpoll = url.searchParams.get('feed') === 'longpoll';
     if (longpoll && state.failLongpolls) throw new TypeError('fetch failed (the test cut the network)');
+    const progressFeed = url.pathname.endsWith('/sync/progress/_changes');
+    if (longpoll && progressFeed && state.holdProgressLongpolls) await state.holdProgressLongpolls;
     if (url.pathname === '/auth/refresh' && state.holdRefresh) await state.holdRefresh;
     if (longpoll) state.openLongpolls += 1;
     try {
       const response = await fetch(input, init);
+      if (progressFeed && url.searchParams.get('feed') === 'normal') state.progressCatchUps += 1;
       if (url.pathname.endsWith('/_bulk_docs') && state.loseNextBulkDocsAnswer) {
         state.loseNextBulkDocsAnswer = false;
         await response.text();
@@ -99,6 +106,30 @@ describe('sync under disturbance', () => {
     expect((await system.store('PUT', `/${system.databasesOf(userId).progress}/${device!.id}`, body)).status).toBe(201);
     state.failLongpolls = false;
     expect((await waitFor(client.analysis$(session.id), (a) => a?.source === 'server', 'the analysis written during the failure'))?.analysisVersion).toBe('9.9.9');
+  });
+
+  it('misses no change written between the catch-up pull and the start of the live feed', async () => {
+    const { state, fetchImpl } = disturbedFetch();
+    const client = await open({ fetch: fetchImpl });
+    const { userId } = await client.register(uniqueName(), PASSWORD);
+    const session = await client.recordSession(recordingInput({ seed: 112, durationS: 10 }));
+    const device = await waitFor(client.analysis$(session.id), (a) => a !== null, 'provisional analysis');
+    await waitFor(client.syncStatus$(), (s) => s.pendingUploads === 0, 'upload');
+    // A restart: the live feed's first request is held on its way while the catch-up pull is answered.
+    let release: () => void = () => undefined;
+    state.holdProgressLongpolls = new Promise((resolve) => (release = resolve));
+    const catchUpsBefore = state.progressCatchUps;
+    const restarted = client.syncNow().catch(() => undefined);
+    await vi.waitFor(() => expect(state.progressCatchUps).toBeGreaterThan(catchUpsBefore), { timeout: 30_000 });
+    // The worker writes after the catch-up has read and before the live feed reaches the server.
+    const body: Record<string, unknown> = { ...device!, analysisVersion: '9.9.8' };
+    delete body['id'];
+    delete body['source'];
+    expect((await system.store('PUT', `/${system.databasesOf(userId).progress}/${device!.id}`, body)).status).toBe(201);
+    state.holdProgressLongpolls = null;
+    release();
+    await restarted;
+    expect((await waitFor(client.analysis$(session.id), (a) => a?.source === 'server', 'the analysis written before the live feed started', 30_000))?.analysisVersion).toBe('9.9.8');
   });
 
   it('overlapping syncNow calls leave one replication running, and logout none', async () => {

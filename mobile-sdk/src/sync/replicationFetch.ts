@@ -28,13 +28,17 @@ export const REQUEST_TIMEOUT_MS = 60_000;
  *   a chunk it answers 413), and
  *   takes the documents the gateway refused out of the answer after recording
  *   them; RxDB would otherwise resend the whole batch for ever.
- * - It starts a longpoll that RxDB sends with `since=now` from the last
- *   sequence this database's feed answered instead: RxDB keeps `now` until its
- *   first longpoll succeeds, and changes written meanwhile would be skipped.
+ * - It never sends the longpoll RxDB starts with `since=now`: it waits for the
+ *   first answer of the catch-up pull that runs beside it and starts from that
+ *   answer's `last_seq` (or a later one). Resolved by the server, `now` could
+ *   fall after the catch-up's last read, and a change written between the two
+ *   would be skipped for good: the feed's checkpoint moves past it.
  */
 export function replicationFetch(fetchImpl: typeof fetch, keeper: TokenKeeper, observer: ReplicationObserver) {
   const longpolls = new Set<AbortController>();
   let lastSeq: unknown = null;
+  let seqKnown: () => void = () => undefined;
+  const firstSeq = new Promise<void>((resolve) => (seqKnown = resolve));
   let stopped = false;
 
   async function send(url: string, init: RequestInit | undefined, signal: AbortSignal): Promise<Response> {
@@ -85,7 +89,8 @@ export function replicationFetch(fetchImpl: typeof fetch, keeper: TokenKeeper, o
     try {
       if (longpoll) {
         longpolls.add(abort);
-        if (parsed.searchParams.get('since') === 'now' && lastSeq !== null) {
+        if (parsed.searchParams.get('since') === 'now') {
+          await untilAborted(firstSeq, abort.signal);
           parsed.searchParams.set('since', typeof lastSeq === 'string' ? lastSeq : JSON.stringify(lastSeq));
           url = parsed.href;
         }
@@ -112,7 +117,10 @@ export function replicationFetch(fetchImpl: typeof fetch, keeper: TokenKeeper, o
 
   async function rememberSeq(response: Response): Promise<Response> {
     const body = (await response.json()) as { last_seq?: unknown };
-    if (body.last_seq !== undefined) lastSeq = body.last_seq;
+    if (body.last_seq !== undefined) {
+      lastSeq = body.last_seq;
+      seqKnown();
+    }
     return Response.json(body, { status: response.status });
   }
 
@@ -129,6 +137,25 @@ export function replicationFetch(fetchImpl: typeof fetch, keeper: TokenKeeper, o
       longpolls.clear();
     },
   };
+}
+
+/** `promise`, or an AbortError as soon as `signal` aborts. */
+function untilAborted(promise: Promise<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.reject(abortError());
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => reject(abortError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    void promise.then(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    });
+  });
+}
+
+function abortError(): Error {
+  const error = new Error('the replication stopped');
+  error.name = 'AbortError';
+  return error;
 }
 
 /** The rows RxDB may see: stored ones and conflicts (which its conflict handler resolves). */
