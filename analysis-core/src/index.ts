@@ -19,6 +19,7 @@ export { dataQuality } from './metrics/dataQuality.js';
 export { analyzeSession, type AnalyzeOptions } from './analysis/analyzeSession.js';
 export { summarizeProgress } from './progress/summarizeProgress.js';
 export { synthesizeRecording, synthesizeSession, type SynthOptions } from './synth/synthesizeSession.js';
+export { SeededRandom } from './synth/random.js';
 export { userDatabases, parseUserDatabase, isUserId, USER_ID_PATTERN, type UserDatabases, type UserDatabaseKind } from './model/databaseNames.js';
 export { revProblem, revisionsProblem, MAX_REVISIONS } from './model/couchMetadata.js';
 export { canonicalJson } from './model/canonicalJson.js';

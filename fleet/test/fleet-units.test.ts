@@ -155,13 +155,14 @@ describe('m2m-sim command line', () => {
 describe('device plans', () => {
   const options = { sessions: 20, intervalMs: 1000, offlineProb: 0.4, flapMs: 500 };
 
-  it('are the same for the same seed and differ between seeds', () => {
-    expect(planDevice(options, 7)).toEqual(planDevice(options, 7));
-    expect(planDevice(options, 7)).not.toEqual(planDevice(options, 8));
+  it('are the same for the same run seed and device, and differ between devices and between seeds', () => {
+    expect(planDevice(options, 1, 7)).toEqual(planDevice(options, 1, 7));
+    expect(planDevice(options, 1, 7)).not.toEqual(planDevice(options, 1, 8));
+    expect(planDevice(options, 1, 7)).not.toEqual(planDevice(options, 2, 7));
   });
 
   it('spread sessions at jittered intervals and go offline in disjoint periods', () => {
-    const plan = planDevice(options, 3);
+    const plan = planDevice(options, 1, 3);
     expect(plan.recordAtMs).toHaveLength(20);
     expect(plan.recordAtMs[0]).toBeLessThan(1000);
     for (let i = 1; i < 20; i++) {
@@ -184,7 +185,7 @@ describe('device plans', () => {
   });
 
   it('never go offline with probability 0', () => {
-    expect(planDevice({ ...options, offlineProb: 0 }, 3).offline).toEqual([]);
+    expect(planDevice({ ...options, offlineProb: 0 }, 1, 3).offline).toEqual([]);
   });
 });
 

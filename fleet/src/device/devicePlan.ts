@@ -1,4 +1,4 @@
-import { seededRandom } from './seededRandom.js';
+import { SeededRandom } from '@m2m/analysis-core';
 
 /** What one simulated device will do, as offsets in ms from the common start of recording. */
 export interface DevicePlan {
@@ -21,14 +21,16 @@ export interface PlanOptions {
 }
 
 /**
- * A device's schedule from its seed. Sessions come at jittered intervals
- * (half to one and a half times the mean, the first within one interval) so
- * devices do not record in lock step. Time is cut into slots of `flapMs`, each
+ * A device's schedule from the run's seed and the device's index. Sessions
+ * come at jittered intervals (half to one and a half times the mean, the
+ * first within one interval) so devices do not record in lock step. Time is cut into slots of `flapMs`, each
  * offline with probability `offlineProb`, up to the last recording; after the
  * last offline slot the device stays online, so every run can finish.
  */
-export function planDevice(options: PlanOptions, seed: number): DevicePlan {
-  const random = seededRandom(seed);
+export function planDevice(options: PlanOptions, runSeed: number, device: number): DevicePlan {
+  // One stream per device: a device's plan does not depend on how many others there are.
+  const rng = new SeededRandom(runSeed, device);
+  const random = (): number => rng.uniform();
   const recordAtMs: number[] = [];
   const sessionSeeds: number[] = [];
   let t = random() * options.intervalMs;

@@ -10,7 +10,6 @@ import { WireMeter } from '../network/wireMeter.js';
 import type { DeviceReport, DeviceRunOptions, FromThread, SessionTiming } from '../threads/threadProtocol.js';
 import { checkDevice } from './deviceCheck.js';
 import { planDevice, touchesOffline, type DevicePlan } from './devicePlan.js';
-import { deviceSeed } from './seededRandom.js';
 
 /** Epoch ms from this thread's monotonic clock: comparable across threads, immune to clock steps. */
 export const now = (): number => performance.timeOrigin + performance.now();
@@ -47,7 +46,7 @@ export class SimulatedDevice {
     private readonly emit: (message: FromThread) => void,
   ) {
     this.fetch = this.bearer.wrap(this.link.wrap(this.meter.wrap(globalThis.fetch.bind(globalThis))));
-    this.plan = planDevice(options, deviceSeed(options.seed, index));
+    this.plan = planDevice(options, options.seed, index);
     const skews = options.clockSkewHours;
     this.clockSkewMs = skews.length > 0 ? (skews[index % skews.length] ?? 0) * HOUR_MS : 0;
     this.username = `sim-${options.runId}-${index}`;
