@@ -71,8 +71,8 @@ export class AccountService {
    * account document comes first, so a name whose account is missing is a
    * leftover (of a crash or a deletion) and may be taken over.
    */
-  async register(username: string, password: string): Promise<Account> {
-    const record = await hashPassword(password);
+  async register(username: string, password: string, signal?: AbortSignal): Promise<Account> {
+    const record = await hashPassword(password, signal);
     const userId = newUserId();
     const createdAt = new Date(this.clock()).toISOString();
     const account: AccountDoc = { _id: accountId(userId), type: 'account', userId, username, password: record, createdAt };
@@ -91,9 +91,9 @@ export class AccountService {
   }
 
   /** The account when the password is right; undefined otherwise, after the same work either way. */
-  async authenticate(username: string, password: string): Promise<Account | undefined> {
+  async authenticate(username: string, password: string, signal?: AbortSignal): Promise<Account | undefined> {
     const doc = USERNAME_PATTERN.test(username) ? await this.findByUsername(username) : undefined;
-    const matches = await verifyPassword(password, doc?.password ?? DECOY_PASSWORD_RECORD);
+    const matches = await verifyPassword(password, doc?.password ?? DECOY_PASSWORD_RECORD, signal);
     return doc && matches ? publicAccount(doc) : undefined;
   }
 

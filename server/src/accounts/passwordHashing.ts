@@ -1,4 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { HashSlots } from './hashSlots.js';
 
 /** A stored password: scrypt parameters, salt and derived key (base64). */
 export interface PasswordRecord {
@@ -15,25 +16,34 @@ const COST = { N: 2 ** 15, r: 8, p: 1 } as const;
 const KEY_BYTES = 32;
 const SALT_BYTES = 16;
 const MAX_MEMORY = 64 * 1024 * 1024;
+/** As many as libuv's thread pool runs at once (four by default). */
+const slots = new HashSlots(4);
 
-function derive(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    // One normal form, so the same password typed on different keyboards matches.
-    scrypt(password.normalize('NFC'), new Uint8Array(salt), KEY_BYTES, { ...options, maxmem: MAX_MEMORY }, (err, key) =>
-      err ? reject(err) : resolve(key),
-    );
-  });
+/** Hashes waiting for a slot (a metric). */
+export const hashesWaiting = (): number => slots.waitingCount;
+
+/** Derives the key once a slot is free; throws ClientGoneError, without hashing, if `signal` fired meanwhile. */
+function derive(password: string, salt: Buffer, options: ScryptOptions, signal: AbortSignal | undefined): Promise<Buffer> {
+  const work = (): Promise<Buffer> =>
+    new Promise((resolve, reject) => {
+      // One normal form, so the same password typed on different keyboards matches.
+      scrypt(password.normalize('NFC'), new Uint8Array(salt), KEY_BYTES, { ...options, maxmem: MAX_MEMORY }, (err, key) =>
+        err ? reject(err) : resolve(key),
+      );
+    });
+  return slots.run(work, signal);
 }
 
-export async function hashPassword(password: string): Promise<PasswordRecord> {
+/** `signal`: the client is gone, do not hash for it (see HashSlots). */
+export async function hashPassword(password: string, signal?: AbortSignal): Promise<PasswordRecord> {
   const salt = randomBytes(SALT_BYTES);
-  const key = await derive(password, salt, COST);
+  const key = await derive(password, salt, COST, signal);
   return { scheme: 'scrypt', ...COST, salt: salt.toString('base64'), hash: key.toString('base64') };
 }
 
-export async function verifyPassword(password: string, record: PasswordRecord): Promise<boolean> {
+export async function verifyPassword(password: string, record: PasswordRecord, signal?: AbortSignal): Promise<boolean> {
   const expected = Buffer.from(record.hash, 'base64');
-  const key = await derive(password, Buffer.from(record.salt, 'base64'), { N: record.N, r: record.r, p: record.p });
+  const key = await derive(password, Buffer.from(record.salt, 'base64'), { N: record.N, r: record.r, p: record.p }, signal);
   // Plain Uint8Array views: @types/node 20's Buffer does not fit TS 5.9's ArrayBufferView.
   return key.length === expected.length && timingSafeEqual(new Uint8Array(key), new Uint8Array(expected));
 }

@@ -1,5 +1,7 @@
-import express, { type Request, type Router } from 'express';
+import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import { UsernameTakenError, type AccountService } from '../accounts/accountService.js';
+import { ClientGoneError } from '../accounts/hashSlots.js';
+import { abortOnClientClose } from '../http/clientClose.js';
 import { HttpError } from '../http/errors.js';
 import { authFailuresTotal } from '../ops/metrics.js';
 import type { AccessTokens } from './accessTokens.js';
@@ -35,35 +37,53 @@ async function tokensFor(deps: AuthDeps, userId: string, refreshToken?: string) 
   };
 }
 
+/** A handler whose client may leave while it waits for a password hash: then nobody is answered. */
+function hashing(handler: (req: Request, res: Response) => Promise<void>): RequestHandler {
+  return async (req, res) => {
+    try {
+      await handler(req, res);
+    } catch (err) {
+      if (!(err instanceof ClientGoneError)) throw err;
+      authFailuresTotal.inc({ reason: 'client_gone' });
+    }
+  };
+}
+
 /** POST /auth/register, /auth/login, /auth/refresh, /auth/logout. */
 export function authRoutes(deps: AuthDeps): Router {
   const router = express.Router();
   router.use(express.json({ limit: AUTH_BODY_LIMIT }));
 
-  router.post('/register', async (req, res) => {
-    throttle(deps.limits.perClient, clientKey(req));
-    const { username, password } = parseBody(registrationInput, req.body);
-    throttle(deps.limits.perUsername, username);
-    try {
-      const account = await deps.accounts.register(username, password);
-      res.status(201).json(await tokensFor(deps, account.userId));
-    } catch (err) {
-      if (err instanceof UsernameTakenError) throw new HttpError(409, 'conflict', 'this username is taken');
-      throw err;
-    }
-  });
+  router.post(
+    '/register',
+    hashing(async (req, res) => {
+      throttle(deps.limits.perClient, clientKey(req));
+      const { username, password } = parseBody(registrationInput, req.body);
+      throttle(deps.limits.perUsername, username);
+      try {
+        const account = await deps.accounts.register(username, password, abortOnClientClose(res));
+        res.status(201).json(await tokensFor(deps, account.userId));
+      } catch (err) {
+        if (err instanceof UsernameTakenError) throw new HttpError(409, 'conflict', 'this username is taken');
+        throw err;
+      }
+    }),
+  );
 
-  router.post('/login', async (req, res) => {
-    throttle(deps.limits.perClient, clientKey(req));
-    const { username, password } = parseBody(loginInput, req.body);
-    throttle(deps.limits.perUsername, username.toLowerCase());
-    const account = await deps.accounts.authenticate(username, password);
-    if (!account) {
-      authFailuresTotal.inc({ reason: 'bad_credentials' });
-      throw new HttpError(401, 'unauthorized', BAD_CREDENTIALS);
-    }
-    res.json(await tokensFor(deps, account.userId));
-  });
+  router.post(
+    '/login',
+    hashing(async (req, res) => {
+      throttle(deps.limits.perClient, clientKey(req));
+      const { username, password } = parseBody(loginInput, req.body);
+      throttle(deps.limits.perUsername, username.toLowerCase());
+      const account = await deps.accounts.authenticate(username, password, abortOnClientClose(res));
+      if (!account) {
+        authFailuresTotal.inc({ reason: 'bad_credentials' });
+        throw new HttpError(401, 'unauthorized', BAD_CREDENTIALS);
+      }
+      res.json(await tokensFor(deps, account.userId));
+    }),
+  );
 
   router.post('/refresh', async (req, res) => {
     throttle(deps.limits.perClient, clientKey(req));

@@ -1,4 +1,5 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { hashesWaiting } from '../accounts/passwordHashing.js';
 
 /**
  * The gateway's Prometheus metrics, served at GET /metrics. One registry per
@@ -22,12 +23,22 @@ export const httpRequestDurationSeconds = new Histogram({
   registers: [metricsRegistry],
 });
 
-/** reason: bad_credentials, invalid_token, expired_token, unknown_account, refresh_<failure>, rate_limited. */
+/** reason: bad_credentials, invalid_token, expired_token, unknown_account, refresh_<failure>, rate_limited, client_gone. */
 export const authFailuresTotal = new Counter({
   name: 'm2m_gateway_auth_failures_total',
   help: 'Refused authentication attempts, by reason',
   labelNames: ['reason'] as const,
   registers: [metricsRegistry],
+});
+
+/** A queue here is a login or registration storm: each waits for one of the few hashes run at once. */
+export const passwordHashesWaiting = new Gauge({
+  name: 'm2m_gateway_password_hashes_waiting',
+  help: 'Registrations and logins waiting for their password hash to start',
+  registers: [metricsRegistry],
+  collect() {
+    this.set(hashesWaiting());
+  },
 });
 
 /** For the replication proxy: upstream (store) calls that failed, by database kind and cause. */

@@ -1,21 +1,13 @@
 import { pipeline } from 'node:stream/promises';
 import type { Response } from 'express';
 import type { Logger } from 'pino';
+import { abortOnClientClose } from '../http/clientClose.js';
 import { proxyMetrics } from './proxyMetrics.js';
 import { isAbort, UpstreamError, type StoreClient, type StoreRequest } from './storeClient.js';
 import type { SyncDatabase } from './syncPath.js';
 
 /** Response headers of the store that reach the client; nothing else (cookies, server banner, auth challenges). */
 const FORWARDED_HEADERS = ['content-type', 'etag', 'cache-control', 'content-length'] as const;
-
-/** A signal that fires when the client goes away before its answer is complete. */
-export function abortOnClientClose(res: Response): AbortSignal {
-  const controller = new AbortController();
-  res.on('close', () => {
-    if (!res.writableFinished) controller.abort();
-  });
-  return controller.signal;
-}
 
 /**
  * Sends `upstream` to the store and streams its answer to the client as it

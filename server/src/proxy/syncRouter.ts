@@ -10,7 +10,8 @@ import { proxyMetrics } from './proxyMetrics.js';
 import { allowedMethods, checkQuery, DEFAULT_FEED_LIMITS, feedSilenceMs, isServedMethod, type FeedLimits, type ProxyMethod } from './queryRules.js';
 import { checkReadBody } from './readBodies.js';
 import { FeedQuota } from './feedQuota.js';
-import { abortOnClientClose, forwardToClient } from './responseForwarding.js';
+import { abortOnClientClose } from '../http/clientClose.js';
+import { forwardToClient } from './responseForwarding.js';
 import { isAbort, StoreClient, UpstreamError, type StoreRequest, type StoreTarget } from './storeClient.js';
 import { parseSyncPath, upstreamPathOf, type SyncDatabase, type SyncTarget } from './syncPath.js';
 
