@@ -10,7 +10,10 @@ import { basicAuth, startTestStore, TEST_ADMIN, type TestStore } from './storeFi
  */
 interface Relay {
   url: string;
+  /** Connections accepted. */
   connections: number;
+  /** Requests cut by a reset. */
+  resets: number;
   resetOpenConnections(): void;
   close(): Promise<void>;
 }
@@ -21,6 +24,7 @@ async function startRelay(target: URL): Promise<Relay> {
   const relay: Relay = {
     url: '',
     connections: 0,
+    resets: 0,
     resetOpenConnections: () => {
       for (const socket of open) doomed.add(socket);
     },
@@ -32,6 +36,7 @@ async function startRelay(target: URL): Promise<Relay> {
     const upstream = connect(Number(target.port), target.hostname);
     client.on('data', (chunk: Buffer) => {
       if (doomed.has(client)) {
+        relay.resets += 1;
         upstream.destroy();
         client.resetAndDestroy();
         return;
@@ -72,27 +77,37 @@ describe('the store client on a connection the store has closed', () => {
     await store.teardown();
   });
 
+  /** A read through the client's pool, so that a kept-alive socket is there to be reused. */
+  const warm = async (): Promise<void> => {
+    expect((await client.json({ method: 'GET', path: '/stale-sockets', silenceMs: 5_000 })).status).toBe(200);
+  };
+
   it('sends a read again, once, on a new connection', async () => {
-    const first = await client.json({ method: 'GET', path: '/stale-sockets', silenceMs: 5_000 });
-    expect(first.status).toBe(200);
-    const before = relay.connections;
+    await warm();
+    let before = { connections: relay.connections, resets: relay.resets };
     relay.resetOpenConnections();
     const again = await client.json({ method: 'GET', path: '/stale-sockets', silenceMs: 5_000 });
     expect(again.status).toBe(200);
     expect((again.body as { db_name: string }).db_name).toBe('stale-sockets');
-    expect(relay.connections).toBe(before + 1);
+    expect({ connections: relay.connections, resets: relay.resets }).toEqual({ connections: before.connections + 1, resets: before.resets + 1 });
+
     // A read posted as JSON, marked safe to repeat, is sent again as well.
+    await warm();
+    before = { connections: relay.connections, resets: relay.resets };
     relay.resetOpenConnections();
     const posted = await client.json({ method: 'POST', path: '/stale-sockets/_all_docs', body: { keys: ['a'] }, idempotent: true, silenceMs: 5_000 });
     expect(posted.status).toBe(200);
+    expect({ connections: relay.connections, resets: relay.resets }).toEqual({ connections: before.connections + 1, resets: before.resets + 1 });
   });
 
   it('never repeats a write: its failure is reported and the document is written at most once', async () => {
-    await client.json({ method: 'GET', path: '/stale-sockets', silenceMs: 5_000 });
+    await warm();
+    const before = { connections: relay.connections, resets: relay.resets };
     relay.resetOpenConnections();
     const write = client.json({ method: 'POST', path: '/stale-sockets/_bulk_docs', body: { docs: [{ _id: 'once' }] }, silenceMs: 5_000 });
     await expect(write).rejects.toThrow(UpstreamError);
     await expect(write).rejects.toThrow(/the store did not answer/);
+    expect({ connections: relay.connections, resets: relay.resets }).toEqual({ connections: before.connections, resets: before.resets + 1 });
     // The relay cut the request before the store saw it: nothing was written, and nothing was sent again.
     expect((await store.json('GET', '/stale-sockets/once')).status).toBe(404);
   });

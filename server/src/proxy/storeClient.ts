@@ -57,7 +57,8 @@ export class StoreClient {
 
   /**
    * A kept-alive socket the store closed (its idle timeout, or a restart)
-   * fails the next request sent on it with a reset before any answer. Node's
+   * fails the next request sent on it with a reset (or a broken pipe) before
+   * any answer. Node's
    * documented remedy is to send it again: done once, on a new connection, and
    * only for requests that are safe to repeat.
    */
@@ -114,7 +115,8 @@ export class StoreClient {
       req.on('error', (err) => {
         if (err instanceof UpstreamError || isAbort(err)) return reject(err);
         const upstream = new UpstreamError(`the store did not answer: ${err.message}`, false, { cause: err });
-        const stale = req.reusedSocket && (err as NodeJS.ErrnoException).code === 'ECONNRESET';
+        const code = (err as NodeJS.ErrnoException).code;
+        const stale = req.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE');
         reject(stale ? new StaleSocketError(upstream) : upstream);
       });
       req.end(body);

@@ -65,8 +65,9 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
         path: upstreamPathOf(userDatabases(config.dbPrefix, userId)[database], endpoint),
         query,
         silenceMs: config.storeTimeoutMs,
-        // Reads posted as JSON (_all_docs, _bulk_get, _revs_diff) are as safe to repeat as a GET.
-        idempotent: !writesDocuments,
+        // Reads, and the reads posted as JSON (_all_docs, _bulk_get, _revs_diff, _changes), are safe to
+        // send twice; no write is, a checkpoint's PUT or DELETE on _local included.
+        idempotent: method === 'GET' || (method === 'POST' && endpoint.kind !== 'bulk_docs'),
       };
       proxyMetrics.accepted(database, endpoint.kind);
 
