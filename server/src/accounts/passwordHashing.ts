@@ -16,8 +16,8 @@ const COST = { N: 2 ** 15, r: 8, p: 1 } as const;
 const KEY_BYTES = 32;
 const SALT_BYTES = 16;
 const MAX_MEMORY = 64 * 1024 * 1024;
-/** As many as libuv's thread pool runs at once (four by default). */
-const slots = new HashSlots(4);
+/** As many as libuv's thread pool runs at once (UV_THREADPOOL_SIZE, four by default). */
+const slots = new HashSlots(Math.max(1, Number.parseInt(process.env['UV_THREADPOOL_SIZE'] ?? '', 10) || 4));
 
 /** Hashes waiting for a slot (a metric). */
 export const hashesWaiting = (): number => slots.waitingCount;
