@@ -15,6 +15,8 @@ function disturbedFetch() {
     holdProgressLongpolls: null as Promise<void> | null,
     /** Catch-up pulls (`feed=normal`) of the progress feed answered so far. */
     progressCatchUps: 0,
+    /** On the sessions feed, in order: each catch-up page answered (its row count) and each longpoll sent. */
+    sessionsFeed: [] as Array<{ kind: 'catch-up'; rows: number } | { kind: 'longpoll' }>,
     loseNextBulkDocsAnswer: false,
     holdRefresh: null as Promise<void> | null,
     openLongpolls: 0,
@@ -25,11 +27,17 @@ function disturbedFetch() {
     if (longpoll && state.failLongpolls) throw new TypeError('fetch failed (the test cut the network)');
     const progressFeed = url.pathname.endsWith('/sync/progress/_changes');
     if (longpoll && progressFeed && state.holdProgressLongpolls) await state.holdProgressLongpolls;
+    const sessionsFeed = url.pathname.endsWith('/sync/sessions/_changes');
+    if (longpoll && sessionsFeed) state.sessionsFeed.push({ kind: 'longpoll' });
     if (url.pathname === '/auth/refresh' && state.holdRefresh) await state.holdRefresh;
     if (longpoll) state.openLongpolls += 1;
     try {
       const response = await fetch(input, init);
       if (progressFeed && url.searchParams.get('feed') === 'normal') state.progressCatchUps += 1;
+      if (sessionsFeed && url.searchParams.get('feed') === 'normal' && response.ok) {
+        const rows = ((await response.clone().json()) as { results: unknown[] }).results.length;
+        state.sessionsFeed.push({ kind: 'catch-up', rows });
+      }
       if (url.pathname.endsWith('/_bulk_docs') && state.loseNextBulkDocsAnswer) {
         state.loseNextBulkDocsAnswer = false;
         await response.text();
@@ -130,6 +138,24 @@ describe('sync under disturbance', () => {
     release();
     await restarted;
     expect((await waitFor(client.analysis$(session.id), (a) => a?.source === 'server', 'the analysis written before the live feed started', 30_000))?.analysisVersion).toBe('9.9.8');
+  });
+
+  it('starts the live feed once the catch-up has read a backlog of several pages, not beside it', async () => {
+    const first = await open();
+    const username = uniqueName();
+    await first.register(username, PASSWORD);
+    // 23 sessions: three catch-up pages of at most 10 on a new device.
+    for (let seed = 200; seed < 223; seed++) await first.recordSession(recordingInput({ seed, durationS: 5 }));
+    await waitFor(first.syncStatus$(), (s) => s.pendingUploads === 0, 'the backlog uploaded');
+    const { state, fetchImpl } = disturbedFetch();
+    const second = await open({ fetch: fetchImpl });
+    await second.login(username, PASSWORD);
+    await waitFor(second.sessions$(), (entries) => entries.length === 23, 'the backlog on the new device');
+    await vi.waitFor(() => expect(state.sessionsFeed.some((e) => e.kind === 'longpoll')).toBe(true), { timeout: 30_000 });
+    const firstLongpoll = state.sessionsFeed.findIndex((e) => e.kind === 'longpoll');
+    const catchUp = state.sessionsFeed.slice(0, firstLongpoll);
+    // Every page was read before the live feed went out, the last one short: nothing came down twice.
+    expect(catchUp.map((e) => (e.kind === 'catch-up' ? e.rows : -1))).toEqual([10, 10, 3]);
   });
 
   it('overlapping syncNow calls leave one replication running, and logout none', async () => {

@@ -28,11 +28,13 @@ export const REQUEST_TIMEOUT_MS = 60_000;
  *   a chunk it answers 413), and
  *   takes the documents the gateway refused out of the answer after recording
  *   them; RxDB would otherwise resend the whole batch for ever.
- * - It never sends the longpoll RxDB starts with `since=now`: it waits for the
- *   first answer of the catch-up pull that runs beside it and starts from that
- *   answer's `last_seq` (or a later one). Resolved by the server, `now` could
- *   fall after the catch-up's last read, and a change written between the two
- *   would be skipped for good: the feed's checkpoint moves past it.
+ * - It never sends the longpoll RxDB starts with `since=now`: it waits until
+ *   the catch-up pull that runs beside it has read to the end (a page shorter
+ *   than its limit) and starts from that page's `last_seq`. Resolved by the
+ *   server, `now` could fall after the catch-up's last read, and a change
+ *   written between the two would be skipped for good: the feed's checkpoint
+ *   moves past it. Started after the catch-up's first page instead, the feed
+ *   would download a long backlog a second time beside it.
  */
 export function replicationFetch(fetchImpl: typeof fetch, keeper: TokenKeeper, observer: ReplicationObserver) {
   const longpolls = new Set<AbortController>();
@@ -102,7 +104,7 @@ export function replicationFetch(fetchImpl: typeof fetch, keeper: TokenKeeper, o
       else {
         response = await send(url, init, signal);
         if (!response.ok) throw await gatewayError(response);
-        if (parsed.pathname.endsWith('/_changes')) response = await rememberSeq(response);
+        if (parsed.pathname.endsWith('/_changes')) response = await rememberSeq(response, parsed.searchParams.get('limit'));
       }
       observer.synced();
       return response;
@@ -115,11 +117,13 @@ export function replicationFetch(fetchImpl: typeof fetch, keeper: TokenKeeper, o
     }
   }
 
-  async function rememberSeq(response: Response): Promise<Response> {
-    const body = (await response.json()) as { last_seq?: unknown };
+  async function rememberSeq(response: Response, limit: string | null): Promise<Response> {
+    const body = (await response.json()) as { last_seq?: unknown; results?: unknown };
     if (body.last_seq !== undefined) {
       lastSeq = body.last_seq;
-      seqKnown();
+      const rows = Array.isArray(body.results) ? body.results.length : 0;
+      // A full page means more to read; anything else (a short page, no limit) is the end.
+      if (!(rows >= Number(limit ?? Infinity))) seqKnown();
     }
     return Response.json(body, { status: response.status });
   }
