@@ -13,6 +13,18 @@ export interface WireCount {
   bytesDown: number;
 }
 
+export const emptyWireCount = (): WireCount => ({ requests: 0, unanswered: 0, errorAnswers: 0, errorStatuses: {}, bytesUp: 0, bytesDown: 0 });
+
+/** Adds `from` into `into` (a fleet's total of its devices' counts). */
+export function addWireCount(into: WireCount, from: WireCount): void {
+  into.requests += from.requests;
+  into.unanswered += from.unanswered;
+  into.errorAnswers += from.errorAnswers;
+  for (const [status, n] of Object.entries(from.errorStatuses)) into.errorStatuses[status] = (into.errorStatuses[status] ?? 0) + n;
+  into.bytesUp += from.bytesUp;
+  into.bytesDown += from.bytesDown;
+}
+
 const encoder = new TextEncoder();
 
 /** Size of a request body as fetch would send it (the SDK and RxDB send strings). */
@@ -39,7 +51,7 @@ function headerBytes(headers: Headers): number {
  * undici adds itself (host, connection, content-length).
  */
 export class WireMeter {
-  readonly count: WireCount = { requests: 0, unanswered: 0, errorAnswers: 0, errorStatuses: {}, bytesUp: 0, bytesDown: 0 };
+  readonly count: WireCount = emptyWireCount();
 
   wrap(inner: typeof fetch): typeof fetch {
     return async (input, init) => {

@@ -1,4 +1,5 @@
 import { distribution, type Distribution } from '../stats/percentiles.js';
+import { addWireCount, emptyWireCount, type WireCount } from '../network/wireMeter.js';
 import type { DeviceReport } from '../threads/threadProtocol.js';
 
 export interface FleetSummary {
@@ -41,15 +42,7 @@ export interface FleetSummary {
   /** Sessions uploaded per second, from the first recording to the last upload. */
   uploadsPerSecond: number | null;
   /** HTTP as the devices saw it: requests, failures, bytes (see WireMeter for what is counted). */
-  wire: {
-    requests: number;
-    unanswered: number;
-    errorAnswers: number;
-    errorStatuses: Record<string, number>;
-    bytesUp: number;
-    bytesDown: number;
-    bytesPerSession: number | null;
-  };
+  wire: WireCount & { bytesPerSession: number | null };
   /** Requests refused or broken by the simulated network. */
   offlineFailures: number;
   seconds: { registration: number; run: number };
@@ -59,13 +52,8 @@ export interface FleetSummary {
   ok: boolean;
 }
 
-export interface RunFacts {
-  url: string;
-  runId: string;
-  seed: number;
-  devices: number;
-  sessionsPerDevice: number;
-  threads: number;
+/** What the runner knows of the run besides the devices' reports. */
+export interface RunFacts extends Pick<FleetSummary, 'url' | 'runId' | 'seed' | 'devices' | 'sessionsPerDevice' | 'threads'> {
   registrationMs: number;
   runMs: number;
   /** Problems of the run itself (threads that died, unhandled rejections). */
@@ -91,7 +79,7 @@ export function summarize(reports: readonly DeviceReport[], facts: RunFacts): Fl
   let pendingDevices = 0;
   let progressMismatches = 0;
   let offlineFailures = 0;
-  const wire = { requests: 0, unanswered: 0, errorAnswers: 0, errorStatuses: {} as Record<string, number>, bytesUp: 0, bytesDown: 0 };
+  const wire = emptyWireCount();
   const latency: number[] = [];
   const latencyOnline: number[] = [];
   const upload: number[] = [];
@@ -107,12 +95,7 @@ export function summarize(reports: readonly DeviceReport[], facts: RunFacts): Fl
     }
     recorded += report.sessions.length;
     offlineFailures += report.offlineFailures;
-    wire.requests += report.wire.requests;
-    wire.unanswered += report.wire.unanswered;
-    wire.errorAnswers += report.wire.errorAnswers;
-    for (const [status, n] of Object.entries(report.wire.errorStatuses)) wire.errorStatuses[status] = (wire.errorStatuses[status] ?? 0) + n;
-    wire.bytesUp += report.wire.bytesUp;
-    wire.bytesDown += report.wire.bytesDown;
+    addWireCount(wire, report.wire);
     for (const s of report.sessions) {
       firstRecorded = Math.min(firstRecorded, s.recordedAt);
       if (s.uploadedAt !== null) {
