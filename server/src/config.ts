@@ -40,7 +40,8 @@ export interface GatewayConfig {
   /** How long a shutdown waits for in-flight requests before closing their connections. */
   shutdownGraceMs: number;
   /** Embedded store: most LevelDB databases open at once. */
-  storeMaxOpenDatabases: number;
+  /** undefined: derived from the file-handle limit. */
+  storeMaxOpenDatabases: number | undefined;
   /** How long a client may take to send a request's headers (slow-loris guard). */
   headersTimeoutMs: number;
   /** How long a client may take to send a whole request, body included; answers (long-poll feeds) are not limited. */
@@ -160,7 +161,8 @@ const variables = {
   TRUST_PROXY: { schema: trustProxy, fallback: 'false' },
   STORE_TIMEOUT_MS: { schema: integer(100, 600_000), fallback: '10000' },
   SHUTDOWN_GRACE_MS: { schema: integer(0, 600_000), fallback: '10000' },
-  STORE_MAX_OPEN_DATABASES: { schema: integer(10, 100_000), fallback: '100' },
+  // Unset: derived from the file-handle limit (store/openDatabaseBound.ts).
+  STORE_MAX_OPEN_DATABASES: { schema: integer(10, 100_000).optional(), fallback: undefined },
   HEADERS_TIMEOUT_MS: { schema: integer(100, 600_000), fallback: '30000' },
   REQUEST_TIMEOUT_MS: { schema: integer(100, 3_600_000), fallback: '300000' },
 } as const;
@@ -258,7 +260,8 @@ export interface StoreConfig {
   port: number;
   /** undefined generates an admin and keeps it in dataDir. */
   admin: { username: string; password: string } | undefined;
-  maxOpenDatabases: number;
+  /** undefined: derived from the file-handle limit. */
+  maxOpenDatabases: number | undefined;
   logLevel: GatewayConfig['logLevel'];
 }
 

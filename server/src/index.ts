@@ -1,11 +1,11 @@
 export {
   startEmbeddedStore,
-  DEFAULT_MAX_OPEN_DATABASES,
   type EmbeddedStore,
   type EmbeddedStoreOptions,
   type EmbeddedStoreStats,
   type StoreLogger,
 } from './store/embeddedStore.js';
+export { defaultMaxOpenDatabases, maxOpenDatabasesFor, readFileHandleLimit } from './store/openDatabaseBound.js';
 export { loadConfig, loadStoreConfig, GATEWAY_ENV_VARS, STORE_ENV_VARS, type GatewayConfig, type StoreConfig } from './config.js';
 export { startGateway, type GatewayOptions, type RouterDeps, type RunningGateway } from './gateway.js';
 export { main } from './main.js';

@@ -36,7 +36,7 @@ describe('gateway configuration', () => {
       trustProxy: false,
       storeTimeoutMs: 10_000,
       shutdownGraceMs: 10_000,
-      storeMaxOpenDatabases: 100,
+      storeMaxOpenDatabases: undefined,
       headersTimeoutMs: 30_000,
       requestTimeoutMs: 300_000,
     });

@@ -9,7 +9,7 @@ describe('standalone store configuration (m2m-store)', () => {
       dataDir: resolve('./data'),
       port: 5984,
       admin: undefined,
-      maxOpenDatabases: 100,
+      maxOpenDatabases: undefined,
       logLevel: 'info',
     });
     expect(loadStoreConfig({ DATA_DIR: '/srv/m2m', STORE_PORT: '0', STORE_ADMIN: 'root:p:w', STORE_MAX_OPEN_DATABASES: '10', LOG_LEVEL: 'warn' })).toEqual({

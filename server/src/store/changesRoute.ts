@@ -22,8 +22,11 @@ export function changesRoute(access: DatabaseAccess, feeds: FeedRegistry): Route
     const query = req.query as Query;
     const params = parseFeedParams(query);
     const changesOptions = changesOptionsFrom(query, (req.body ?? {}) as Record<string, unknown>);
-    await access.with(req.params.db, (db) =>
-      serveFeed(res, params, { db, changesOptions, toRow: (change) => change, withPending: true }, feeds),
+    // A live feed's database stays in use between the client's polls (see DatabasePool).
+    await access.with(
+      req.params.db,
+      (db) => serveFeed(res, params, { db, changesOptions, toRow: (change) => change, withPending: true }, feeds),
+      { live: params.feed !== 'normal' },
     );
   });
   return router;

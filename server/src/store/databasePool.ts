@@ -10,6 +10,12 @@ import { reportDeletedLikeCouchDB } from './couchErrorReasons.js';
  * instances (counting ones still closing) stays within the bound unless every
  * open database is in use at once.
  *
+ * A database a live feed (longpoll, continuous) was reading stays in use for
+ * `liveLingerMs` after the feed ends: a longpoll client asks again at once,
+ * and closing the database in that gap would reopen it on every poll. So the
+ * pool never churns while the live feeds outnumber the bound; it grows past
+ * the bound instead, as it does when every database is pinned.
+ *
  * The pool also serves as express-pouchdb's instance cache (its
  * `PouchDB.__dbCacheMap`, used through get/set/delete), so the databases it
  * opens for its own routes are bounded too.
@@ -20,7 +26,24 @@ export interface PoolStats {
   open: number;
   maxOpenSeen: number;
   pinned: number;
+  /** Released by a live feed within the linger time: still counted as in use. */
+  lingering: number;
+  /** Instances opened since the pool started (a reopen counts again). */
+  opens: number;
 }
+
+export interface PinOptions {
+  /** The pin is a live feed's: the database stays in use for a while after it ends. */
+  live?: boolean;
+}
+
+export interface PoolOptions {
+  liveLingerMs?: number;
+  now?: () => number;
+}
+
+/** Longer than a longpoll client's turn-around (read the answer, process it, ask again). */
+export const DEFAULT_LIVE_LINGER_MS = 10_000;
 
 export class DatabasePool {
   /** Open instances; Map order is the recency order (oldest first). */
@@ -29,16 +52,24 @@ export class DatabasePool {
   private readonly pins = new Map<string, number>();
   /** Names pinned for which an instance is about to be opened. */
   private readonly reserved = new Set<string>();
+  /** Databases a live feed released, and until when they count as in use. */
+  private readonly lingerUntil = new Map<string, number>();
+  private readonly liveLingerMs: number;
+  private readonly now: () => number;
   private maxOpenSeen = 0;
+  private opens = 0;
 
   constructor(
     private readonly openDatabase: (name: string) => PouchDatabase,
-    private readonly maxOpen: number,
+    readonly maxOpen: number,
     private readonly onCloseError: (name: string, err: unknown) => void,
+    options: PoolOptions = {},
   ) {
     if (!Number.isInteger(maxOpen) || maxOpen < 1) {
       throw new Error(`maxOpenDatabases must be a positive integer, got ${maxOpen}`);
     }
+    this.liveLingerMs = options.liveLingerMs ?? DEFAULT_LIVE_LINGER_MS;
+    this.now = options.now ?? Date.now;
   }
 
   // --- express-pouchdb's cache protocol -------------------------------------
@@ -54,6 +85,7 @@ export class DatabasePool {
     (db as unknown as NodeJS.EventEmitter).setMaxListeners(0);
     reportDeletedLikeCouchDB(db);
     this.reserved.delete(name);
+    if (!this.open.has(name)) this.opens += 1;
     this.open.set(name, db);
     this.noteCount();
     return this;
@@ -69,12 +101,13 @@ export class DatabasePool {
    * Keeps `name` from being closed until the returned release function is
    * called, and makes room for it if it is not open yet.
    */
-  async pin(name: string): Promise<() => void> {
+  async pin(name: string, options: PinOptions = {}): Promise<() => void> {
     this.pins.set(name, (this.pins.get(name) ?? 0) + 1);
     let released = false;
     const release = (): void => {
       if (released) return;
       released = true;
+      if (options.live) this.lingerUntil.set(name, this.now() + this.liveLingerMs);
       this.unpin(name);
     };
     try {
@@ -91,8 +124,8 @@ export class DatabasePool {
   }
 
   /** Pins `name` and hands out its (possibly newly opened) instance. */
-  async acquire(name: string): Promise<{ db: PouchDatabase; release: () => void }> {
-    const release = await this.pin(name);
+  async acquire(name: string, options: PinOptions = {}): Promise<{ db: PouchDatabase; release: () => void }> {
+    const release = await this.pin(name, options);
     let db = this.get(name);
     if (!db) {
       db = this.openDatabase(name);
@@ -110,11 +143,18 @@ export class DatabasePool {
     const db = this.open.get(name) ?? this.openDatabase(name);
     this.open.delete(name);
     this.reserved.delete(name);
+    this.lingerUntil.delete(name);
     return db;
   }
 
   stats(): PoolStats {
-    return { open: this.open.size + this.closing.size, maxOpenSeen: this.maxOpenSeen, pinned: this.pins.size };
+    return {
+      open: this.open.size + this.closing.size,
+      maxOpenSeen: this.maxOpenSeen,
+      pinned: this.pins.size,
+      lingering: [...this.lingerUntil.values()].filter((until) => until > this.now()).length,
+      opens: this.opens,
+    };
   }
 
   async closeAll(): Promise<void> {
@@ -142,11 +182,22 @@ export class DatabasePool {
     this.open.set(name, db);
   }
 
+  /** Pinned, or released by a live feed less than the linger time ago. */
+  private inUse(name: string, now: number): boolean {
+    if (this.pins.has(name)) return true;
+    const until = this.lingerUntil.get(name);
+    if (until === undefined) return false;
+    if (until > now) return true;
+    this.lingerUntil.delete(name);
+    return false;
+  }
+
   private async makeRoom(): Promise<void> {
     let excess = this.open.size + this.reserved.size - this.maxOpen;
+    const now = this.now();
     for (const name of this.open.keys()) {
       if (excess <= 0) break;
-      if (this.pins.has(name)) continue;
+      if (this.inUse(name, now)) continue;
       this.startClose(name);
       excess -= 1;
     }
@@ -158,6 +209,7 @@ export class DatabasePool {
     const db = this.open.get(name);
     if (!db) return;
     this.open.delete(name);
+    this.lingerUntil.delete(name);
     const done = db
       .close()
       .catch((err: unknown) => this.onCloseError(name, err))

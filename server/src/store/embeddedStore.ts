@@ -15,6 +15,7 @@ import { DbUpdatesLog } from './dbUpdatesLog.js';
 import { dbUpdatesRoute } from './dbUpdatesRoute.js';
 import { expressPouchMount } from './expressPouchMount.js';
 import { FeedRegistry, type FeedStats } from './feedRegistry.js';
+import { defaultMaxOpenDatabases } from './openDatabaseBound.js';
 import { pouchForDataDir, wireForExpressPouchDB } from './pouchFactory.js';
 import { serverInfoRoutes } from './serverInfoRoutes.js';
 import { SessionCookies } from './sessionCookie.js';
@@ -35,14 +36,22 @@ export interface EmbeddedStoreOptions {
   port: number;
   host?: string;
   admin: AdminCredentials;
-  /** Most PouchDB databases kept open at once (idle ones are closed, least recently used first). */
-  maxOpenDatabases?: number;
+  /**
+   * Most PouchDB databases kept open at once (idle ones are closed, least
+   * recently used first). Default: derived from the file-handle limit
+   * (openDatabaseBound.ts).
+   */
+  maxOpenDatabases?: number | undefined;
   logger?: StoreLogger;
 }
 
 export interface EmbeddedStoreStats {
+  /** The bound in force. */
+  maxOpenDatabases: number;
   openDatabases: number;
   maxOpenDatabasesSeen: number;
+  /** Databases opened since the start (a reopen after an idle close counts again). */
+  databaseOpens: number;
   feeds: FeedStats;
 }
 
@@ -54,9 +63,6 @@ export interface EmbeddedStore {
   stats(): EmbeddedStoreStats;
   close(): Promise<void>;
 }
-
-/** Each open LevelDB database holds about 4 file handles: 100 leaves room for sockets under `ulimit -n 1024`. */
-export const DEFAULT_MAX_OPEN_DATABASES = 100;
 
 const silentLogger: StoreLogger = { info() {}, warn() {}, error() {} };
 
@@ -76,9 +82,10 @@ export async function startEmbeddedStore(options: EmbeddedStoreOptions): Promise
   const uuid = await loadStoreUuid(dataDir);
   const catalog = await DatabaseCatalog.load(dataDir);
   const Pouch = pouchForDataDir(dataDir);
+  const maxOpen = options.maxOpenDatabases ?? openDatabaseDefault(logger);
   const pool = new DatabasePool(
     (name) => new Pouch(name),
-    options.maxOpenDatabases ?? DEFAULT_MAX_OPEN_DATABASES,
+    maxOpen,
     (name, err) => logger.error({ err, db: name }, 'embedded store: closing an idle database failed'),
   );
   wireForExpressPouchDB(Pouch, catalog, pool);
@@ -114,7 +121,13 @@ export async function startEmbeddedStore(options: EmbeddedStoreOptions): Promise
     port: actualPort,
     stats: () => {
       const poolStats = pool.stats();
-      return { openDatabases: poolStats.open, maxOpenDatabasesSeen: poolStats.maxOpenSeen, feeds: feeds.stats() };
+      return {
+        maxOpenDatabases: maxOpen,
+        openDatabases: poolStats.open,
+        maxOpenDatabasesSeen: poolStats.maxOpenSeen,
+        databaseOpens: poolStats.opens,
+        feeds: feeds.stats(),
+      };
     },
     close: () => {
       closing ??= (async () => {
@@ -131,6 +144,15 @@ export async function startEmbeddedStore(options: EmbeddedStoreOptions): Promise
       return closing;
     },
   };
+}
+
+function openDatabaseDefault(logger: StoreLogger): number {
+  const { maxOpen, fileHandleLimit, measured } = defaultMaxOpenDatabases();
+  logger.info(
+    { maxOpenDatabases: maxOpen, fileHandleLimit, fileHandleLimitSource: measured ? '/proc/self/limits' : 'assumed' },
+    'embedded store: open-database bound from the file-handle limit (STORE_MAX_OPEN_DATABASES overrides it)',
+  );
+  return maxOpen;
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {
