@@ -4,6 +4,7 @@ import { missingDatabase, type DatabaseAccess } from './databaseAccess.js';
 import { illegalNameReason, isLegalDatabaseName } from './databaseNames.js';
 import type { DbUpdatesLog } from './dbUpdatesLog.js';
 import { KeyedLock } from './keyedLock.js';
+import { checkShardParams } from './shardParams.js';
 
 /**
  * PUT and DELETE /{db} with CouchDB's status codes (the stand-in answers 200
@@ -17,6 +18,7 @@ export function databaseRoutes(access: DatabaseAccess, updates: DbUpdatesLog): R
 
   router.put('/:db', async (req, res) => {
     const name = req.params.db;
+    checkShardParams(req.query as Record<string, unknown>); // as CouchDB: before the name and before 412
     if (!isLegalDatabaseName(name)) throw new CouchHttpError(400, 'illegal_database_name', illegalNameReason(name));
     await lock.run(name, async () => {
       if (catalog.has(name)) {

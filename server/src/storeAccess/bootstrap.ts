@@ -15,10 +15,15 @@ export const ADMIN_ONLY_SECURITY = {
   members: { names: [], roles: ['_admin'] },
 } as const;
 
+/** `PUT /{db}` parameters: `q` shards (CouchDB's default 2, from `[cluster] q`). */
+export interface CreateDatabaseOptions {
+  q?: number;
+}
+
 /** Creates a database unless it exists. True when this call created it. */
-export async function ensureDatabase(store: StoreConnection, name: string): Promise<boolean> {
+export async function ensureDatabase(store: StoreConnection, name: string, options: CreateDatabaseOptions = {}): Promise<boolean> {
   try {
-    await store.request({ db: name, method: 'PUT' });
+    await store.request({ db: name, method: 'PUT', ...(options.q === undefined ? {} : { qs: { q: options.q } }) });
     return true;
   } catch (err) {
     // 412 file_exists: someone (maybe a concurrent start) created it already.

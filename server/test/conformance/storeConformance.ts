@@ -154,6 +154,23 @@ export function runStoreConformance(setup: () => Promise<StoreUnderTest>): void 
       expect(statuses).toEqual([201, 412, 412, 412, 412, 412, 412, 412]);
     });
 
+    it('PUT ?q=1&n=1 creates; a q or n that is not a positive integer is 400 bad_request and creates nothing', async () => {
+      const name = prefix + 'shards';
+      const one = await couch.put(`/${name}?q=1&n=1`);
+      expect(one.status, one.text).toBe(201);
+      created.add(name);
+      const refused: Array<[string, string]> = [['q', '0'], ['q', 'two'], ['q', '-1'], ['n', '0'], ['q', '']];
+      for (const [param, value] of refused) {
+        const other = `${prefix}shards-${param}${value === '' ? 'empty' : value.replace('-', 'minus')}`;
+        const res = await couch.put(`/${other}?${param}=${value}`);
+        expect(res.status, `${param}=${value}`).toBe(400);
+        expect(res.body).toMatchObject({ error: 'bad_request', reason: `The \`${param}\` value should be a positive integer.` });
+        expect((await couch.get(`/${other}`)).status, `${param}=${value}`).toBe(404);
+      }
+      // CouchDB reads the parameters first: an existing name with a bad q is 400, not 412.
+      expect((await couch.put(`/${name}?q=0`)).status).toBe(400);
+    });
+
     it('refuses illegal names with 400 illegal_database_name', async () => {
       for (const bad of ['Upper', '_private', '1digit', 'sp ace']) {
         const res = await couch.put(`/${encodeURIComponent(bad)}`);

@@ -54,11 +54,14 @@ export async function checkStoreNow(store: StoreClient): Promise<void> {
   }
 }
 
-/** Creates an admin-only database unless it exists; true when this call created it. */
-export async function ensureDatabase(store: StoreClient, name: string): Promise<boolean> {
+/** One shard per user database, as the gateway creates them (see its userDatabaseProvisioning). */
+export const USER_DATABASE_SHARDS = 1;
+
+/** Creates an admin-only database unless it exists; true when this call created it. `q`: CouchDB's shard count. */
+export async function ensureDatabase(store: StoreClient, name: string, options: { q?: number } = {}): Promise<boolean> {
   let created = true;
   try {
-    await store.call({ db: name, method: 'PUT' });
+    await store.call({ db: name, method: 'PUT', ...(options.q === undefined ? {} : { qs: { q: options.q } }) });
   } catch (err) {
     // 412 file_exists: it is there already (maybe a concurrent start made it).
     if (!isStoreStatus(err, 412)) throw err;

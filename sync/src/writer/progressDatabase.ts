@@ -1,5 +1,5 @@
 import { userDatabases } from '@m2m/analysis-core';
-import { databaseExists, ensureDatabase } from '../store/databases.js';
+import { databaseExists, ensureDatabase, USER_DATABASE_SHARDS } from '../store/databases.js';
 import type { StoreClient } from '../store/storeClient.js';
 
 /**
@@ -12,6 +12,6 @@ import type { StoreClient } from '../store/storeClient.js';
 export async function repairProgressDatabase(store: StoreClient, prefix: string, userId: string): Promise<'created' | 'user-gone'> {
   const names = userDatabases(prefix, userId);
   if (!(await databaseExists(store, names.sessions))) return 'user-gone';
-  await ensureDatabase(store, names.progress);
+  await ensureDatabase(store, names.progress, { q: USER_DATABASE_SHARDS });
   return 'created';
 }
