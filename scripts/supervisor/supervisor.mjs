@@ -180,7 +180,8 @@ async function planStart(env) {
   ]);
   const store = embedded
     ? { embedded, url: `http://${STORE_HOST}:${storePort}`, admin: await storeAdmin(gateway) }
-    : { embedded, ...splitCredentials(/** @type {string} */ (gateway.couchdbUrl)) };
+    : // COUCHDB_URL may list several URLs of one cluster: the banner shows the first.
+      { embedded, ...splitCredentials((/** @type {string} */ (gateway.couchdbUrl)).split(',')[0]?.trim() ?? '') };
   return {
     settings,
     store,

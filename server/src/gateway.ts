@@ -94,7 +94,12 @@ function urlOf(server: Server, host: string): string {
 export async function startGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<RunningGateway> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const { urlWithCredentials, embedded } = await storeLocation(config, logger);
-  const store = createStoreConnection(urlWithCredentials, { timeoutMs: config.storeTimeoutMs });
+  const store = createStoreConnection(urlWithCredentials, {
+    timeoutMs: config.storeTimeoutMs,
+    // Base URLs only: the credentials never reach a log line.
+    onEndpointChange: (storeUrl, up) =>
+      up ? logger.info({ store: storeUrl }, 'store URL answers again') : logger.warn({ store: storeUrl }, 'store URL not answering: using the others'),
+  });
   let server: Server | undefined;
   try {
     await bootstrapStore(store, config.dbPrefix);

@@ -156,6 +156,14 @@ describe('gateway configuration', () => {
     expect(message).not.toContain(value);
   });
 
+  it('accepts several comma-separated store URLs and names the bad one by position, never echoing it', () => {
+    const list = 'http://admin:pw@couch-1:5984, http://admin:pw@couch-2:5984';
+    expect(loadConfig({ COUCHDB_URL: list }).couchdbUrl).toBe(list);
+    const message = configError({ COUCHDB_URL: 'http://admin:pw@couch-1:5984,http://couch-2:5984' });
+    expect(message).toMatch(/COUCHDB_URL URL 2 must carry the admin credentials/);
+    expect(message).not.toContain('pw@');
+  });
+
   it('refuses a headers timeout longer than the whole request timeout', () => {
     expect(configError({ HEADERS_TIMEOUT_MS: '20000', REQUEST_TIMEOUT_MS: '10000' })).toMatch(/HEADERS_TIMEOUT_MS \(20000\) must not exceed REQUEST_TIMEOUT_MS \(10000\)/);
   });

@@ -47,20 +47,25 @@ function integer(min: number, max: number) {
 const couchdbUrl = z
   .string({ error: 'is required: the store URL with admin credentials, e.g. http://admin:password@127.0.0.1:5984' })
   .trim()
+  // One URL, or several separated by commas (nodes or load balancers of one cluster: the process fails over).
   .superRefine((value, ctx) => {
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'must be an http(s) URL such as http://admin:password@127.0.0.1:5984' });
-      return;
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      ctx.addIssue({ code: 'custom', message: 'must use http or https' });
-    } else if (!url.username || !url.password) {
-      ctx.addIssue({ code: 'custom', message: 'must carry the admin credentials (http://user:password@host:port)' });
-    } else if (url.search || url.hash) {
-      ctx.addIssue({ code: 'custom', message: 'must not have a query or fragment' });
+    const urls = value.split(',').map((part) => part.trim());
+    for (const [index, text] of urls.entries()) {
+      const which = urls.length > 1 ? `URL ${index + 1} ` : '';
+      let url: URL;
+      try {
+        url = new URL(text);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `${which}must be an http(s) URL such as http://admin:password@127.0.0.1:5984` });
+        continue;
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        ctx.addIssue({ code: 'custom', message: `${which}must use http or https` });
+      } else if (!url.username || !url.password) {
+        ctx.addIssue({ code: 'custom', message: `${which}must carry the admin credentials (http://user:password@host:port)` });
+      } else if (url.search || url.hash) {
+        ctx.addIssue({ code: 'custom', message: `${which}must not have a query or fragment` });
+      }
     }
   });
 

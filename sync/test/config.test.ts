@@ -32,6 +32,7 @@ describe('worker configuration', () => {
     [{}, /COUCHDB_URL is required/],
     [{ COUCHDB_URL: 'http://127.0.0.1:5984' }, /COUCHDB_URL must carry the admin credentials/],
     [{ COUCHDB_URL: 'ftp://a:b@host' }, /COUCHDB_URL must use http or https/],
+    [{ COUCHDB_URL: 'http://a:b@couch-1:5984,ftp://a:b@couch-2' }, /COUCHDB_URL URL 2 must use http or https/],
     [{ ...URL_ENV, WORKER_SHARD: '2/2' }, /WORKER_SHARD must be i\/n .* \(got "2\/2"\)/],
     [{ ...URL_ENV, WORKER_SHARD: '0/0' }, /WORKER_SHARD must be i\/n/],
     [{ ...URL_ENV, WORKER_SHARD: 'first' }, /WORKER_SHARD must be i\/n/],

@@ -1,5 +1,6 @@
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
+import { attemptBudgetMs, EndpointHealth, neverDelivered, type StoreEndpoint } from '../storeAccess/storeEndpoints.js';
 
 /** Where the store is and how the gateway proves it is the admin. */
 export interface StoreTarget {
@@ -7,6 +8,10 @@ export interface StoreTarget {
   authorization: string;
   /** Fires when the gateway shuts its store connection: every request still running is aborted. */
   closed?: AbortSignal;
+  /** Several URLs of the store and which answer (the StoreConnection's); without it, `url` alone. */
+  health?: EndpointHealth<StoreEndpoint>;
+  /** The store timeout: a request allowed no more silence than this shares it among the URLs. */
+  timeoutMs?: number;
 }
 
 export interface StoreRequest {
@@ -41,18 +46,43 @@ export class UpstreamError extends Error {
 /**
  * HTTP to the store over kept-alive connections, as the admin. Responses are
  * handed back as streams so a `_changes` feed flows through unbuffered; a
- * silence timeout and an abort signal bound every request.
+ * silence timeout and an abort signal bound every request. With several
+ * store URLs, a request that a node did not answer goes to the next (see
+ * StoreConnection.request for which ones may).
  */
 export class StoreClient {
-  private readonly base: URL;
-  private readonly agent: http.Agent;
-  private readonly transport: typeof http | typeof https;
+  private readonly agents = new Map<string, http.Agent>();
+  private readonly health: EndpointHealth<StoreEndpoint>;
 
   constructor(private readonly target: StoreTarget) {
-    this.base = new URL(target.url);
-    this.transport = this.base.protocol === 'https:' ? https : http;
-    this.agent = new this.transport.Agent({ keepAlive: true });
-    target.closed?.addEventListener('abort', () => this.agent.destroy(), { once: true });
+    this.health =
+      target.health ?? new EndpointHealth([{ url: target.url, authorization: target.authorization }], { probe: () => Promise.resolve(true) });
+    target.closed?.addEventListener('abort', () => this.close(), { once: true });
+  }
+
+  async request(options: StoreRequest): Promise<IncomingMessage> {
+    const idempotent = options.idempotent ?? (options.method === 'GET' || options.method === 'HEAD');
+    // A feed may be silent longer on purpose: it keeps its whole time on each node.
+    const sharesTime = idempotent && (this.target.timeoutMs === undefined || options.silenceMs <= this.target.timeoutMs);
+    const deadline = Date.now() + options.silenceMs;
+    const candidates = this.health.candidates();
+    let failure: UpstreamError | undefined;
+    for (const [index, endpoint] of candidates.entries()) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) break;
+      const answerWithinMs = attemptBudgetMs(remaining, candidates.length - index, sharesTime);
+      try {
+        const res = await this.requestOn(endpoint, options, idempotent, Math.min(answerWithinMs, options.silenceMs));
+        this.health.markUp(endpoint);
+        return res;
+      } catch (err) {
+        if (!(err instanceof UpstreamError)) throw err; // aborted by the caller or the gateway
+        failure = err;
+        this.health.markDown(endpoint);
+        if (!idempotent && !neverDelivered(err)) throw err;
+      }
+    }
+    throw failure ?? new UpstreamError(`the store was silent for ${options.silenceMs} ms`, true);
   }
 
   /**
@@ -62,27 +92,37 @@ export class StoreClient {
    * documented remedy is to send it again: done once, on a new connection, and
    * only for requests that are safe to repeat.
    */
-  async request(options: StoreRequest): Promise<IncomingMessage> {
+  private async requestOn(endpoint: StoreEndpoint, options: StoreRequest, idempotent: boolean, answerWithinMs: number): Promise<IncomingMessage> {
     try {
-      return await this.send(options, this.agent);
+      return await this.send(endpoint, options, this.agentFor(endpoint), answerWithinMs);
     } catch (err) {
-      const idempotent = options.idempotent ?? (options.method === 'GET' || options.method === 'HEAD');
       if (!(err instanceof StaleSocketError) || !idempotent) throw err instanceof StaleSocketError ? err.upstream : err;
       try {
-        return await this.send(options, false);
+        return await this.send(endpoint, options, false, answerWithinMs);
       } catch (again) {
         throw again instanceof StaleSocketError ? again.upstream : again;
       }
     }
   }
 
-  private send(options: StoreRequest, agent: http.Agent | false): Promise<IncomingMessage> {
-    const basePath = this.base.pathname.replace(/\/+$/, '');
+  private agentFor(endpoint: StoreEndpoint): http.Agent {
+    let agent = this.agents.get(endpoint.url);
+    if (!agent) {
+      agent = new (endpoint.url.startsWith('https:') ? https : http).Agent({ keepAlive: true });
+      this.agents.set(endpoint.url, agent);
+    }
+    return agent;
+  }
+
+  private send(endpoint: StoreEndpoint, options: StoreRequest, agent: http.Agent | false, answerWithinMs: number): Promise<IncomingMessage> {
+    const base = new URL(endpoint.url);
+    const transport = base.protocol === 'https:' ? https : http;
+    const basePath = base.pathname.replace(/\/+$/, '');
     const query = options.query?.toString() ?? '';
     const body = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body), 'utf8');
     const headers: Record<string, string> = {
       ...options.headers,
-      authorization: this.target.authorization,
+      authorization: endpoint.authorization,
       // CouchDB answers JSON (not multipart) for open_revs, and the embedded store JSON instead of text/plain.
       accept: 'application/json',
     };
@@ -95,24 +135,35 @@ export class StoreClient {
     const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
 
     return new Promise((resolve, reject) => {
-      const req = this.transport.request(
+      let answerTimer: NodeJS.Timeout | undefined;
+      const req = transport.request(
         {
-          protocol: this.base.protocol,
-          hostname: this.base.hostname,
-          port: this.base.port,
+          protocol: base.protocol,
+          hostname: base.hostname,
+          port: base.port,
           method: options.method,
           path: `${basePath}${options.path}${query ? `?${query}` : ''}`,
           headers,
           agent,
           ...(signal ? { signal } : {}),
         },
-        resolve,
+        (res) => {
+          clearTimeout(answerTimer);
+          resolve(res);
+        },
       );
       // Fires on any silence of the socket, also while the body streams (idle, not total, time).
       req.setTimeout(options.silenceMs, () => {
         req.destroy(new UpstreamError(`the store was silent for ${options.silenceMs} ms`, true));
       });
+      // With another URL to try, a node gets only its share of the time to start answering.
+      if (answerWithinMs < options.silenceMs) {
+        answerTimer = setTimeout(() => {
+          req.destroy(new UpstreamError(`the store did not answer within ${answerWithinMs} ms`, true));
+        }, answerWithinMs);
+      }
       req.on('error', (err) => {
+        clearTimeout(answerTimer);
         if (err instanceof UpstreamError || isAbort(err)) return reject(err);
         const upstream = new UpstreamError(`the store did not answer: ${err.message}`, false, { cause: err });
         const code = (err as NodeJS.ErrnoException).code;
@@ -142,7 +193,7 @@ export class StoreClient {
   }
 
   close(): void {
-    this.agent.destroy();
+    for (const agent of this.agents.values()) agent.destroy();
   }
 }
 

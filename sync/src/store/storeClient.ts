@@ -1,5 +1,6 @@
 import Nano, { type RequestOptions, type ServerScope } from 'nano';
 import { DEFAULT_BACKOFF, withRetry, type BackoffPolicy } from './backoff.js';
+import { attemptBudgetMs, EndpointHealth, neverDelivered, splitStoreUrls, type StoreEndpoint } from './storeEndpoints.js';
 import { isTransient, StoreError } from './storeErrors.js';
 
 export type QueryValue = string | number | boolean | string[] | null;
@@ -23,7 +24,14 @@ export interface StoreClientOptions {
   backoff?: BackoffPolicy;
   /** Called before each retry of a transient failure. */
   onRetry?(err: StoreError, attempt: number, delayMs: number): void;
+  /** A store URL stopped or started answering (its base URL only, never the credentials). */
+  onEndpointChange?(url: string, up: boolean): void;
+  /** How long a URL that failed is set aside before it is probed again. */
+  endpointCooldownMs?: number;
 }
+
+/** How long the probe of a node that was down may take. */
+const PROBE_TIMEOUT_MS = 2_000;
 
 /** Splits a URL with credentials into base URL and Basic header. */
 export function parseStoreUrl(urlWithCredentials: string): { url: string; authorization: string } {
@@ -42,26 +50,42 @@ export function parseStoreUrl(urlWithCredentials: string): { url: string; author
 export const docPath = (id: string): string => encodeURIComponent(id);
 
 /**
- * The worker's admin connection to the store. `request` is one attempt with a
+ * The worker's admin connection to the store. `request` is one call with a
  * timeout; `call` retries transient failures (no answer, timeout, 5xx, 429,
  * 401/403) with exponential backoff and jitter until it succeeds, fails for
  * good, or the client is closed.
+ *
+ * `COUCHDB_URL` may name several URLs of one cluster, separated by commas.
+ * Within one `request`, a node that does not answer is left for the next: a
+ * call that never reached it (connection refused) whatever its method, a read
+ * also when it got no answer, each attempt then getting a share of the
+ * timeout so the call still ends within it. A write without an answer is not
+ * sent again here (it may have been applied): `call` retries it after its
+ * backoff, on the nodes still answering.
  */
 export class StoreClient {
+  /** Base URLs without credentials, comma-separated when several. */
   readonly url: string;
   readonly timeoutMs: number;
-  private readonly nano: ServerScope;
+  readonly health: EndpointHealth<StoreEndpoint>;
+  private readonly nanos = new Map<StoreEndpoint, ServerScope>();
   private readonly lifetime = new AbortController();
 
   constructor(
-    urlWithCredentials: string,
+    urlsWithCredentials: string,
     private readonly options: StoreClientOptions,
   ) {
-    const { url, authorization } = parseStoreUrl(urlWithCredentials);
-    this.url = url;
+    const endpoints = splitStoreUrls(urlsWithCredentials).map((url) => parseStoreUrl(url));
+    if (endpoints.length === 0) throw new Error('the store URL must not be empty');
+    this.url = endpoints.map((endpoint) => endpoint.url).join(',');
     this.timeoutMs = options.timeoutMs;
     // Credentials travel in the header, never in a URL that could reach a log.
-    this.nano = Nano({ url, headers: { Authorization: authorization } });
+    for (const endpoint of endpoints) this.nanos.set(endpoint, Nano({ url: endpoint.url, headers: { Authorization: endpoint.authorization } }));
+    this.health = new EndpointHealth(endpoints, {
+      ...(options.endpointCooldownMs === undefined ? {} : { cooldownMs: options.endpointCooldownMs }),
+      probe: (endpoint) => this.probe(endpoint),
+      ...(options.onEndpointChange ? { onChange: (endpoint: StoreEndpoint, up: boolean) => options.onEndpointChange?.(endpoint.url, up) } : {}),
+    });
   }
 
   /** Aborted when the client closes; long waits (backoff, feeds) end with it. */
@@ -71,9 +95,38 @@ export class StoreClient {
 
   async request<T>(req: StoreRequest): Promise<T> {
     const segments = [req.db === undefined ? undefined : encodeURIComponent(req.db), req.path].filter((s) => s !== undefined && s !== '');
-    const target = `${req.method ?? 'GET'} /${segments.join('/')}`;
+    const method = req.method ?? 'GET';
+    const target = `${method} /${segments.join('/')}`;
     if (this.lifetime.signal.aborted) throw new StoreError({ kind: 'aborted', target });
-    const timeout = AbortSignal.timeout(req.timeoutMs ?? this.timeoutMs);
+    const deadline = Date.now() + (req.timeoutMs ?? this.timeoutMs);
+    // A call that sets its own time (a feed that waits on purpose) keeps all of it on each node.
+    const sharesTime = method === 'GET' && req.timeoutMs === undefined;
+    const candidates = this.health.candidates();
+    let failure: StoreError = new StoreError({ kind: 'timeout', target });
+    for (const [index, endpoint] of candidates.entries()) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) break;
+      try {
+        const result = await this.attempt<T>(endpoint, req, target, attemptBudgetMs(remaining, candidates.length - index, sharesTime));
+        this.health.markUp(endpoint);
+        return result;
+      } catch (err) {
+        if (!(err instanceof StoreError) || err.kind === 'aborted') throw err;
+        if (err.kind === 'http') {
+          this.health.markUp(endpoint); // it answered
+          throw err;
+        }
+        failure = err;
+        this.health.markDown(endpoint);
+        if (method !== 'GET' && !neverDelivered(err.cause)) throw err;
+      }
+    }
+    throw failure;
+  }
+
+  /** One request to one URL, its failure as a StoreError. */
+  private async attempt<T>(endpoint: StoreEndpoint, req: StoreRequest, target: string, timeoutMs: number): Promise<T> {
+    const timeout = AbortSignal.timeout(timeoutMs);
     const signals = [timeout, this.lifetime.signal];
     if (req.signal) signals.push(req.signal);
     const options: RequestOptions & { signal: AbortSignal } = { method: req.method ?? 'GET', signal: AbortSignal.any(signals) };
@@ -82,7 +135,7 @@ export class StoreClient {
     if (req.qs !== undefined) options.qs = req.qs;
     if (req.body !== undefined) options.body = req.body;
     try {
-      return (await this.nano.request(options)) as T;
+      return (await (this.nanos.get(endpoint) as ServerScope).request(options)) as T;
     } catch (err) {
       if (this.lifetime.signal.aborted || req.signal?.aborted) throw new StoreError({ kind: 'aborted', target }, { cause: err });
       if (timeout.aborted) throw new StoreError({ kind: 'timeout', target }, { cause: err });
@@ -104,6 +157,15 @@ export class StoreClient {
       const detail = (err instanceof Error ? err.message : String(err)).replace(/^error happened in your connection\. Reason: /, '');
       throw new StoreError({ kind: 'network', target, detail }, { cause: err });
     }
+  }
+
+  private async probe(endpoint: StoreEndpoint): Promise<boolean> {
+    const res = await fetch(`${endpoint.url}/_up`, {
+      headers: { authorization: endpoint.authorization, accept: 'application/json' },
+      signal: AbortSignal.any([this.lifetime.signal, AbortSignal.timeout(Math.min(this.timeoutMs, PROBE_TIMEOUT_MS))]),
+    });
+    await res.body?.cancel();
+    return res.status === 200;
   }
 
   /** `request`, retried while the failure is transient. */

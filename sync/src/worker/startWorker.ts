@@ -101,6 +101,8 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
       recorder?.recordError(err.message);
       logger.warn({ err: err.message, attempt, retryInMs: delayMs }, 'store call failed; retrying');
     },
+    // Base URLs only: the credentials never reach a log line.
+    onEndpointChange: (url, up) => (up ? logger.info({ store: url }, 'store URL answers again') : logger.warn({ store: url }, 'store URL not answering: using the others')),
   });
   const pool = new AnalysisPool({
     size: config.poolSize,

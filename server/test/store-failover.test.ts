@@ -1,0 +1,164 @@
+import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StoreClient } from '../src/proxy/storeClient.js';
+import { createStoreConnection, parseStoreUrl, storeUrlWithCredentials } from '../src/storeAccess/storeConnection.js';
+import { EndpointHealth } from '../src/storeAccess/storeEndpoints.js';
+import { captureLog, startTestGateway, TEST_PASSWORD, TEST_STORE_ADMIN, uniqueUsername, type TestGateway } from './support/gatewayHarness.js';
+import { startTestStore, TEST_ADMIN, type TestStore } from './storeFixture.js';
+
+/** A port where nothing listens: connections are refused. */
+async function refusingUrl(): Promise<string> {
+  const server = createTcpServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
+}
+
+/** A node that accepts connections and never answers. */
+async function silentNode(): Promise<{ url: string; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: TcpServer = createTcpServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+const TIMEOUT_MS = 3_000;
+const withAdmin = (url: string, admin = TEST_ADMIN): string => storeUrlWithCredentials(url, admin);
+
+describe('several store URLs: the gateway fails over between them', () => {
+  let s: TestStore;
+  let silent: { url: string; close(): Promise<void> };
+  let refused: string;
+  beforeAll(async () => {
+    s = await startTestStore();
+    silent = await silentNode();
+    refused = await refusingUrl();
+  });
+  afterAll(async () => {
+    await silent.close();
+    await s.teardown();
+  });
+
+  it('sends any request past a URL that refuses connections, writes included', async () => {
+    const store = createStoreConnection(`${withAdmin(refused)},${withAdmin(s.url)}`, { timeoutMs: TIMEOUT_MS });
+    try {
+      expect(store.url).toBe(`${refused},${s.url}`);
+      await store.request({ db: 'failover-refused', method: 'PUT' });
+      expect((await s.json('GET', '/failover-refused')).status).toBe(200);
+      expect(store.health.isUp(store.health.endpoints[0]!)).toBe(false);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('answers a read within the store timeout when the first URL accepts but never answers', async () => {
+    const store = createStoreConnection(`${withAdmin(silent.url)},${withAdmin(s.url)}`, { timeoutMs: TIMEOUT_MS });
+    try {
+      // One URL alone would time out: the read gets its answer only from the second, inside the same timeout.
+      const info = await store.request<{ db_name?: string }>({ db: 'failover-refused' });
+      expect(info.db_name).toBe('failover-refused');
+      // The silent node is set aside: the next calls, writes too, go straight to the live one.
+      await store.request({ db: 'failover-silent', method: 'PUT' });
+      expect((await s.json('GET', '/failover-silent')).status).toBe(200);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('does not send a write twice after a node took it and stayed silent; the next write goes elsewhere', async () => {
+    const store = createStoreConnection(`${withAdmin(silent.url)},${withAdmin(s.url)}`, { timeoutMs: TIMEOUT_MS });
+    try {
+      await expect(store.request({ db: 'failover-ambiguous', method: 'PUT' })).rejects.toThrow(/timeout/i);
+      expect((await s.json('GET', '/failover-ambiguous')).status).toBe(404);
+      await store.request({ db: 'failover-ambiguous', method: 'PUT' });
+      expect((await s.json('GET', '/failover-ambiguous')).status).toBe(200);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a URL set aside comes back once its probe answers', async () => {
+    const live = parseStoreUrl(withAdmin(s.url));
+    const flaky = parseStoreUrl(withAdmin(refused));
+    let now = 0;
+    const changes: string[] = [];
+    const health = new EndpointHealth([live, flaky], {
+      cooldownMs: 1_000,
+      now: () => now,
+      probe: async (endpoint) =>
+        (await fetch(`${endpoint.url}/_up`, { headers: { authorization: endpoint.authorization } }).then((r) => r.status, () => 0)) === 200,
+      onChange: (endpoint, up) => changes.push(`${endpoint.url} ${up ? 'up' : 'down'}`),
+    });
+    health.markDown(live);
+    expect(health.candidates()).toEqual([flaky, live]);
+    now += 1_001;
+    health.candidates(); // starts the probe; the URL stays aside until it answers
+    await expect.poll(() => health.isUp(live)).toBe(true);
+    expect(health.candidates()).toEqual([live, flaky]);
+    expect(changes).toEqual([`${s.url} down`, `${s.url} up`]);
+  });
+
+  it('the proxy client reads through the live URL within the store timeout when the first never answers', async () => {
+    const store = createStoreConnection(`${withAdmin(silent.url)},${withAdmin(s.url)}`, { timeoutMs: TIMEOUT_MS });
+    const client = new StoreClient(store);
+    try {
+      const answer = await client.json({ method: 'GET', path: '/failover-refused', silenceMs: TIMEOUT_MS });
+      expect(answer.status).toBe(200);
+      expect((answer.body as { db_name?: string }).db_name).toBe('failover-refused');
+    } finally {
+      client.close();
+      await store.close();
+    }
+  });
+});
+
+describe('a gateway given a dead and a live store URL', () => {
+  let s: TestStore;
+  let silent: { url: string; close(): Promise<void> };
+  let gw: TestGateway;
+  const log = captureLog();
+  beforeAll(async () => {
+    s = await startTestStore();
+    silent = await silentNode();
+    const admin = { username: TEST_ADMIN.username, password: TEST_ADMIN.password };
+    gw = await startTestGateway(
+      {
+        COUCHDB_URL: `${withAdmin(silent.url, admin)}, ${withAdmin(await refusingUrl(), admin)} ,${withAdmin(s.url, admin)}`,
+        STORE_ADMIN: `${TEST_STORE_ADMIN.username}:${TEST_STORE_ADMIN.password}`,
+        STORE_TIMEOUT_MS: String(TIMEOUT_MS),
+      },
+      { logger: log.logger },
+    );
+  });
+  afterAll(async () => {
+    await gw.close();
+    await silent.close();
+    await s.teardown();
+  });
+
+  it('starts, registers a user and serves the replication proxy', async () => {
+    const registered = await gw.call('POST', '/auth/register', { body: { username: uniqueUsername('failover'), password: TEST_PASSWORD } });
+    expect(registered.status).toBe(201);
+    const info = await gw.call('GET', '/sync/sessions/', { token: registered.body.accessToken });
+    expect(info.status).toBe(200);
+    expect((await s.json('GET', `/gwt-u-${registered.body.userId}-sessions`)).status).toBe(200);
+  });
+
+  it('logs which URL stopped answering, never its credentials', () => {
+    const down = log.lines().filter((line) => line.msg === 'store URL not answering: using the others');
+    expect(down.map((line) => line.store)).toContain(silent.url);
+    expect(log.text()).not.toContain(TEST_ADMIN.password);
+  });
+});

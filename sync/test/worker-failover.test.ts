@@ -1,0 +1,99 @@
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { userDatabases } from '@m2m/analysis-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWorker, type RunningWorker } from '../src/index.js';
+import { StoreClient } from '../src/store/storeClient.js';
+import { StoreError } from '../src/store/storeErrors.js';
+import { createUser, expectUserUpToDate, PREFIX, putDocs, sessionDoc, startTestStore, testConfig, userIdFor, withCredentials, type TestStore } from './support/storeWorld.js';
+
+/** A port where nothing listens: connections are refused. */
+async function refusingUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
+}
+
+/** A node that accepts connections and never answers. */
+async function silentNode(): Promise<{ url: string; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+const TIMEOUT_MS = 3_000;
+
+let store: TestStore;
+let silent: { url: string; close(): Promise<void> };
+let refused: string;
+let worker: RunningWorker | undefined;
+
+beforeAll(async () => {
+  store = await startTestStore();
+  silent = await silentNode();
+  refused = await refusingUrl();
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  await silent.close();
+  await store?.teardown();
+});
+
+describe('worker store client with several URLs', () => {
+  it('reads within the store timeout past a refusing and a silent URL, and writes past a refusing one', async () => {
+    const client = new StoreClient(`${withCredentials(refused)},${withCredentials(silent.url)},${store.adminUrl}`, { timeoutMs: TIMEOUT_MS });
+    try {
+      expect(client.url).toBe(`${refused},${silent.url},${store.url}`);
+      const session = await client.request<{ userCtx: { roles: string[] } }>({ path: '_session' });
+      expect(session.userCtx.roles).toContain('_admin');
+      await client.request({ db: 'failover-worker', method: 'PUT' });
+      expect((await store.json('GET', '/failover-worker')).status).toBe(200);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('does not send a write again after a silent node took it (request); call retries it on the live URL', async () => {
+    const client = new StoreClient(`${withCredentials(silent.url)},${store.adminUrl}`, { timeoutMs: TIMEOUT_MS, backoff: { baseMs: 10, maxMs: 50 } });
+    try {
+      const first = await client.request({ db: 'failover-worker-write', method: 'PUT' }).catch((err: unknown) => err);
+      expect(first).toBeInstanceOf(StoreError);
+      expect((first as StoreError).kind).toBe('timeout');
+      expect((await store.json('GET', '/failover-worker-write')).status).toBe(404);
+      await client.call({ db: 'failover-worker-write', method: 'PUT' });
+      expect((await store.json('GET', '/failover-worker-write')).status).toBe(200);
+    } finally {
+      client.close();
+    }
+  });
+});
+
+describe('a worker given a dead and a live store URL', () => {
+  it('analyses every session, the first URL never answering', async () => {
+    const users = [userIdFor(910), userIdFor(911)];
+    for (const userId of users) await createUser(store, userId);
+    worker = await startWorker(
+      testConfig(store, { COUCHDB_URL: `${withCredentials(silent.url)},${withCredentials(refused)},${store.adminUrl}`, STORE_TIMEOUT_MS: String(TIMEOUT_MS) }),
+      { feedTimeoutMs: 1_000 },
+    );
+    for (const [n, userId] of users.entries()) {
+      await putDocs(store, userDatabases(PREFIX, userId).sessions, [sessionDoc({ seed: 9100 + n, durationS: 4 })]);
+    }
+    await worker.idle();
+    for (const userId of users) await expectUserUpToDate(store, userId, { firstRevisionOnly: true });
+    expect(worker.stats().processed).toBeGreaterThanOrEqual(2);
+  }, 60_000);
+});
