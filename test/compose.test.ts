@@ -7,6 +7,7 @@ import {
   dockerfileStages,
   environmentOf,
   interpolate,
+  mergeCompose,
   parseCompose,
   parseEnvFile,
   publishedPorts,
@@ -184,6 +185,89 @@ describe('docker-compose.yml against the code', () => {
     expect(undocumented).toEqual([]);
     for (const secret of ['COUCHDB_PASSWORD', 'JWT_SECRET']) expect(dotenv[secret], secret).toMatch(/^change-me/);
     expect(readRepoFile('.gitignore').split('\n')).toContain('.env');
+  });
+});
+
+describe('docker-compose.cluster.yml over docker-compose.yml', () => {
+  const overlayText = readRepoFile('docker-compose.cluster.yml');
+  const cluster = mergeCompose(compose, parseCompose(overlayText));
+  const clusterService = (name: string): ComposeService => {
+    const found = cluster.services[name];
+    if (!found) throw new Error(`the cluster has no service ${name}`);
+    return found;
+  };
+  const clusterEnv = (name: string): Record<string, string> =>
+    Object.fromEntries(Object.entries(environmentOf(clusterService(name))).map(([key, value]) => [key, interpolate(value, dotenv)]));
+  const NODES = ['couchdb', 'couchdb-2', 'couchdb-3'];
+  const LB = 'couchdb-lb';
+  const SETUP = 'couchdb-cluster-setup';
+  const haproxy = readRepoFile('docker/haproxy.cfg');
+  const setupScript = readRepoFile('docker/couchdb-cluster-setup.sh');
+  const dependsOn = (name: string): Record<string, { condition?: string }> =>
+    (clusterService(name).depends_on ?? {}) as Record<string, { condition?: string }>;
+
+  it('adds two CouchDB nodes, a one-shot cluster setup and the HAProxy load balancer to the same app services', () => {
+    expect(Object.keys(cluster.services).sort()).toEqual([...Object.keys(compose.services), 'couchdb-2', 'couchdb-3', SETUP, LB].sort());
+    expect(overlayText).toMatch(/^name: m2m-sync-cluster$/m);
+  });
+
+  it('runs three CouchDB 3.5 nodes, each named after its service, sharing admin, cookie secret and Erlang cookie, each with its own data', () => {
+    const envs = NODES.map((name) => clusterEnv(name));
+    for (const [index, name] of NODES.entries()) {
+      expect(clusterService(name).image, name).toBe('couchdb:3.5');
+      expect(envs[index]?.['NODENAME'], name).toBe(name);
+      expect([clusterService(name).healthcheck?.test ?? []].flat().join(' '), name).toMatch(/http:\/\/127\.0\.0\.1:5984\/_up/);
+      for (const shared of ['COUCHDB_USER', 'COUCHDB_PASSWORD', 'COUCHDB_SECRET', 'COUCHDB_ERLANG_COOKIE']) {
+        expect(envs[index]?.[shared], `${name} ${shared}`).toBe(envs[0]?.[shared]);
+        expect(envs[index]?.[shared], `${name} ${shared}`).not.toBe('');
+      }
+    }
+    const dataVolumes = NODES.map((name) =>
+      (clusterService(name).volumes ?? []).map((v) => (typeof v === 'string' ? v : `${v.target}`)).find((v) => v.endsWith(':/opt/couchdb/data')),
+    );
+    expect(new Set(dataVolumes).size).toBe(NODES.length);
+    for (const volume of dataVolumes) expect(Object.keys(cluster.volumes ?? {})).toContain(volume?.split(':')[0]);
+  });
+
+  it('balances over every node with CouchDB\'s documented HAProxy health check, and checks its own health where it listens', () => {
+    expect(clusterService(LB).image).toMatch(/^haproxy:\d/);
+    expect(clusterService(LB).volumes).toContain('./docker/haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro');
+    expect(haproxy).toMatch(/^\s*option httpchk GET \/_up$/m);
+    expect(haproxy).toMatch(/^\s*bind \*:5984$/m);
+    const servers = [...haproxy.matchAll(/^\s*server (\S+) (\S+):5984 check/gm)].map((m) => [m[1], m[2]]);
+    expect(servers).toEqual(NODES.map((name) => [name, name]));
+    const monitor = /^\s*monitor-uri (\S+)$/m.exec(haproxy)?.[1];
+    expect(monitor).toBeDefined();
+    expect([clusterService(LB).healthcheck?.test ?? []].flat().join(' ')).toContain(`/dev/tcp/127.0.0.1/5984`);
+    expect([clusterService(LB).healthcheck?.test ?? []].flat().join(' ')).toContain(`GET ${monitor} `);
+  });
+
+  it('joins the nodes once all are healthy, before the balancer starts', () => {
+    expect(clusterService(SETUP).volumes).toContain('./docker/couchdb-cluster-setup.sh:/cluster-setup.sh:ro');
+    expect(setupScript).toContain(`first="http://${NODES[0]}:5984"`);
+    expect(setupScript).toContain(`others="${NODES.slice(1).join(' ')}"`);
+    for (const action of ['enable_cluster', 'add_node', 'finish_cluster']) expect(setupScript).toMatch(new RegExp(`"action\\\\?":\\\\?"${action}`));
+    expect(dependsOn(SETUP)).toEqual(Object.fromEntries(NODES.map((name) => [name, { condition: 'service_healthy' }])));
+    expect(dependsOn(LB)).toEqual({ [SETUP]: { condition: 'service_completed_successfully' } });
+  });
+
+  it('points the gateway and every worker at the balancer first and the first node second, with the nodes\' admin', () => {
+    const gateway = loadConfig(clusterEnv(GATEWAY));
+    const urls = (gateway.couchdbUrl ?? '').split(',').map((url) => new URL(url));
+    expect(urls.map((url) => `${url.hostname}:${url.port}`)).toEqual([`${LB}:5984`, `${NODES[0]}:5984`]);
+    const admin = clusterEnv(NODES[0] as string);
+    for (const url of urls) {
+      expect(decodeURIComponent(url.username)).toBe(admin['COUCHDB_USER']);
+      expect(decodeURIComponent(url.password)).toBe(admin['COUCHDB_PASSWORD']);
+    }
+    for (const name of WORKERS) expect(loadWorkerConfig(clusterEnv(name)).couchdbUrl, name).toBe(gateway.couchdbUrl);
+    for (const name of APP_SERVICES) expect(dependsOn(name)[LB], name).toEqual({ condition: 'service_healthy' });
+  });
+
+  it('takes from the environment only variables that .env.example documents, with placeholders for the new secrets', () => {
+    const undocumented = [...referencedVariables(overlayText)].filter((name) => !(name in dotenv));
+    expect(undocumented).toEqual([]);
+    for (const secret of ['COUCHDB_SECRET', 'COUCHDB_ERLANG_COOKIE']) expect(dotenv[secret], secret).toMatch(/^change-me/);
   });
 });
 

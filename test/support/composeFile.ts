@@ -16,6 +16,7 @@ export interface ComposeService {
   depends_on?: string[] | Record<string, { condition?: string }>;
   healthcheck?: { test?: string[] | string };
   volumes?: Array<string | { target: string }>;
+  entrypoint?: string[] | string;
 }
 
 export interface ComposeFile {
@@ -122,4 +123,34 @@ export function dockerfileStages(text: string): Map<string, string[]> {
     }
   }
   return stages;
+}
+
+const isMap = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** `depends_on` in either form, as a map. */
+function dependsOnMap(value: unknown): Record<string, unknown> {
+  return Array.isArray(value) ? Object.fromEntries(value.map((name) => [String(name), {}])) : isMap(value) ? value : {};
+}
+
+/**
+ * `docker compose -f base -f overlay`: Compose's merge for the keys these
+ * files use. Maps (a service, its healthcheck) merge key by key,
+ * `environment` and `depends_on` merge by name, `volumes` and `ports` add up,
+ * anything else (image, command, entrypoint) is replaced.
+ */
+export function mergeCompose(base: ComposeFile, overlay: ComposeFile): ComposeFile {
+  const services: Record<string, ComposeService> = { ...base.services };
+  for (const [name, extra] of Object.entries(overlay.services)) {
+    const merged: Record<string, unknown> = { ...(services[name] ?? {}) };
+    for (const [key, value] of Object.entries(extra)) {
+      const current = merged[key];
+      if (key === 'environment') merged[key] = { ...environmentOf(merged as ComposeService), ...environmentOf(extra) };
+      else if (key === 'depends_on') merged[key] = { ...dependsOnMap(current), ...dependsOnMap(value) };
+      else if ((key === 'volumes' || key === 'ports') && Array.isArray(current) && Array.isArray(value)) merged[key] = [...(current as unknown[]), ...(value as unknown[])];
+      else if (isMap(current) && isMap(value)) merged[key] = { ...current, ...value };
+      else merged[key] = value;
+    }
+    services[name] = merged as ComposeService;
+  }
+  return { services, volumes: { ...base.volumes, ...overlay.volumes } };
 }
