@@ -40,7 +40,7 @@ describe('the demo clock', () => {
 });
 
 describe('the connection indicator', () => {
-  const status = (change: Partial<SyncStatus>): SyncStatus => ({ online: false, pendingUploads: 0, lastSyncedAt: null, lastError: null, authRequired: false, ...change });
+  const status = (change: Partial<SyncStatus>): SyncStatus => ({ online: false, pendingUploads: 0, lastSyncedAt: null, lastError: null, authRequired: false, analysis: { runsIn: 'worker', reason: null }, ...change });
   it('says offline when the browser is, whatever the gateway said last', () => {
     expect(connectionState(status({ online: true }), true, false)).toBe('offline');
   });
