@@ -1,0 +1,151 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { collectPageErrors, launchChromium, screenshot, UI_TIMEOUT_MS, VIEWPORT } from './support/browser.js';
+import { DemoPage } from './support/demoPage.js';
+import { startDemoServer, type DemoServer } from './support/demoServer.js';
+import { startDemoSystem, type DemoSystem } from './support/system.js';
+
+const PASSWORD = 'a long passphrase';
+const SCENARIO_TIMEOUT_MS = 180_000;
+const uniqueName = (): string => `u${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+
+/** One browser for every scenario of this file: browser launches are heavy on a shared machine. */
+describe('the demo offline, installed and on every screen, in Chromium', () => {
+  let server: DemoServer | undefined;
+  let system: DemoSystem | undefined;
+  let browser: Browser | undefined;
+
+  beforeAll(async () => {
+    server = await startDemoServer();
+    system = await startDemoSystem({ corsOrigin: server.url, worker: true });
+    server.gatewayUrl = system.gatewayUrl;
+    browser = await launchChromium();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await system?.close();
+    await server?.close();
+  });
+
+  async function newContext(options: { serviceWorkers: 'allow' | 'block' }): Promise<BrowserContext> {
+    if (!browser) throw new Error('the browser did not start (see the beforeAll error)');
+    const context = await browser.newContext({ viewport: VIEWPORT, serviceWorkers: options.serviceWorkers });
+    onTestFinished(() => context.close());
+    context.setDefaultTimeout(UI_TIMEOUT_MS);
+    return context;
+  }
+
+  async function open(context: BrowserContext): Promise<{ page: Page; demo: DemoPage; errors: string[] }> {
+    const page = await context.newPage();
+    const errors = collectPageErrors(page);
+    await page.goto(server!.url);
+    return { page, demo: new DemoPage(page), errors };
+  }
+
+  /** Both the browser's network and the demo's server gone, as on a train or after `npm start` stops. */
+  async function networkDown(context: BrowserContext, down: boolean): Promise<void> {
+    server!.reachable = !down;
+    await context.setOffline(down);
+  }
+
+  it('analyses the first game played offline in the page when the worker script cannot be fetched, and says so', async () => {
+    // No service worker: nothing has cached the analysis worker's script, as in a browser without one.
+    const context = await newContext({ serviceWorkers: 'block' });
+    const { page, demo } = await open(context);
+    await demo.signUp(uniqueName(), PASSWORD);
+    await demo.waitForDashboard();
+    await expect.poll(() => demo.attribute('connection', 'data-state'), { timeout: UI_TIMEOUT_MS }).toBe('online');
+    expect(await demo.attribute('analysis-place', 'data-runs-in')).toBe('worker');
+
+    await networkDown(context, true);
+    await demo.play({ durationS: '10' });
+    await demo.expectAllRows(1, 'pending', 'device');
+    await expect.poll(() => demo.attribute('analysis-place', 'data-runs-in'), { timeout: UI_TIMEOUT_MS }).toBe('inline');
+    expect(await demo.attribute('analysis-place', 'title')).toMatch(/could not load/);
+    await expect.poll(() => demo.attribute('progress-session-count', 'data-count'), { timeout: UI_TIMEOUT_MS }).toBe('1');
+    await screenshot(page, 'offline-10-first-game-analysed-in-the-page');
+
+    await networkDown(context, false);
+    await demo.expectAllRows(1, 'confirmed', 'server');
+  }, SCENARIO_TIMEOUT_MS);
+
+  it('installs, opens with no network signed in with its data, records and analyses, and syncs when back', async () => {
+    const context = await newContext({ serviceWorkers: 'allow' });
+    const first = await open(context);
+    await expect.poll(() => first.demo.attribute('app-state', 'data-state'), { timeout: UI_TIMEOUT_MS }).toBe('offline-ready');
+    const cdp = await context.newCDPSession(first.page);
+    const installability = (await cdp.send('Page.getInstallabilityErrors')) as { installabilityErrors: Array<{ errorId: string }> };
+    // A test's browser context is an incognito profile, where Chromium installs nothing; every other check passes.
+    expect(installability.installabilityErrors.map((e) => e.errorId)).toEqual(['in-incognito']);
+    const manifest = (await cdp.send('Page.getAppManifest')) as { url: string; errors: unknown[] };
+    expect(manifest).toMatchObject({ url: `${server!.url}/manifest.webmanifest`, errors: [] });
+    await cdp.detach();
+
+    const username = uniqueName();
+    await first.demo.signUp(username, PASSWORD);
+    await first.demo.waitForDashboard();
+    await first.demo.play({ durationS: '10' });
+    await first.demo.expectAllRows(1, 'confirmed', 'server');
+    const before = await first.demo.rowIds();
+
+    // No network at all, and the page closed: a cold start.
+    await networkDown(context, true);
+    await first.page.close();
+    const { page, demo, errors } = await open(context);
+    await demo.waitForDashboard();
+    expect(await demo.byTestId('signed-in-user').textContent()).toBe(username);
+    expect(await demo.rowIds()).toEqual(before);
+    await expect.poll(() => demo.attribute('connection', 'data-state'), { timeout: UI_TIMEOUT_MS }).toBe('offline');
+
+    await demo.play({ durationS: '10' });
+    await expect
+      .poll(() => demo.rowStates(), { timeout: UI_TIMEOUT_MS })
+      .toEqual([
+        { state: 'pending', source: 'device' },
+        { state: 'confirmed', source: 'server' },
+      ]);
+    // The analysis worker's script came from the app's cache.
+    expect(await demo.attribute('analysis-place', 'data-runs-in')).toBe('worker');
+    await screenshot(page, 'offline-11-cold-start-without-network');
+
+    await networkDown(context, false);
+    await demo.expectAllRows(2, 'confirmed', 'server');
+    await expect.poll(() => demo.attribute('pending-count', 'data-count'), { timeout: UI_TIMEOUT_MS }).toBe('0');
+    expect(errors).toEqual([]);
+
+    // A new build: the page offers it, and it takes over when the user accepts.
+    server!.serviceWorkerSuffix = SECOND_BUILD;
+    await page.evaluate(async () => {
+      await (await navigator.serviceWorker.getRegistration())?.update();
+    });
+    await demo.byTestId('app-update').waitFor({ state: 'visible' });
+    expect(await controllingBuild(page)).toBe('first build');
+    await screenshot(page, 'offline-12-update-ready');
+    await Promise.all([page.waitForEvent('load'), demo.byTestId('app-update-apply').click()]);
+    await demo.waitForDashboard();
+    await expect.poll(() => controllingBuild(page), { timeout: UI_TIMEOUT_MS }).toBe('build 2');
+    expect(await demo.byTestId('app-update').isHidden()).toBe(true);
+    await expect.poll(() => demo.attribute('app-state', 'data-state'), { timeout: UI_TIMEOUT_MS }).toBe('offline-ready');
+  }, SCENARIO_TIMEOUT_MS);
+});
+
+/** A second build of the app: its service worker answers "which build?" (the first build does not). */
+const SECOND_BUILD = "\nself.addEventListener('message', (event) => { if (event.data === 'which build?') event.source.postMessage('build 2'); });\n";
+
+/** What the service worker controlling the page answers to "which build?" ('first build' if it does not answer). */
+function controllingBuild(page: Page): Promise<string> {
+  return page.evaluate(
+    () =>
+      new Promise<string>((resolve) => {
+        const controller = navigator.serviceWorker.controller;
+        if (!controller) return resolve('no service worker');
+        const timer = setTimeout(() => resolve('first build'), 1_000);
+        navigator.serviceWorker.addEventListener('message', (event) => {
+          clearTimeout(timer);
+          resolve(String(event.data));
+        }, { once: true });
+        controller.postMessage('which build?');
+      }),
+  );
+}
