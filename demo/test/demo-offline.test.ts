@@ -128,6 +128,63 @@ describe('the demo offline, installed and on every screen, in Chromium', () => {
     expect(await demo.byTestId('app-update').isHidden()).toBe(true);
     await expect.poll(() => demo.attribute('app-state', 'data-state'), { timeout: UI_TIMEOUT_MS }).toBe('offline-ready');
   }, SCENARIO_TIMEOUT_MS);
+
+  it('dates games when played, fills a labelled demo history, explains a session in detail, and fits a phone and a desktop', async () => {
+    const context = await newContext({ serviceWorkers: 'block' });
+    const { page, demo, errors } = await open(context);
+    await demo.signUp(uniqueName(), PASSWORD);
+    await demo.waitForDashboard();
+
+    const playedAt = Date.now();
+    await demo.play({ durationS: '10' });
+    await demo.byTestId('simulate-history').click();
+    await expect.poll(() => demo.rows.count(), { timeout: UI_TIMEOUT_MS * 3 }).toBe(11);
+    await expect.poll(() => demo.rowStates(), { timeout: UI_TIMEOUT_MS * 3 }).toEqual(Array.from({ length: 11 }, () => ({ state: 'confirmed', source: 'server' })));
+    const started = (await demo.rows.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-started-at') ?? ''))).map((t) => Date.parse(t));
+    // Newest first: the game just played is dated now, the simulated ones on ten days of the past two weeks.
+    expect(Math.abs(started[0]! - playedAt)).toBeLessThan(5 * 60_000);
+    const days = started.slice(1).map((t) => (playedAt - t) / 86_400_000);
+    expect(days.every((d) => d > 0 && d < 15)).toBe(true);
+    expect(new Set(started.slice(1).map((t) => new Date(t).toISOString().slice(0, 10))).size).toBe(10);
+
+    // Eleven sessions over two weeks: every chart has its points, baseline and a trend judged by the metric's direction.
+    await expect.poll(() => demo.attribute('progress-session-count', 'data-count'), { timeout: UI_TIMEOUT_MS }).toBe('11');
+    for (const id of ['rangeOfMotionDeg', 'sparc', 'reactionTimeMs', 'accuracy', 'peakVelocityDegS', 'ldlj', 'tremorShare']) {
+      await expect.poll(() => demo.attribute(`chart-${id}`, 'data-points'), { timeout: UI_TIMEOUT_MS }).toBe('11');
+      expect(await demo.attribute(`chart-${id}`, 'data-baseline')).toBe('shown');
+      expect(['better', 'worse', 'steady']).toContain(await demo.attribute(`chart-${id}`, 'data-trend'));
+    }
+    // A hand that recovers: more range of motion every week, shown as better (green), in degrees.
+    expect(await demo.attribute('chart-rangeOfMotionDeg', 'data-trend')).toBe('better');
+    expect(await demo.byTestId('trend-rangeOfMotionDeg').textContent()).toMatch(/^trend \+\d+\.\d+ ° per week \(improving\)$/);
+    expect(await demo.byTestId('trend-accuracy').textContent()).toMatch(/percentage points per week/);
+    expect(await demo.attribute('chart-accuracy', 'data-y-label')).toBe('Accuracy (%)');
+    // A tooltip names the session under the cursor.
+    const plot = demo.byTestId('chart-rangeOfMotionDeg').locator('.u-over');
+    const box = (await plot.boundingBox())!;
+    await page.mouse.move(box.x + box.width - 2, box.y + box.height / 2);
+    await expect.poll(() => demo.byTestId('chart-rangeOfMotionDeg').locator('.chart-tooltip').textContent(), { timeout: UI_TIMEOUT_MS }).toMatch(/: \d+\.\d °$/);
+
+    // The newest game in detail.
+    await demo.byTestId('session-open').first().click();
+    await demo.byTestId('session-detail').waitFor({ state: 'visible' });
+    expect(await demo.attribute('finger-traces', 'data-fingers')).toBe('5');
+    const roms = await demo.byTestId('hand-diagram').locator('.finger').evaluateAll((fingers) => fingers.map((f) => Number(f.getAttribute('data-rom'))));
+    expect(roms).toHaveLength(5);
+    expect(roms.every((r) => r > 0)).toBe(true);
+    expect(await demo.byTestId('detail-metrics').locator('dt').count()).toBe(7);
+    expect(await demo.byTestId('detail-metrics').locator('dd .muted').allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/higher is better/)]));
+    expect(await demo.byTestId('detail-reactions').locator('li').count()).toBe(6);
+    expect(await demo.byTestId('detail-tremor').textContent()).toMatch(/^\d+\.\d% /);
+
+    // Phone and desktop: nothing wider than the screen, nothing sticking out of its card.
+    for (const [name, size] of [['phone-390', { width: 390, height: 844 }], ['desktop-1280', { width: 1280, height: 900 }]] as const) {
+      await page.setViewportSize(size);
+      await expect.poll(() => overflow(page), { timeout: UI_TIMEOUT_MS }).toEqual({ pageWidth: size.width, outside: [] });
+      await screenshot(page, `layout-${name}`);
+    }
+    expect(errors).toEqual([]);
+  }, SCENARIO_TIMEOUT_MS);
 });
 
 /** A second build of the app: its service worker answers "which build?" (the first build does not). */
@@ -148,4 +205,20 @@ function controllingBuild(page: Page): Promise<string> {
         controller.postMessage('which build?');
       }),
   );
+}
+
+/** The page's scroll width, and every visible element that reaches beyond its card or the window. */
+function overflow(page: Page): Promise<{ pageWidth: number; outside: string[] }> {
+  return page.evaluate(() => {
+    const outside: string[] = [];
+    const viewport = document.documentElement.clientWidth;
+    for (const element of Array.from(document.querySelectorAll<HTMLElement>('body *'))) {
+      const box = element.getBoundingClientRect();
+      if (box.width === 0 || box.height === 0) continue;
+      const card = element.closest('.card, .status-bar, .update-banner');
+      const right = card && card !== element ? card.getBoundingClientRect().right : viewport;
+      if (box.right > right + 1 || box.left < -1) outside.push(`${element.tagName.toLowerCase()}.${element.className} (${Math.round(box.left)}–${Math.round(box.right)} of ${Math.round(right)})`);
+    }
+    return { pageWidth: document.documentElement.scrollWidth, outside: outside.slice(0, 10) };
+  });
 }
