@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { collectPageErrors, launchChromium, screenshot, UI_TIMEOUT_MS, VIEWPORT } from './support/browser.js';
+import { collectPageErrors, launchChromium, screenshot, SCREENSHOTS, UI_TIMEOUT_MS, VIEWPORT } from './support/browser.js';
 import { DemoPage } from './support/demoPage.js';
 import { startDemoServer, type DemoServer } from './support/demoServer.js';
 import { startDemoSystem, type DemoSystem } from './support/system.js';
@@ -182,6 +182,7 @@ describe('the demo offline, installed and on every screen, in Chromium', () => {
       await page.setViewportSize(size);
       await expect.poll(() => overflow(page), { timeout: UI_TIMEOUT_MS }).toEqual({ pageWidth: size.width, outside: [] });
       await screenshot(page, `layout-${name}`);
+      await demo.byTestId('session-detail').screenshot({ path: `${SCREENSHOTS}layout-${name}-session-detail.png` });
     }
     expect(errors).toEqual([]);
   }, SCENARIO_TIMEOUT_MS);

@@ -1,4 +1,4 @@
-import { svg } from '../dom.js';
+import { el, svg } from '../dom.js';
 import { FINGER_NAMES, type FingerName } from '../model/metricCatalog.js';
 
 export interface FingerFacts {
@@ -21,17 +21,20 @@ const LAYOUT: Record<FingerName, { x: number; y: number; length: number; angle: 
 const FULL_RANGE_DEG = 90;
 
 /**
- * A hand seen from the back, each finger coloured by its range of motion
- * (pale: little movement, deep: full movement) and labelled with its values.
+ * A hand seen from the back, each finger shaded by its range of motion
+ * (pale: little movement, deep: full movement), beside a list of each
+ * finger's values (HTML, so it stays readable on a phone).
  */
-export function handDiagram(fingers: readonly FingerFacts[]): SVGSVGElement {
-  const root = svg('svg', { viewBox: '0 0 460 300', class: 'hand', role: 'img', 'aria-label': 'Range of motion and smoothness per finger', 'data-testid': 'hand-diagram' });
-  root.append(svg('rect', { x: 100, y: 150, width: 150, height: 130, rx: 50, class: 'palm' }));
-  const labelX = 300;
-  for (const [i, name] of FINGER_NAMES.entries()) {
+export function handDiagram(fingers: readonly FingerFacts[]): HTMLElement {
+  const drawing = svg('svg', { viewBox: '30 30 240 260', class: 'hand', role: 'img', 'aria-label': 'Range of motion per finger, as shading' });
+  drawing.append(svg('rect', { x: 100, y: 150, width: 150, height: 130, rx: 50, class: 'palm' }));
+  const list = el('ul', { class: 'hand-values' });
+  for (const name of FINGER_NAMES) {
     const facts = fingers.find((f) => f.finger === name);
     const place = LAYOUT[name];
-    const share = facts?.rangeOfMotionDeg === null || facts?.rangeOfMotionDeg === undefined ? 0 : Math.min(1, Math.max(0, facts.rangeOfMotionDeg / FULL_RANGE_DEG));
+    const rom = facts?.rangeOfMotionDeg ?? null;
+    const share = rom === null ? 0 : Math.min(1, Math.max(0, rom / FULL_RANGE_DEG));
+    const fill = `rgb(47 111 223 / ${(0.15 + 0.85 * share).toFixed(2)})`;
     const finger = svg('rect', {
       x: place.x - 15,
       y: place.y - place.length,
@@ -40,17 +43,13 @@ export function handDiagram(fingers: readonly FingerFacts[]): SVGSVGElement {
       rx: 15,
       transform: `rotate(${place.angle} ${place.x} ${place.y})`,
       class: 'finger',
-      fill: `rgb(47 111 223 / ${(0.15 + 0.85 * share).toFixed(2)})`,
+      fill,
       'data-testid': `hand-${name}`,
-      'data-rom': facts?.rangeOfMotionDeg ?? '',
+      'data-rom': rom ?? '',
     });
     finger.append(svg('title', {}, `${name}: ${facts?.lines.join(', ') ?? 'no values'}`));
-    root.append(finger);
-    const y = 22 + i * 56;
-    root.append(
-      svg('text', { x: labelX, y, class: 'finger-name' }, name),
-      ...(facts?.lines ?? ['no values']).map((line, k) => svg('text', { x: labelX, y: y + 16 + k * 15, class: 'finger-value' }, line)),
-    );
+    drawing.append(finger);
+    list.append(el('li', {}, el('span', { class: 'swatch', style: `background: ${fill}` }), el('strong', {}, name), ' ', (facts?.lines ?? ['no values']).join(' · ')));
   }
-  return root;
+  return el('div', { class: 'hand-diagram', 'data-testid': 'hand-diagram' }, drawing, list);
 }

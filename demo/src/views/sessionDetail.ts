@@ -55,7 +55,8 @@ function detailParts(row: SessionRow, close: () => void): Node[] {
       finger,
       rangeOfMotionDeg: fingerValue(analysis, finger, FINGER_METRICS[0]!),
       lines: [
-        `ROM ${formatValue(FINGER_METRICS[0]!, fingerValue(analysis, finger, FINGER_METRICS[0]!))}, SPARC ${formatValue(FINGER_METRICS[1]!, fingerValue(analysis, finger, FINGER_METRICS[1]!))}`,
+        `ROM ${formatValue(FINGER_METRICS[0]!, fingerValue(analysis, finger, FINGER_METRICS[0]!))}`,
+        `SPARC ${formatValue(FINGER_METRICS[1]!, fingerValue(analysis, finger, FINGER_METRICS[1]!))}`,
         `reaction ${formatValue(REACTION, fingerValue(analysis, finger, REACTION))}`,
       ],
     }))),
