@@ -1,6 +1,6 @@
 import type { ProgressDoc } from '@m2m/analysis-core';
 import type { M2MClient, Sourced } from '@m2m/mobile-sdk';
-import { combineLatest, type Observable } from 'rxjs';
+import { combineLatest, distinctUntilChanged, type Observable } from 'rxjs';
 import { progressChart, type ProgressPoint } from '../chart/progressChart.js';
 import { el, fill } from '../dom.js';
 import { formatValue, METRICS, metricProgress, overallValue, type MetricInfo } from '../model/metricCatalog.js';
@@ -12,12 +12,17 @@ import type { View } from './view.js';
 export function progressView(client: M2MClient, rows$: Observable<SessionRow[]>): View {
   const summary = el('div', { class: 'summary', 'data-testid': 'progress-summary' });
   const charts = el('div', { class: 'charts' });
-  const subscription = combineLatest([client.progress$(), rows$]).subscribe(([progress, rows]) => {
+  const subscription = combineLatest([client.progress$(), rows$]).pipe(distinctUntilChanged((a, b) => drawnFrom(a) === drawnFrom(b))).subscribe(([progress, rows]) => {
     fill(summary, ...summaryParts(progress));
     fill(charts, ...(progress ? METRICS.map((metric) => metricCard(metric, progress, rows)) : []));
   });
   const element = el('section', { class: 'card', 'data-testid': 'progress-view' }, el('h2', {}, 'Progress'), summary, charts);
   return { element, dispose: () => subscription.unsubscribe() };
+}
+
+/** What the view is drawn from: the charts are redrawn only when it changes, not on every sync event. */
+function drawnFrom([progress, rows]: [Sourced<ProgressDoc> | null, SessionRow[]]): string {
+  return JSON.stringify([progress, rows.map((r) => [r.entry.session.id, r.analysis?.source, r.analysis?.analysisVersion, r.analysis?.status])]);
 }
 
 function summaryParts(progress: Sourced<ProgressDoc> | null): Node[] {
