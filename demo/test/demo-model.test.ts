@@ -3,7 +3,10 @@ import { GatewayError, NetworkError, type SessionEntry, type Sourced, type SyncS
 import { describe, expect, it } from 'vitest';
 import { errorMessage } from '../src/errorMessage.js';
 import { connectionState } from '../src/model/connectionState.js';
-import { nextSessionStart, synthesizeGame } from '../src/model/playSession.js';
+import { synthesizeGame } from '../src/model/playSession.js';
+import { simulatedHistory } from '../src/model/simulatedHistory.js';
+import { METRICS } from '../src/model/metricCatalog.js';
+import { describeTrend } from '../src/model/trend.js';
 import { sessionState } from '../src/model/sessionRows.js';
 
 const session = { id: 'ses_x', startedAt: '2026-11-24T10:00:00.000Z' } as Session;
@@ -26,21 +29,25 @@ describe('a session’s state in the demo', () => {
 
 describe('the demo clock', () => {
   const now = Date.parse('2026-11-24T12:00:00.000Z');
-  it('dates the first game now and each next game a day after the latest', () => {
-    expect(nextSessionStart(null, now)).toBe('2026-11-24T12:00:00.000Z');
-    expect(nextSessionStart('2026-11-24T12:00:00.000Z', now + 1000)).toBe('2026-11-25T12:00:00.000Z');
-  });
-  it('never dates a game before now', () => {
-    expect(nextSessionStart('2026-10-01T08:00:00.000Z', now)).toBe('2026-11-24T12:00:00.000Z');
-  });
-  it('synthesizes a recording the SDK accepts, with the chosen length and level', () => {
+  it('synthesizes a recording the SDK accepts, dated as asked, with the chosen length and level', () => {
     const input = synthesizeGame({ impairment: 0.5, durationS: 10, level: 3 }, '2026-11-24T12:00:00.000Z');
     expect(input).toMatchObject({ durationMs: 10_000, level: 3, startedAt: '2026-11-24T12:00:00.000Z' });
+  });
+  it('simulates two weeks of past games, one a day, none today or later, by a hand that recovers', () => {
+    const games = simulatedHistory(now);
+    expect(games).toHaveLength(10);
+    const days = games.map((g) => g.startedAt.slice(0, 10));
+    expect(new Set(days).size).toBe(10);
+    expect(days[0]).toBe('2026-11-10');
+    expect(days.at(-1)).toBe('2026-11-23');
+    expect(games.every((g) => Date.parse(g.startedAt) < Date.parse('2026-11-24T00:00:00.000Z'))).toBe(true);
+    expect([...days].sort()).toEqual(days);
+    expect(games[0]!.impairment).toBeGreaterThan(games.at(-1)!.impairment);
   });
 });
 
 describe('the connection indicator', () => {
-  const status = (change: Partial<SyncStatus>): SyncStatus => ({ online: false, pendingUploads: 0, lastSyncedAt: null, lastError: null, authRequired: false, ...change });
+  const status = (change: Partial<SyncStatus>): SyncStatus => ({ online: false, pendingUploads: 0, lastSyncedAt: null, lastError: null, authRequired: false, analysis: { runsIn: 'worker', reason: null }, ...change });
   it('says offline when the browser is, whatever the gateway said last', () => {
     expect(connectionState(status({ online: true }), true, false)).toBe('offline');
   });
@@ -62,5 +69,24 @@ describe('error messages', () => {
   it('says what to do when the server cannot be reached or refuses too many attempts', () => {
     expect(errorMessage(new NetworkError('Failed to fetch'))).toMatch(/^The server cannot be reached/);
     expect(errorMessage(new GatewayError(429, 'too_many_requests', 'slow down'))).toMatch(/^Too many attempts/);
+  });
+});
+
+describe('the weekly trend as shown', () => {
+  const metric = (key: string) => METRICS.find((m) => m.key === key)!;
+  const DAY = 86_400_000;
+  const twoWeeks = Array.from({ length: 6 }, (_, i) => Date.parse('2026-11-10T10:00:00.000Z') + i * 2 * DAY);
+  it('says why there is no trend with too few sessions or days', () => {
+    expect(describeTrend(metric('accuracy'), -1.7, twoWeeks.slice(0, 3))).toEqual({ shown: false, text: 'Trend after 5 sessions over at least 7 days (so far 3 over 5 days).' });
+    const sameDay = Array.from({ length: 6 }, (_, i) => twoWeeks[0]! + i * 60_000);
+    expect(describeTrend(metric('accuracy'), -1.7, sameDay)).toMatchObject({ shown: false });
+  });
+  it('gives a share’s trend in percentage points', () => {
+    expect(describeTrend(metric('accuracy'), 0.032, twoWeeks)).toMatchObject({ shown: true, verdict: 'better', text: '+3.2 percentage points per week (improving)' });
+  });
+  it('judges by the metric’s direction: less range of motion is worse, a shorter reaction time is better', () => {
+    expect(describeTrend(metric('rangeOfMotionDeg'), -4.7, twoWeeks)).toMatchObject({ verdict: 'worse', text: '−4.70 ° per week (getting worse)' });
+    expect(describeTrend(metric('reactionTimeMs'), -12, twoWeeks)).toMatchObject({ verdict: 'better' });
+    expect(describeTrend(metric('tremorShare'), 0.01, twoWeeks)).toMatchObject({ verdict: 'worse' });
   });
 });

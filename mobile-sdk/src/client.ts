@@ -52,6 +52,7 @@ class Client implements M2MClient {
   private readonly active = new BehaviorSubject<SignedIn | null>(null);
   private keeper: TokenKeeper | null = null;
   private runner;
+  private readonly placeSubscription;
   /** Sign-in changes run one at a time. */
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -63,6 +64,7 @@ class Client implements M2MClient {
   ) {
     this.api = new AuthApi(options.serverUrl, options.fetch);
     this.runner = workerRunner(options.analysis ?? 'worker');
+    this.placeSubscription = this.runner.place$.subscribe((place) => this.status.analysisPlace(place));
   }
 
   private serial<T>(work: () => Promise<T>): Promise<T> {
@@ -239,6 +241,7 @@ class Client implements M2MClient {
     this.active.complete();
     await signedIn?.close();
     await this.device.close();
+    this.placeSubscription.unsubscribe();
     this.runner.release();
   }
 }

@@ -3,5 +3,5 @@ import { inlineRunner } from './analysis/analysisApi.js';
 import { browserWorkerRunner } from './analysis/browserWorker.js';
 import { clientFactory } from './client.js';
 
-export const createClient = clientFactory((mode) => (mode === 'inline' || typeof Worker === 'undefined' ? inlineRunner() : browserWorkerRunner()));
+export const createClient = clientFactory((mode) => (mode === 'inline' ? inlineRunner() : typeof Worker === 'undefined' ? inlineRunner('this platform has no Web Workers') : browserWorkerRunner()));
 export * from './publicApi.js';

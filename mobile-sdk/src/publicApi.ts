@@ -1,5 +1,5 @@
 export type {
-  ClientOptions, M2MClient, Mismatch, RecordInput, RecordedChannel, SessionConflict, ResultSource, SessionEntry, SignedInUser, Sourced, SyncProblem, SyncStatus,
+  AnalysisPlace, ClientOptions, M2MClient, Mismatch, RecordInput, RecordedChannel, SessionConflict, ResultSource, SessionEntry, SignedInUser, Sourced, SyncProblem, SyncStatus,
 } from './types.js';
 export { GatewayError, InvalidSessionError, M2MError, NetworkError, NotSignedInError } from './errors.js';
 export { sameAnalysis } from './results/sameAnalysis.js';

@@ -33,6 +33,12 @@ export interface SyncProblem {
   at: string;
 }
 
+/** Where on-device analysis runs; `reason` says why it runs inline (null in a worker). */
+export interface AnalysisPlace {
+  runsIn: 'worker' | 'inline';
+  reason: string | null;
+}
+
 export interface SyncStatus {
   /** Whether the last request to the gateway got an answer. */
   online: boolean;
@@ -43,6 +49,12 @@ export interface SyncStatus {
   lastError: SyncProblem | null;
   /** The sign-in has ended (refresh refused): call login() again. */
   authRequired: boolean;
+  /**
+   * Where provisional analyses are computed: `worker`, or `inline` (the app's
+   * own thread, same code and results) because the app chose it or the worker
+   * could not start or load, e.g. its script is not reachable offline.
+   */
+  analysis: AnalysisPlace;
 }
 
 /** A session as the device shows it, with where it stands. */

@@ -1,16 +1,29 @@
 import type { M2MClient } from '@m2m/mobile-sdk';
+import { BehaviorSubject } from 'rxjs';
 import { el } from '../dom.js';
 import { sessionRows$ } from '../model/sessionRows.js';
+import { historyPanel } from './historyPanel.js';
 import { playPanel } from './playPanel.js';
 import { progressView } from './progressView.js';
+import { sessionDetail } from './sessionDetail.js';
 import { sessionList } from './sessionList.js';
 import type { View } from './view.js';
 
-/** What a signed-in user sees: play, the sessions, the progress. */
+/** What a signed-in user sees: play, the sessions, one session in detail, the progress. */
 export function dashboardView(client: M2MClient): View {
   const rows$ = sessionRows$(client);
-  const parts = [playPanel(client, rows$), sessionList(rows$), progressView(client, rows$)];
-  const [play, list, progress] = parts.map((p) => p.element);
-  const element = el('div', { class: 'dashboard', 'data-testid': 'dashboard' }, el('div', { class: 'column' }, play, list), el('div', { class: 'column' }, progress));
+  const selected = new BehaviorSubject<string | null>(null);
+  const detail = sessionDetail(rows$, selected);
+  const parts = [playPanel(client), sessionList(rows$, (id) => {
+    selected.next(id);
+    detail.element.scrollIntoView({ block: 'start' });
+  }), progressView(client, rows$), historyPanel(client), detail];
+  const [play, list, progress, history] = parts.map((p) => p.element);
+  const element = el(
+    'div',
+    { class: 'dashboard', 'data-testid': 'dashboard' },
+    el('div', { class: 'column' }, play, list, history),
+    el('div', { class: 'column' }, detail.element, progress),
+  );
   return { element, dispose: () => parts.forEach((p) => p.dispose()) };
 }

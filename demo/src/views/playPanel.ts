@@ -1,9 +1,7 @@
 import type { M2MClient } from '@m2m/mobile-sdk';
-import type { Observable } from 'rxjs';
 import { el } from '../dom.js';
 import { errorMessage } from '../errorMessage.js';
-import { nextSessionStart, synthesizeGame } from '../model/playSession.js';
-import type { SessionRow } from '../model/sessionRows.js';
+import { synthesizeGame } from '../model/playSession.js';
 import type { View } from './view.js';
 
 const IMPAIRMENTS = [
@@ -20,18 +18,13 @@ const DURATIONS = [
 ];
 
 /** "Play a session": a synthetic glove recording handed to `recordSession`, as a game would. */
-export function playPanel(client: M2MClient, rows$: Observable<SessionRow[]>): View {
+export function playPanel(client: M2MClient): View {
   const impairment = select('impairment', IMPAIRMENTS, '0.3');
   const duration = select('duration', DURATIONS, '30');
   const level = select('level', Array.from({ length: 10 }, (_, i) => ({ value: String(i + 1), label: `Level ${i + 1}` })), '1');
   const play = el('button', { type: 'submit', 'data-testid': 'play' }, 'Play a session');
   const message = el('p', { class: 'muted', role: 'status', 'data-testid': 'play-message' });
   const error = el('p', { class: 'error', role: 'alert', 'data-testid': 'play-error', hidden: true });
-
-  let latestStart: string | null = null;
-  const subscription = rows$.subscribe((rows) => {
-    latestStart = rows.reduce<string | null>((latest, r) => (latest === null || r.entry.session.startedAt > latest ? r.entry.session.startedAt : latest), null);
-  });
 
   async function playOnce(): Promise<void> {
     error.hidden = true;
@@ -40,10 +33,10 @@ export function playPanel(client: M2MClient, rows$: Observable<SessionRow[]>): V
     try {
       // Let the page paint "Playing…" before the synthesis takes the main thread.
       await new Promise((resolve) => setTimeout(resolve, 0));
-      const startedAt = nextSessionStart(latestStart, Date.now());
+      const startedAt = new Date().toISOString();
       const input = synthesizeGame({ impairment: Number(impairment.value), durationS: Number(duration.value), level: Number(level.value) }, startedAt);
       const session = await client.recordSession(input);
-      message.textContent = `Recorded the game of ${startedAt.slice(0, 10)} (score ${session.score}). It is analysed on this device now and uploaded when online.`;
+      message.textContent = `Recorded the game of ${new Date(startedAt).toLocaleString()} (score ${session.score}). It is analysed on this device now and uploaded when online.`;
     } catch (err) {
       message.textContent = '';
       error.textContent = errorMessage(err);
@@ -57,7 +50,7 @@ export function playPanel(client: M2MClient, rows$: Observable<SessionRow[]>): V
     'form',
     { class: 'play card', 'data-testid': 'play-panel' },
     el('h2', {}, 'Play a session'),
-    el('p', { class: 'muted' }, 'Simulates a rhythm game with the sensor glove. Each game counts as the next day’s session, so a few games show a week of therapy.'),
+    el('p', { class: 'muted' }, 'Simulates a rhythm game with the sensor glove, dated now.'),
     el('div', { class: 'row' }, el('label', {}, 'Impairment', impairment), el('label', {}, 'Duration', duration), el('label', {}, 'Game level', level)),
     el('div', { class: 'actions' }, play),
     message,
@@ -67,7 +60,7 @@ export function playPanel(client: M2MClient, rows$: Observable<SessionRow[]>): V
     event.preventDefault();
     void playOnce();
   });
-  return { element: form, dispose: () => subscription.unsubscribe() };
+  return { element: form, dispose: () => undefined };
 }
 
 function select(name: string, options: readonly { value: string; label: string }[], selected: string): HTMLSelectElement {

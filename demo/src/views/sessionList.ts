@@ -1,6 +1,7 @@
 import type { Observable } from 'rxjs';
+import { dateTimeLabel } from '../chart/uplotChart.js';
 import { el, fill } from '../dom.js';
-import { CHART_METRICS, formatMetric } from '../model/chartMetrics.js';
+import { formatValue, overallValue, TABLE_METRICS } from '../model/metricCatalog.js';
 import { sessionState, type SessionRow, type SessionState } from '../model/sessionRows.js';
 import type { View } from './view.js';
 
@@ -13,43 +14,42 @@ const STATE_LABELS: Record<SessionState, string> = {
   analysing: 'Analysing…',
 };
 
-/** Every session with where it stands and its main results, newest first. */
-export function sessionList(rows$: Observable<SessionRow[]>): View {
-  const body = el('tbody', { 'data-testid': 'session-rows' });
+/** Every session with where it stands and its main results, newest first; a session opens its details. */
+export function sessionList(rows$: Observable<SessionRow[]>, onOpen: (sessionId: string) => void): View {
+  const list = el('ul', { class: 'sessions', 'data-testid': 'session-rows' });
   const empty = el('p', { class: 'muted', 'data-testid': 'sessions-empty' }, 'No sessions yet: play one.');
-  const table = el(
-    'table',
-    { class: 'sessions' },
-    el(
-      'thead',
-      {},
-      el('tr', {}, el('th', {}, 'Played'), el('th', {}, 'Score'), el('th', {}, 'Status'), el('th', {}, 'Results'), ...CHART_METRICS.map((m) => el('th', { class: 'number', title: m.label }, m.short))),
-    ),
-    body,
-  );
   const subscription = rows$.subscribe((rows) => {
     empty.hidden = rows.length > 0;
-    table.hidden = rows.length === 0;
-    fill(body, ...rows.map(rowElement));
+    fill(list, ...rows.map((row) => rowElement(row, onOpen)));
   });
-  // A phone-width screen scrolls the table rather than the page.
-  const element = el('section', { class: 'card', 'data-testid': 'session-list' }, el('h2', {}, 'Sessions'), empty, el('div', { class: 'table-scroll' }, table));
+  const element = el('section', { class: 'card', 'data-testid': 'session-list' }, el('h2', {}, 'Sessions'), empty, list);
   return { element, dispose: () => subscription.unsubscribe() };
 }
 
-function rowElement(row: SessionRow): HTMLTableRowElement {
+function rowElement(row: SessionRow, onOpen: (sessionId: string) => void): HTMLLIElement {
   const { session } = row.entry;
   const state = sessionState(row);
   const source = row.analysis?.source ?? 'none';
-  const overall = row.analysis?.metrics?.overall;
   const why = state === 'refused' ? row.entry.rejectedReason : state === 'invalid' ? row.analysis?.reasons.map((r) => r.message).join('; ') : undefined;
+  const open = el('button', { type: 'button', class: 'link', 'data-testid': 'session-open' }, 'Details');
+  open.addEventListener('click', () => onOpen(session.id));
   return el(
-    'tr',
-    { 'data-testid': 'session-row', 'data-session-id': session.id, 'data-state': state, 'data-source': source },
-    el('td', { class: 'nowrap', title: `${Math.round(session.durationMs / 1000)} s, level ${session.level}` }, session.startedAt.slice(0, 10)),
-    el('td', { class: 'number' }, String(session.score)),
-    el('td', {}, el('span', { class: `badge state-${state}`, 'data-testid': 'session-state', title: why }, STATE_LABELS[state]), why ? el('div', { class: 'why' }, why) : null),
-    el('td', {}, el('span', { class: `badge source-${source}`, 'data-testid': 'session-source' }, source === 'server' ? 'server' : source === 'device' ? 'provisional' : '–')),
-    ...CHART_METRICS.map((m) => el('td', { class: 'number' }, formatMetric(m, overall?.[m.key]))),
+    'li',
+    { class: 'session', 'data-testid': 'session-row', 'data-session-id': session.id, 'data-started-at': session.startedAt, 'data-state': state, 'data-source': source },
+    el(
+      'div',
+      { class: 'session-head' },
+      el('span', { class: 'when', title: `${Math.round(session.durationMs / 1000)} s, level ${session.level}` }, dateTimeLabel(Date.parse(session.startedAt))),
+      el('span', { class: `badge state-${state}`, 'data-testid': 'session-state', title: why }, STATE_LABELS[state]),
+      el('span', { class: `badge source-${source}`, 'data-testid': 'session-source' }, source === 'server' ? 'server' : source === 'device' ? 'provisional' : '–'),
+      el('span', { class: 'score' }, `score ${session.score}`),
+      open,
+    ),
+    why ? el('div', { class: 'why' }, why) : null,
+    el(
+      'dl',
+      { class: 'session-metrics' },
+      ...TABLE_METRICS.flatMap((m) => [el('dt', { title: m.label }, m.short), el('dd', {}, formatValue(m, overallValue(row.analysis, m)))]),
+    ),
   );
 }

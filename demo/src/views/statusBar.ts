@@ -6,12 +6,13 @@ import { CONNECTION_LABELS, connectionState } from '../model/connectionState.js'
 import type { View } from './view.js';
 
 /** The always-visible header: connection, uploads waiting, the signed-in user and logout. */
-export function statusBar(client: M2MClient, user$: Observable<SignedInUser | null>, onLogout: () => void): View {
+export function statusBar(client: M2MClient, user$: Observable<SignedInUser | null>, onLogout: () => void, appNote: HTMLElement): View {
   const connection = el('span', { class: 'connection', 'data-testid': 'connection', role: 'status' });
   const pending = el('span', { class: 'pending', 'data-testid': 'pending-count' });
   const lastSync = el('span', { class: 'last-sync', 'data-testid': 'last-sync' });
   const problem = el('div', { class: 'sync-problem', 'data-testid': 'sync-problem', hidden: true });
   const who = el('span', { class: 'who', 'data-testid': 'signed-in-user' });
+  const analysisPlace = el('span', { class: 'analysis-place', 'data-testid': 'analysis-place' });
   const logout = el('button', { type: 'button', class: 'secondary', 'data-testid': 'logout', hidden: true }, 'Log out');
   logout.addEventListener('click', onLogout);
 
@@ -29,6 +30,9 @@ export function statusBar(client: M2MClient, user$: Observable<SignedInUser | nu
     fill(who, user ? user.username : '');
     logout.hidden = user === null;
     showProblem(problem, status, state === 'online');
+    analysisPlace.dataset['runsIn'] = status.analysis.runsIn;
+    analysisPlace.textContent = status.analysis.runsIn === 'inline' ? 'Analysis in the page' : '';
+    analysisPlace.title = status.analysis.reason ?? '';
   });
 
   const element = el(
@@ -38,6 +42,8 @@ export function statusBar(client: M2MClient, user$: Observable<SignedInUser | nu
     connection,
     pending,
     lastSync,
+    analysisPlace,
+    appNote,
     el('span', { class: 'spacer' }),
     who,
     logout,

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,10 @@ export interface DemoServer {
   url: string;
   /** Where `/config.json` sends the demo; set before the first page load. */
   gatewayUrl: string;
+  /** false: every request is cut off unanswered, as when `npm start` is stopped. */
+  reachable: boolean;
+  /** Appended to `/sw.js`: what a browser sees when a new build of the app is deployed. */
+  serviceWorkerSuffix: string;
   close(): Promise<void>;
 }
 
@@ -22,7 +26,17 @@ export async function startDemoServer(): Promise<DemoServer> {
   }
   const statics = sirv(DEMO_DIST, { single: true, dev: true });
   const server = createServer((req, res) => {
-    if ((req.url ?? '/').split('?')[0] === '/config.json') {
+    if (!demo.reachable) {
+      req.socket.destroy();
+      return;
+    }
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/sw.js' && demo.serviceWorkerSuffix) {
+      res.writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'no-cache' });
+      res.end(readFileSync(`${DEMO_DIST}sw.js`, 'utf8') + demo.serviceWorkerSuffix);
+      return;
+    }
+    if (path === '/config.json') {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       res.end(JSON.stringify({ gatewayUrl: demo.gatewayUrl }));
       return;
@@ -38,6 +52,8 @@ export async function startDemoServer(): Promise<DemoServer> {
   const demo: DemoServer = {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     gatewayUrl: '',
+    reachable: true,
+    serviceWorkerSuffix: '',
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

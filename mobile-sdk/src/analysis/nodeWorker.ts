@@ -2,11 +2,11 @@ import { Worker } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import type { AnalysisApi } from './analysisApi.js';
-import { sharedWorkerRunner } from './sharedWorker.js';
+import { sharedWorkerRunner, type WorkerHandle } from './sharedWorker.js';
 
-/** The analysis worker thread for Node (tests, simulators, tools). */
-export const nodeWorkerRunner = sharedWorkerRunner(() => {
-  const worker = new Worker(new URL('./nodeWorkerScript.js', import.meta.url));
+/** A worker thread running `script`, which exposes the analysis API through comlink. */
+export function nodeWorkerHandle(script: URL): WorkerHandle {
+  const worker = new Worker(script);
   // An idle analysis thread must not keep a finished program alive.
   worker.unref();
   let terminated = false;
@@ -24,4 +24,7 @@ export const nodeWorkerRunner = sharedWorkerRunner(() => {
       void worker.terminate();
     },
   };
-});
+}
+
+/** The analysis worker thread for Node (tests, simulators, tools). */
+export const nodeWorkerRunner = sharedWorkerRunner(() => nodeWorkerHandle(new URL('./nodeWorkerScript.js', import.meta.url)));

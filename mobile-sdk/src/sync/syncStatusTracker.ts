@@ -1,12 +1,12 @@
 import { BehaviorSubject, distinctUntilChanged, type Observable } from 'rxjs';
 import { GatewayError, M2MError, NetworkError } from '../errors.js';
-import type { SyncProblem, SyncStatus } from '../types.js';
+import type { AnalysisPlace, SyncProblem, SyncStatus } from '../types.js';
 
-const IDLE: SyncStatus = { online: false, pendingUploads: 0, lastSyncedAt: null, lastError: null, authRequired: false };
+const IDLE: Omit<SyncStatus, 'analysis'> = { online: false, pendingUploads: 0, lastSyncedAt: null, lastError: null, authRequired: false };
 
 /** The sync status as the app shows it, fed by the replication's requests. */
 export class SyncStatusTracker {
-  private readonly subject = new BehaviorSubject<SyncStatus>(IDLE);
+  private readonly subject = new BehaviorSubject<SyncStatus>({ ...IDLE, analysis: { runsIn: 'worker', reason: null } });
 
   get status$(): Observable<SyncStatus> {
     return this.subject.pipe(distinctUntilChanged((a, b) => JSON.stringify(a) === JSON.stringify(b)));
@@ -56,8 +56,14 @@ export class SyncStatusTracker {
     }
   }
 
-  /** Signed out: nothing is syncing. */
+  /** Where on-device analysis runs now (it moves inline when the worker cannot load). */
+  analysisPlace(place: AnalysisPlace): void {
+    const now = this.subject.value.analysis;
+    if (now.runsIn !== place.runsIn || now.reason !== place.reason) this.update({ analysis: place });
+  }
+
+  /** Signed out: nothing is syncing; the analysis stays where it runs. */
   reset(): void {
-    this.subject.next(IDLE);
+    this.subject.next({ ...IDLE, analysis: this.subject.value.analysis });
   }
 }
