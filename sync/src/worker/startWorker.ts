@@ -15,7 +15,7 @@ import { checkAdminAccess, ensureDatabase, listUserDatabases, StoreAccessError, 
 import { StoreClient } from '../store/storeClient.js';
 import { describeError, isAborted, isTransient } from '../store/storeErrors.js';
 import { mapBounded } from './mapBounded.js';
-import { drainDatabase } from './databaseDrain.js';
+import { runDatabaseTurn } from './databaseDrain.js';
 import { WorkerStatusRecorder, type LastError } from './workerStatusRecorder.js';
 
 export interface WorkerOptions {
@@ -104,6 +104,7 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
   });
   const pool = new AnalysisPool({
     size: config.poolSize,
+    maxSessionCost: config.analysisBudget,
     ...options.pool,
     onThreadFailure: (failure) => {
       counters.threadFailures += 1;
@@ -145,7 +146,7 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
       const parsed = parseUserDatabase(config.dbPrefix, db);
       if (!parsed) return;
       touched.add(db);
-      await drainDatabase(
+      return runDatabaseTurn(
         {
           store,
           pool,
@@ -155,6 +156,8 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
           progressCache,
           checkpoints,
           batchSize: config.batchSize,
+          turnCost: config.analysisBudget,
+          maxSessionCost: config.analysisBudget,
           shouldContinue: () => !stopping,
           onBatch: (batchDb, result) => {
             counters.processed += result.analysed;
