@@ -3,6 +3,7 @@ import { readChanges, type Change } from '../feed/changesReader.js';
 import { estimateSessionCost } from '../pool/sessionCost.js';
 import { isStoreStatus } from '../store/storeErrors.js';
 import { isMissingDatabase, readDocument } from '../writer/storeDocuments.js';
+import type { TurnSizes } from './turnSizes.js';
 import { MAX_SESSION_ID_LENGTH, processSessionChanges, type BatchDeps, type BatchResult, type SessionChange } from './sessionBatch.js';
 
 export interface DrainDeps extends BatchDeps {
@@ -15,6 +16,8 @@ export interface DrainDeps extends BatchDeps {
    */
   turnCost: number;
   maxSessionCost: number | undefined;
+  /** Changes each database's turn reads (fewer after a turn cut short); kept across turns. */
+  turnSizes: TurnSizes;
   /** False once the worker is stopping: the batch in hand finishes, no new one starts. */
   shouldContinue(): boolean;
   onBatch?(db: string, result: BatchResult & { skipped: number; changes: number }): void;
@@ -34,13 +37,15 @@ export type TurnResult = 'more' | 'caught-up' | 'stopped' | 'gone';
 export async function runDatabaseTurn(deps: DrainDeps, db: string, userId: string): Promise<TurnResult> {
   let since = deps.checkpoints.get(db);
   let restartedFromZero = false;
+  const limit = deps.turnSizes.next(db);
   for (;;) {
     if (!deps.shouldContinue()) return 'stopped';
     let batch;
     try {
-      batch = await readChanges(deps.store, db, since, { limit: deps.batchSize, includeDocs: true });
+      batch = await readChanges(deps.store, db, since, { limit, includeDocs: true });
     } catch (err) {
       if (isMissingDatabase(err)) {
+        deps.turnSizes.forget(db);
         await deps.checkpoints.forget(db);
         deps.metrics.setBacklog(db, 0);
         return 'gone';
@@ -63,6 +68,7 @@ export async function runDatabaseTurn(deps: DrainDeps, db: string, userId: strin
     if (changes.length > 0) {
       const result = await processSessionChanges(deps, userId, changes, readAt);
       if (result.userGone) {
+        deps.turnSizes.forget(db);
         await deps.checkpoints.forget(db);
         deps.metrics.setBacklog(db, 0);
         return 'gone';
@@ -75,7 +81,8 @@ export async function runDatabaseTurn(deps: DrainDeps, db: string, userId: strin
       await deps.checkpoints.save(db, lastSeq);
       deps.metrics.batches.inc();
     }
-    const more = cutShort || batch.results.length >= deps.batchSize;
+    deps.turnSizes.record(db, limit, batch.results.length, taken.length);
+    const more = cutShort || batch.results.length >= limit;
     deps.metrics.setBacklog(db, more ? (batch.pending ?? 0) + (batch.results.length - taken.length) : 0);
     return more ? 'more' : 'caught-up';
   }

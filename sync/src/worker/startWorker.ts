@@ -16,6 +16,7 @@ import { StoreClient } from '../store/storeClient.js';
 import { describeError, isAborted, isTransient } from '../store/storeErrors.js';
 import { mapBounded } from './mapBounded.js';
 import { runDatabaseTurn } from './databaseDrain.js';
+import { TurnSizes } from './turnSizes.js';
 import { WorkerStatusRecorder, type LastError } from './workerStatusRecorder.js';
 
 export interface WorkerOptions {
@@ -139,6 +140,7 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
     options.onFatal?.(err);
   };
 
+  const turnSizes = new TurnSizes(config.batchSize);
   const queue = new DatabaseQueue({
     concurrency: config.concurrency,
     isStopping: () => stopping,
@@ -158,6 +160,7 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
           batchSize: config.batchSize,
           turnCost: config.analysisBudget,
           maxSessionCost: config.analysisBudget,
+          turnSizes,
           shouldContinue: () => !stopping,
           onBatch: (batchDb, result) => {
             counters.processed += result.analysed;
