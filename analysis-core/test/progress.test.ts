@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { summarizeProgress } from '../src/progress/summarizeProgress.js';
+import { MAX_PROGRESS_GAMES, summarizeProgress, summarizeProgressEntries } from '../src/progress/summarizeProgress.js';
+import { progressEntry } from '../src/progress/progressEntry.js';
 import { checkAgainstSchema } from '../src/model/schemaCheck.js';
 import { progressSchema } from '../src/model/schemas.js';
 import { FINGERS, PROGRESS_METRICS } from '../src/model/types.js';
@@ -137,5 +138,32 @@ describe('summarizeProgress', () => {
     fc.assert(fc.property(fc.shuffledSubarray(pool, { minLength: pool.length, maxLength: pool.length }), (shuffled) => {
       expect(JSON.stringify(summarizeProgress(shuffled))).toBe(expected);
     }), { numRuns: 100 });
+  });
+
+  it('stays bounded with 10,000 games: the most recently played games, totals over all', () => {
+    const start = Date.parse('2026-01-05T09:00:00.000Z');
+    const analyses = Array.from({ length: 10_000 }, (_, i) =>
+      analysis(new Date(start + i * 3_600_000).toISOString(), { accuracy: 0.5 }, { gameId: `game-${String(i).padStart(5, '0')}`, durationMs: 1000 }));
+    const progress = summarizeProgress(analyses);
+    expect(progress.sessionCount).toBe(10_000);
+    expect(progress.totalPlayTimeMs).toBe(10_000_000);
+    const games = Object.keys(progress.games);
+    expect(games).toHaveLength(MAX_PROGRESS_GAMES);
+    // The last games played, listed by name.
+    expect(games).toEqual(Array.from({ length: MAX_PROGRESS_GAMES }, (_, i) => `game-${String(10_000 - MAX_PROGRESS_GAMES + i).padStart(5, '0')}`));
+    expect(JSON.stringify(progress).length).toBeLessThan(16 * 1024);
+    expect(checkAgainstSchema(progressSchema, progress)).toEqual([]);
+  });
+
+  it('summarises entries made once as it summarises the analyses themselves', () => {
+    const analyses = [
+      analysis('2026-03-02T08:00:00.000Z', { accuracy: 0.5, rangeOfMotionDeg: 40 }, { gameId: 'piano' }),
+      analysis('2026-03-03T08:00:00.000Z', { rangeOfMotionDeg: 44 }, { gameId: 'drums', sessionId: 'ses_same', sessionRev: '1-a' }),
+      analysis('2026-03-03T09:00:00.000Z', { rangeOfMotionDeg: 48 }, { gameId: 'drums', sessionId: 'ses_same', sessionRev: '2-b' }),
+      { ...analysis('2026-03-04T08:00:00.000Z'), status: 'invalid' as const, session: null, metrics: null, quality: null },
+      { not: 'an analysis' },
+    ];
+    expect(summarizeProgressEntries(analyses.map(progressEntry))).toEqual(summarizeProgress(analyses));
+    expect(summarizeProgressEntries([...analyses].reverse().map(progressEntry))).toEqual(summarizeProgress(analyses));
   });
 });

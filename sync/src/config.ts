@@ -23,6 +23,12 @@ export interface WorkerConfig {
   batchSize: number;
   /** Sessions databases processed at once. */
   concurrency: number;
+  /**
+   * Largest session the worker analyses, in samples × channels as the session
+   * declares them; a larger one gets an `invalid` analysis naming this budget.
+   * Also the estimated cost one database's turn takes on.
+   */
+  analysisBudget: number;
   /** Prometheus `/metrics` port; undefined serves none, 0 picks a free port. */
   metricsPort: number | undefined;
   metricsHost: string;
@@ -100,6 +106,8 @@ function variables() {
     WORKER_POOL_SIZE: { schema: integer(1, 256), fallback: String(availableParallelism()) },
     WORKER_BATCH_SIZE: { schema: integer(1, 1000), fallback: '50' },
     WORKER_CONCURRENCY: { schema: integer(1, 256), fallback: '4' },
+    // An hour of the glove's 11 channels at 100 Hz is 3,960,000 (a game lasts minutes; one minute is 66,000).
+    WORKER_ANALYSIS_BUDGET: { schema: integer(1000, 100_000_000), fallback: '4000000' },
     WORKER_METRICS_PORT: { schema: integer(0, 65535).optional(), fallback: undefined },
     WORKER_METRICS_HOST: { schema: z.string().trim().min(1, 'must not be empty'), fallback: '127.0.0.1' },
     LOG_LEVEL: { schema: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }), fallback: 'info' },
@@ -143,6 +151,7 @@ export function loadWorkerConfig(env: Env): WorkerConfig {
     poolSize: values.WORKER_POOL_SIZE,
     batchSize: values.WORKER_BATCH_SIZE,
     concurrency: values.WORKER_CONCURRENCY,
+    analysisBudget: values.WORKER_ANALYSIS_BUDGET,
     metricsPort: values.WORKER_METRICS_PORT,
     metricsHost: values.WORKER_METRICS_HOST,
     logLevel: values.LOG_LEVEL,

@@ -16,6 +16,7 @@ describe('worker configuration', () => {
       poolSize: availableParallelism(),
       batchSize: 50,
       concurrency: 4,
+      analysisBudget: 4_000_000,
       metricsPort: undefined,
       metricsHost: '127.0.0.1',
       logLevel: 'info',

@@ -1,15 +1,19 @@
-import { checkAgainstSchema } from '../model/schemaCheck.js';
-import { analysisSchema } from '../model/schemas.js';
 import { PROGRESS_METRICS } from '../model/types.js';
-import type { AnalysisDoc, GameProgress, MetricProgress, OverallMetrics, ProgressDoc, ProgressMetric } from '../model/types.js';
+import type { GameProgress, MetricProgress, ProgressDoc, ProgressMetric } from '../model/types.js';
 import { ANALYSIS_VERSION } from '../version.js';
 import { DECIMALS, roundTo } from '../analysis/rounding.js';
-import { parseUtcTimestamp } from '../model/utcTimestamp.js';
+import { progressEntry, type PlayedSession, type ProgressEntry } from './progressEntry.js';
 
 /** The baseline is the mean of a user's first sessions, so one odd first game does not define it. */
 export const BASELINE_SESSIONS = 3;
 /** "Recent" is the mean of the last sessions. */
 export const RECENT_SESSIONS = 5;
+/**
+ * The per-game section lists at most this many games, the most recently
+ * played, so the document stays small whatever game ids a client sends
+ * (10,000 distinct ones made it 1.76 MB). The totals cover every game.
+ */
+export const MAX_PROGRESS_GAMES = 50;
 
 const MS_PER_DAY = 86_400_000;
 const MS_PER_WEEK = 7 * MS_PER_DAY;
@@ -25,16 +29,7 @@ const METRIC_INFO: Record<ProgressMetric, { better: 'higher' | 'lower'; decimals
   accuracy: { better: 'higher', decimals: DECIMALS.share },
 };
 
-interface Played {
-  sessionId: string;
-  startedMs: number;
-  day: string;
-  gameId: string;
-  level: number;
-  score: number;
-  durationMs: number;
-  overall: OverallMetrics;
-}
+type Played = PlayedSession;
 
 /**
  * The `progress` document body over a user's analyses. Input order does not
@@ -44,32 +39,27 @@ interface Played {
  * current streak is the run of consecutive active days ending on the last one.
  */
 export function summarizeProgress(analyses: readonly unknown[]): ProgressDoc {
-  const latestBySession = new Map<string, AnalysisDoc>();
-  for (const candidate of analyses) {
-    if (checkAgainstSchema(analysisSchema, candidate).length > 0) continue;
-    const analysis = candidate as AnalysisDoc;
-    const kept = latestBySession.get(analysis.sessionId);
-    if (!kept || isNewer(analysis, kept)) latestBySession.set(analysis.sessionId, analysis);
+  return summarizeProgressEntries(analyses.map(progressEntry));
+}
+
+/**
+ * summarizeProgress over analyses already made into entries (progressEntry;
+ * undefined for an input that is not a valid analysis): the same document,
+ * at a small part of the cost.
+ */
+export function summarizeProgressEntries(entries: Iterable<ProgressEntry | undefined>): ProgressDoc {
+  const latestBySession = new Map<string, ProgressEntry>();
+  for (const entry of entries) {
+    if (!entry) continue;
+    const kept = latestBySession.get(entry.sessionId);
+    if (!kept || isNewer(entry, kept)) latestBySession.set(entry.sessionId, entry);
   }
 
   let invalidSessionCount = 0;
   const played: Played[] = [];
-  for (const a of latestBySession.values()) {
-    const startedMs = a.session ? parseUtcTimestamp(a.session.startedAt) : NaN;
-    if (a.status !== 'ok' || !a.session || !a.metrics || Number.isNaN(startedMs)) {
-      invalidSessionCount++;
-      continue;
-    }
-    played.push({
-      sessionId: a.sessionId,
-      startedMs,
-      day: new Date(startedMs).toISOString().slice(0, 10),
-      gameId: a.session.gameId,
-      level: a.session.level,
-      score: a.session.score,
-      durationMs: a.session.durationMs,
-      overall: a.metrics.overall,
-    });
+  for (const entry of latestBySession.values()) {
+    if (entry.played) played.push(entry.played);
+    else invalidSessionCount++;
   }
   played.sort((x, y) => x.startedMs - y.startedMs || compareStrings(x.sessionId, y.sessionId));
 
@@ -98,10 +88,11 @@ export function summarizeProgress(analyses: readonly unknown[]): ProgressDoc {
 
 function metricProgress(metric: ProgressMetric, played: readonly Played[]): MetricProgress {
   const { better, decimals } = METRIC_INFO[metric];
-  const points = played.flatMap((p) => {
+  const points: Array<{ t: number; value: number }> = [];
+  for (const p of played) {
     const value = p.overall[metric];
-    return value === null ? [] : [{ t: p.startedMs, value }];
-  });
+    if (value !== null) points.push({ t: p.startedMs, value });
+  }
   const values = points.map((p) => p.value);
   const baseline = meanOf(values.slice(0, BASELINE_SESSIONS));
   const latest = values.length > 0 ? values[values.length - 1]! : NaN;
@@ -143,9 +134,15 @@ function gameBreakdown(played: readonly Played[]): Record<string, GameProgress> 
     if (sessions) sessions.push(p);
     else byGame.set(p.gameId, [p]);
   }
+  // The most recently played games (played is in start order; ties by game id), listed by name.
+  const lastPlayed = (gameId: string): number => byGame.get(gameId)!.at(-1)!.startedMs;
+  const shown = [...byGame.keys()]
+    .sort((x, y) => lastPlayed(y) - lastPlayed(x) || compareStrings(x, y))
+    .slice(0, MAX_PROGRESS_GAMES)
+    .sort(compareStrings);
   // Object.fromEntries defines own properties, so a game id like "__proto__" stays data.
   return Object.fromEntries(
-    [...byGame.keys()].sort(compareStrings).map((gameId) => {
+    shown.map((gameId) => {
       const sessions = byGame.get(gameId)!;
       return [gameId, {
         sessionCount: sessions.length,
@@ -177,14 +174,14 @@ function streakLengths(days: readonly string[]): number[] {
  * `N-hash`); two analyses that tie on both are told apart by their content,
  * so the choice never depends on the input order.
  */
-function isNewer(a: AnalysisDoc, b: AnalysisDoc): boolean {
+function isNewer(a: ProgressEntry, b: ProgressEntry): boolean {
   const byVersion = compareVersions(a.analysisVersion, b.analysisVersion);
   if (byVersion !== 0) return byVersion > 0;
   const byRev = revNumber(a.sessionRev) - revNumber(b.sessionRev);
   if (byRev !== 0) return byRev > 0;
   const byRevText = compareStrings(a.sessionRev ?? '', b.sessionRev ?? '');
   if (byRevText !== 0) return byRevText > 0;
-  return compareStrings(JSON.stringify(a), JSON.stringify(b)) > 0;
+  return compareStrings(a.contentKey, b.contentKey) > 0;
 }
 
 const compareVersions = (a: string, b: string): number => {

@@ -91,7 +91,8 @@ export async function reanalyse(config: WorkerConfig, options: ReanalyseOptions)
     Object.assign(progress, { phase: 'analyse', usersDone: 0, usersTotal: work.length, sessionsDone: 0 });
     options.onProgress?.({ ...progress });
 
-    pool = new AnalysisPool({ size: config.poolSize });
+    // The worker's budget too: a session over it gets the same `invalid` analysis from both.
+    pool = new AnalysisPool({ size: config.poolSize, maxSessionCost: config.analysisBudget });
     const progressCache = new ProgressDbCache();
     const deps = { store, pool, prefix: config.dbPrefix, metrics: new WorkerMetrics({ shard: shardLabel(config.shard) }), logger, progressCache };
     await mapBounded(work, config.concurrency, async (plan) => {

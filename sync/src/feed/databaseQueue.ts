@@ -5,7 +5,10 @@ const FAILURE_BACKOFF: BackoffPolicy = { baseMs: 500, maxMs: 60_000 };
 
 export interface DatabaseQueueOptions {
   concurrency: number;
-  /** Processes one database until it is caught up (or the worker stops). */
+  /**
+   * Gives one database one turn (a batch); resolving to 'more' means it has
+   * more to do and goes to the back of the queue for its next turn.
+   */
   run(db: string): Promise<unknown>;
   /** A run failed; it is retried after `delayMs`. */
   onFailure?(db: string, err: unknown, attempt: number, delayMs: number): void;
@@ -14,10 +17,13 @@ export interface DatabaseQueueOptions {
 }
 
 /**
- * The databases waiting for the worker: each is processed by at most one run
- * at a time (so its changes stay in order), at most `concurrency` runs at
- * once. A database notified while it runs is run again afterwards; one whose
- * run fails is retried after a backoff, without holding up the others.
+ * The databases waiting for the worker, served round-robin: each run is one
+ * turn, and a database with more to do queues again behind the others, so a
+ * long backlog takes turns with a new session instead of holding a slot until
+ * it is drained. Each database is processed by at most one run at a time (so
+ * its changes stay in order), at most `concurrency` runs at once. A database
+ * notified while it runs is run again afterwards; one whose run fails is
+ * retried after a backoff, without holding up the others.
  */
 export class DatabaseQueue {
   private readonly waiting = new Set<string>();
@@ -85,10 +91,10 @@ export class DatabaseQueue {
     const entry = { again: false, done: Promise.resolve() };
     this.running.set(db, entry);
     entry.done = this.options.run(db).then(
-      () => {
+      (outcome) => {
         this.failures.delete(db);
         this.running.delete(db);
-        if (entry.again && this.accepting) this.waiting.add(db);
+        if ((entry.again || outcome === 'more') && this.accepting) this.waiting.add(db);
         this.pump();
       },
       (err: unknown) => {

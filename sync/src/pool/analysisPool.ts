@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { AnalysisDoc } from '@m2m/analysis-core';
 import { unfinishedAnalysis } from './crashedAnalysis.js';
+import { FairQueue } from './fairQueue.js';
+import { estimateSessionCost, overBudgetAnalysis } from './sessionCost.js';
 import type { AnalysisReply, AnalysisRequest, ThreadReady } from './threadProtocol.js';
 
 export interface AnalysisResult {
@@ -17,6 +19,14 @@ export interface AnalysisPoolOptions {
   jobTimeoutMs?: number;
   /** Attempts per job before it is recorded as an `invalid` analysis (default 2). */
   maxAttempts?: number;
+  /**
+   * Largest estimated cost (samples × channels, see estimateSessionCost) of a
+   * session the pool analyses; a larger one gets an `invalid` analysis naming
+   * the budget without reaching a thread. Default: no budget.
+   */
+  maxSessionCost?: number;
+  /** Sessions costing at least this are heavy: they occupy at most all threads but one (default HEAVY_SESSION_COST). */
+  heavyCost?: number;
   /** Heap limits per thread, so a hostile document costs a thread, not the process. */
   resourceLimits?: ResourceLimits;
   /** The thread's entry module; tests substitute one that misbehaves. */
@@ -26,14 +36,23 @@ export interface AnalysisPoolOptions {
 
 export interface AnalysisPoolStats {
   threads: number;
+  /** Threads that have loaded and can take jobs. */
+  ready: number;
   busy: number;
   queued: number;
   threadFailures: number;
 }
 
+export interface AnalyzeOptions {
+  /** Whose session this is (a user, a database): jobs are served fairly between tenants by cost. */
+  tenant?: string;
+}
+
 interface Job {
   id: number;
   doc: unknown;
+  tenant: string;
+  cost: number;
   attempts: number;
   resolve(result: AnalysisResult): void;
   reject(err: Error): void;
@@ -48,6 +67,13 @@ interface Slot {
   ready: boolean;
 }
 
+/**
+ * A session this large (about 15 minutes of the glove's 11 channels at
+ * 100 Hz; one minute is 66,000) is heavy: heavy sessions never occupy every
+ * thread, so a normal session finds a thread within one normal analysis.
+ */
+export const HEAVY_SESSION_COST = 1_000_000;
+
 const DEFAULT_RESOURCE_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 1024 };
 /** Threads that die before they are ready, in a row, before the pool gives up (a broken installation). */
 const MAX_STARTUP_FAILURES = 5;
@@ -60,18 +86,23 @@ function defaultThreadUrl(): URL {
 }
 
 /**
- * A fixed set of worker threads running analyzeSession, fed from one queue.
- * Analysis is deterministic, so which thread runs a job does not matter. A
+ * A fixed set of worker threads running analyzeSession, fed from a queue that
+ * is fair between tenants (FairQueue: the tenant served the least cost goes
+ * next), with at least one thread kept from heavy sessions when there are
+ * two or more. Analysis is deterministic, so which thread runs a job does not matter. A
  * thread that crashes or exceeds the job timeout is replaced and its job
  * retried; a job that fails `maxAttempts` times resolves to an `invalid`
  * analysis naming the failure. `analyze` never rejects while the pool is open.
  */
 export class AnalysisPool {
   private readonly slots: Slot[] = [];
-  private readonly queue: Job[] = [];
+  private readonly queue = new FairQueue<Job>();
   private readonly threadUrl: URL;
   private readonly jobTimeoutMs: number;
   private readonly maxAttempts: number;
+  private readonly heavyCost: number;
+  /** Threads heavy sessions may occupy at once. */
+  private readonly heavyThreads: number;
   private nextJobId = 1;
   private threadFailures = 0;
   private startupFailures = 0;
@@ -83,13 +114,19 @@ export class AnalysisPool {
     this.threadUrl = options.threadUrl ?? defaultThreadUrl();
     this.jobTimeoutMs = options.jobTimeoutMs ?? 60_000;
     this.maxAttempts = options.maxAttempts ?? 2;
+    this.heavyCost = options.heavyCost ?? HEAVY_SESSION_COST;
+    this.heavyThreads = Math.max(1, options.size - 1);
     for (let i = 0; i < options.size; i++) this.slots.push(this.spawn());
   }
 
-  analyze(doc: unknown): Promise<AnalysisResult> {
+  analyze(doc: unknown, options: AnalyzeOptions = {}): Promise<AnalysisResult> {
     if (this.closed) return Promise.reject(new Error('AnalysisPool: closed'));
+    const cost = estimateSessionCost(doc);
+    const budget = this.options.maxSessionCost;
+    if (budget !== undefined && cost > budget) return Promise.resolve({ analysis: overBudgetAnalysis(doc, cost, budget), durationMs: 0 });
     return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextJobId++, doc, attempts: 0, resolve, reject });
+      const tenant = options.tenant ?? '';
+      this.queue.push(tenant, { id: this.nextJobId++, doc, tenant, cost, attempts: 0, resolve, reject }, cost);
       this.dispatch();
     });
   }
@@ -102,8 +139,9 @@ export class AnalysisPool {
   stats(): AnalysisPoolStats {
     return {
       threads: this.slots.length,
+      ready: this.slots.filter((s) => s.ready).length,
       busy: this.slots.filter((s) => s.job).length,
-      queued: this.queue.length,
+      queued: this.queue.size,
       threadFailures: this.threadFailures,
     };
   }
@@ -112,8 +150,7 @@ export class AnalysisPool {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const pending = [...this.queue, ...this.slots.flatMap((s) => (s.job ? [s.job] : []))];
-    this.queue.length = 0;
+    const pending = [...this.queue.drain(), ...this.slots.flatMap((s) => (s.job ? [s.job] : []))];
     for (const job of pending) job.reject(new Error('AnalysisPool: closed'));
     await Promise.all(
       this.slots.map((slot) => {
@@ -145,9 +182,11 @@ export class AnalysisPool {
 
   private dispatch(): void {
     for (const slot of this.slots) {
-      if (this.queue.length === 0) return;
+      if (this.queue.size === 0) return;
       if (!slot.ready || slot.job || slot.failure) continue;
-      const job = this.queue.shift() as Job;
+      const heavyRoom = this.slots.filter((s) => s.job && s.job.cost >= this.heavyCost).length < this.heavyThreads;
+      const job = this.queue.shift((_, cost) => heavyRoom || cost < this.heavyCost);
+      if (!job) return;
       slot.job = job;
       job.attempts += 1;
       slot.timer = setTimeout(() => {
@@ -191,7 +230,7 @@ export class AnalysisPool {
     } else if (job) {
       const willRetry = job.attempts < this.maxAttempts;
       this.options.onThreadFailure?.({ ...failure, sessionId: sessionIdOf(job.doc), willRetry });
-      if (willRetry) this.queue.unshift(job);
+      if (willRetry) this.queue.unshift(job.tenant, job, job.cost);
       else {
         const code = failure.reason === 'timeout' ? 'analysis-timeout' : 'analysis-crashed';
         job.resolve({ analysis: unfinishedAnalysis(job.doc, { code, message: `${failure.message} (${job.attempts} attempts)` }), durationMs: 0 });
@@ -204,7 +243,7 @@ export class AnalysisPool {
       this.closed = true;
       const err = new Error(`AnalysisPool: analysis threads fail to start (${failure.message})`);
       this.brokenBy = err;
-      for (const pending of this.queue.splice(0)) pending.reject(err);
+      for (const pending of this.queue.drain()) pending.reject(err);
       for (const other of this.slots) if (other.job) other.job.reject(err);
       return;
     }

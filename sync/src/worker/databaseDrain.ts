@@ -1,35 +1,51 @@
 import type { CheckpointStore } from '../feed/checkpointStore.js';
 import { readChanges, type Change } from '../feed/changesReader.js';
+import { estimateSessionCost } from '../pool/sessionCost.js';
 import { isStoreStatus } from '../store/storeErrors.js';
 import { isMissingDatabase, readDocument } from '../writer/storeDocuments.js';
+import type { TurnSizes } from './turnSizes.js';
 import { MAX_SESSION_ID_LENGTH, processSessionChanges, type BatchDeps, type BatchResult, type SessionChange } from './sessionBatch.js';
 
 export interface DrainDeps extends BatchDeps {
   checkpoints: CheckpointStore;
   batchSize: number;
+  /**
+   * Estimated analysis cost (estimateSessionCost) one turn takes on: a batch
+   * of heavy sessions is cut short so the turn ends soon. At least one change
+   * is always taken; a session over `maxSessionCost` is not analysed and costs 1.
+   */
+  turnCost: number;
+  maxSessionCost: number | undefined;
+  /** Changes each database's turn reads (fewer after a turn cut short); kept across turns. */
+  turnSizes: TurnSizes;
   /** False once the worker is stopping: the batch in hand finishes, no new one starts. */
   shouldContinue(): boolean;
   onBatch?(db: string, result: BatchResult & { skipped: number; changes: number }): void;
 }
 
-export type DrainResult = 'caught-up' | 'stopped' | 'gone';
+/** 'more': the database has changes after this turn's batch. */
+export type TurnResult = 'more' | 'caught-up' | 'stopped' | 'gone';
 
 /**
- * Processes one sessions database from its checkpoint until it is caught up:
- * read a batch of changes with their documents, process it, and only then
- * save the batch's last sequence as the checkpoint. A crash anywhere repeats
- * at most the batch in hand, whose writes are idempotent.
+ * One turn of a sessions database: read a batch of changes after its
+ * checkpoint with their documents, keep the first ones up to the turn's cost,
+ * process them, and only then save the last kept sequence as the checkpoint.
+ * A crash anywhere repeats at most the batch in hand, whose writes are
+ * idempotent. The caller gives the database its next turn after the others'
+ * (DatabaseQueue), so one user's backlog cannot hold up another's session.
  */
-export async function drainDatabase(deps: DrainDeps, db: string, userId: string): Promise<DrainResult> {
+export async function runDatabaseTurn(deps: DrainDeps, db: string, userId: string): Promise<TurnResult> {
   let since = deps.checkpoints.get(db);
   let restartedFromZero = false;
+  const limit = deps.turnSizes.next(db);
   for (;;) {
     if (!deps.shouldContinue()) return 'stopped';
     let batch;
     try {
-      batch = await readChanges(deps.store, db, since, { limit: deps.batchSize, includeDocs: true });
+      batch = await readChanges(deps.store, db, since, { limit, includeDocs: true });
     } catch (err) {
       if (isMissingDatabase(err)) {
+        deps.turnSizes.forget(db);
         await deps.checkpoints.forget(db);
         deps.metrics.setBacklog(db, 0);
         return 'gone';
@@ -44,27 +60,44 @@ export async function drainDatabase(deps: DrainDeps, db: string, userId: string)
       throw err;
     }
     const readAt = Date.now();
-    const { changes, skipped } = await sessionChanges(deps, db, batch.results);
+    const taken = withinTurnCost(batch.results, deps);
+    const cutShort = taken.length < batch.results.length;
+    const lastSeq = cutShort ? (taken[taken.length - 1] as Change).seq : batch.lastSeq;
+    const { changes, skipped } = await sessionChanges(deps, db, taken);
     if (skipped > 0) deps.logger.warn({ db, skipped }, 'skipped documents whose id cannot name an analysis');
     if (changes.length > 0) {
       const result = await processSessionChanges(deps, userId, changes, readAt);
       if (result.userGone) {
+        deps.turnSizes.forget(db);
         await deps.checkpoints.forget(db);
         deps.metrics.setBacklog(db, 0);
         return 'gone';
       }
-      deps.onBatch?.(db, { ...result, skipped, changes: batch.results.length });
+      deps.onBatch?.(db, { ...result, skipped, changes: taken.length });
     } else {
-      deps.onBatch?.(db, { ...emptyBatch(), skipped, changes: batch.results.length });
+      deps.onBatch?.(db, { ...emptyBatch(), skipped, changes: taken.length });
     }
-    if (batch.results.length > 0) {
-      await deps.checkpoints.save(db, batch.lastSeq);
+    if (taken.length > 0) {
+      await deps.checkpoints.save(db, lastSeq);
       deps.metrics.batches.inc();
     }
-    deps.metrics.setBacklog(db, batch.results.length < deps.batchSize ? 0 : (batch.pending ?? 0));
-    since = batch.lastSeq;
-    if (batch.results.length < deps.batchSize) return 'caught-up';
+    deps.turnSizes.record(db, limit, batch.results.length, taken.length);
+    const more = cutShort || batch.results.length >= limit;
+    deps.metrics.setBacklog(db, more ? (batch.pending ?? 0) + (batch.results.length - taken.length) : 0);
+    return more ? 'more' : 'caught-up';
   }
+}
+
+/** The first changes of a batch whose analysis fits the turn's cost (at least one). */
+function withinTurnCost(results: Change[], deps: DrainDeps): Change[] {
+  let total = 0;
+  for (let i = 0; i < results.length; i++) {
+    const change = results[i] as Change;
+    const cost = change.deleted === true || !change.doc ? 1 : estimateSessionCost(change.doc);
+    total += deps.maxSessionCost !== undefined && cost > deps.maxSessionCost ? 1 : cost;
+    if (total > deps.turnCost && i > 0) return results.slice(0, i);
+  }
+  return results;
 }
 
 /**

@@ -54,7 +54,8 @@ export async function processSessionChanges(deps: BatchDeps, userId: string, cha
   const analysed = await Promise.all(
     changes.map(async (change): Promise<{ change: SessionChange; analysis: AnalysisDoc | null }> => {
       if (!change.doc) return { change, analysis: null };
-      const { analysis, durationMs } = await deps.pool.analyze(change.doc);
+      // The pool serves users fairly by cost: this user's other sessions do not go ahead of another user's.
+      const { analysis, durationMs } = await deps.pool.analyze(change.doc, { tenant: userId });
       if (durationMs > 0) metrics.analysisDuration.observe(durationMs / 1000);
       return { change, analysis };
     }),

@@ -15,7 +15,8 @@ import { checkAdminAccess, ensureDatabase, listUserDatabases, StoreAccessError, 
 import { StoreClient } from '../store/storeClient.js';
 import { describeError, isAborted, isTransient } from '../store/storeErrors.js';
 import { mapBounded } from './mapBounded.js';
-import { drainDatabase } from './databaseDrain.js';
+import { runDatabaseTurn } from './databaseDrain.js';
+import { TurnSizes } from './turnSizes.js';
 import { WorkerStatusRecorder, type LastError } from './workerStatusRecorder.js';
 
 export interface WorkerOptions {
@@ -106,6 +107,7 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
   });
   const pool = new AnalysisPool({
     size: config.poolSize,
+    maxSessionCost: config.analysisBudget,
     ...options.pool,
     onThreadFailure: (failure) => {
       counters.threadFailures += 1;
@@ -140,6 +142,7 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
     options.onFatal?.(err);
   };
 
+  const turnSizes = new TurnSizes(config.batchSize);
   const queue = new DatabaseQueue({
     concurrency: config.concurrency,
     isStopping: () => stopping,
@@ -147,7 +150,7 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
       const parsed = parseUserDatabase(config.dbPrefix, db);
       if (!parsed) return;
       touched.add(db);
-      await drainDatabase(
+      return runDatabaseTurn(
         {
           store,
           pool,
@@ -157,6 +160,9 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
           progressCache,
           checkpoints,
           batchSize: config.batchSize,
+          turnCost: config.analysisBudget,
+          maxSessionCost: config.analysisBudget,
+          turnSizes,
           shouldContinue: () => !stopping,
           onBatch: (batchDb, result) => {
             counters.processed += result.analysed;

@@ -1,3 +1,4 @@
+import { progressEntry, type ProgressEntry } from '@m2m/analysis-core';
 import type { Seq } from '../feed/checkpointStore.js';
 import { readChanges } from '../feed/changesReader.js';
 import type { StoreClient } from '../store/storeClient.js';
@@ -10,6 +11,8 @@ export const ANALYSIS_ID_PREFIX = 'analysis:';
 export interface ProgressSnapshot {
   /** Every live analysis as stored (with `_rev`), by id. */
   analyses: ReadonlyMap<string, StoredDoc>;
+  /** The progress entry of each of them (progressEntry of its device form), by id, made once when it arrived. */
+  entries: ReadonlyMap<string, ProgressEntry | undefined>;
   /** The stored progress document (with `_rev`), if any. */
   progress: StoredDoc | undefined;
 }
@@ -17,6 +20,7 @@ export interface ProgressSnapshot {
 interface Entry {
   seq: Seq | undefined;
   analyses: Map<string, StoredDoc>;
+  entries: Map<string, ProgressEntry | undefined>;
   progress: StoredDoc | undefined;
   /** The refresh in progress, so two callers never apply the same feed at once. */
   refreshing: Promise<void> | undefined;
@@ -49,7 +53,7 @@ export class ProgressDbCache {
     let entry = this.entries.get(db);
     if (entry) this.entries.delete(db); // moves to the most recently used end
     const fresh = !entry;
-    entry ??= { seq: undefined, analyses: new Map(), progress: undefined, refreshing: undefined };
+    entry ??= { seq: undefined, analyses: new Map(), entries: new Map(), progress: undefined, refreshing: undefined };
     this.entries.set(db, entry);
     if (fresh || options.refresh !== false) {
       const current = entry;
@@ -65,12 +69,7 @@ export class ProgressDbCache {
       }
       this.evict(db);
     }
-    return { analyses: entry.analyses, progress: entry.progress };
-  }
-
-  /** Every live analysis of a snapshot in device form (`id`, no `_rev`), as summarizeProgress reads them. */
-  static deviceAnalyses(snapshot: ProgressSnapshot): Array<Record<string, unknown>> {
-    return [...snapshot.analyses.values()].map(deviceForm);
+    return { analyses: entry.analyses, entries: entry.entries, progress: entry.progress };
   }
 
   /** Records documents this worker has just written (with their new `_rev`; `_deleted` ones are removed). */
@@ -105,8 +104,11 @@ export class ProgressDbCache {
       entry.progress = doc;
     } else if (id.startsWith(ANALYSIS_ID_PREFIX)) {
       if (entry.analyses.delete(id)) this.cachedDocs -= 1;
+      entry.entries.delete(id);
       if (doc) {
         entry.analyses.set(id, doc);
+        // Made once here, so a progress recompute reads small entries instead of checking every analysis again.
+        entry.entries.set(id, progressEntry(deviceForm(doc)));
         this.cachedDocs += 1;
       }
     }

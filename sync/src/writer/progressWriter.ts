@@ -1,4 +1,4 @@
-import { summarizeProgress, type ProgressDoc } from '@m2m/analysis-core';
+import { summarizeProgressEntries, type ProgressDoc } from '@m2m/analysis-core';
 import type { StoreClient } from '../store/storeClient.js';
 import { docPath } from '../store/storeClient.js';
 import { isStoreStatus } from '../store/storeErrors.js';
@@ -24,7 +24,8 @@ export async function updateProgress(
 ): Promise<{ result: 'written' | 'unchanged'; progress: ProgressDoc }> {
   for (let round = 0; ; round++) {
     const snapshot = await cache.snapshot(store, progressDb);
-    const progress = summarizeProgress(ProgressDbCache.deviceAnalyses(snapshot));
+    // summarizeProgress over the device forms of the analyses, from the entries the cache made as they arrived.
+    const progress = summarizeProgressEntries(snapshot.entries.values());
     const body = storedProgressBody(progress);
     const current = snapshot.progress;
     if (current && sameContent(current, body)) return { result: 'unchanged', progress };
