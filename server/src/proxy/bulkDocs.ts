@@ -3,6 +3,7 @@ import { badRequest, tooMany } from './couchError.js';
 /** Most documents one `_bulk_docs` may carry; replication pushes batches of about 100. */
 export const MAX_DOCS_PER_BULK = 1000;
 import { checkSessionWrite } from './documentGate.js';
+import { loopTurns } from './loopTurns.js';
 
 /** One row of a `_bulk_docs` answer, as CouchDB writes it. */
 export interface BulkDocsRow {
@@ -28,8 +29,12 @@ const idOf = (doc: unknown): string => {
   return typeof id === 'string' ? id : '';
 };
 
-/** Splits a `_bulk_docs` body into documents to store and per-document refusals. */
-export function planBulkDocs(body: unknown, maxDocBytes: number): BulkDocsPlan {
+/**
+ * Splits a `_bulk_docs` body into documents to store and per-document
+ * refusals, each document judged on its own, giving the event loop a turn
+ * between documents whenever the checks have run a slice.
+ */
+export async function planBulkDocs(body: unknown, maxDocBytes: number): Promise<BulkDocsPlan> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('the body must be {"docs": [...]}');
   const { docs, new_edits: newEdits, ...rest } = body as Record<string, unknown>;
   const extra = Object.keys(rest);
@@ -40,7 +45,8 @@ export function planBulkDocs(body: unknown, maxDocBytes: number): BulkDocsPlan {
 
   const plan: BulkDocsPlan = { upstreamBody: { docs: [] }, forwardedIndices: [], refused: [], newEdits: newEdits !== false };
   if (newEdits !== undefined) plan.upstreamBody.new_edits = newEdits;
-  docs.forEach((doc: unknown, index) => {
+  const turn = loopTurns();
+  for (const [index, doc] of (docs as unknown[]).entries()) {
     const verdict = checkSessionWrite(doc, maxDocBytes);
     if (verdict.ok) {
       plan.upstreamBody.docs.push(verdict.doc);
@@ -48,7 +54,8 @@ export function planBulkDocs(body: unknown, maxDocBytes: number): BulkDocsPlan {
     } else {
       plan.refused.push({ index, row: { id: idOf(doc), error: 'forbidden', reason: verdict.reason } });
     }
-  });
+    await turn();
+  }
   return plan;
 }
 

@@ -1,4 +1,5 @@
 import { isSessionId, revisionsProblem, revProblem, validateSession } from '@m2m/analysis-core';
+import { nestingProblem } from './jsonDepth.js';
 
 export type DocumentVerdict = { ok: true } | { ok: false; reason: string };
 
@@ -34,10 +35,14 @@ export function checkSessionWrite(doc: unknown, maxDocBytes: number): WriteVerdi
     return { ok: false, reason: `_id must be a session id (ses_ followed by 26 characters), got ${describe(id)}` };
   }
   if ('_attachments' in doc) return { ok: false, reason: 'attachments are not accepted' };
+  const tooDeep = nestingProblem(doc, 'the document');
+  if (tooDeep !== undefined) return { ok: false, reason: tooDeep };
   const size = jsonByteLength(doc);
   if (size > maxDocBytes) return { ok: false, reason: `the document is ${size} bytes, more than the limit of ${maxDocBytes}` };
   if (doc['_deleted'] === true) return tombstone(doc);
-  const checked = validateSession(doc);
+  // The sensor block is checked whole (base64, frame, CRC, counts) but never expanded here: the
+  // worker decodes it, so a small document declaring millions of samples costs the gateway nothing.
+  const checked = validateSession(doc, { sensors: 'integrity' });
   if (checked.ok) return { ok: true, doc };
   const shown = checked.errors.slice(0, MAX_REASONS).map((e) => `${e.path} ${e.message}`);
   const hidden = checked.errors.length - shown.length;
@@ -56,6 +61,8 @@ export function checkLocalWrite(doc: unknown, maxDocBytes: number): DocumentVerd
   if (!isPlainObject(doc)) return { ok: false, reason: 'a local document must be a JSON object' };
   const field = Object.keys(doc).find((key) => key.startsWith('_') && !LOCAL_METADATA.has(key));
   if (field !== undefined) return { ok: false, reason: `${field} is not accepted in a local document` };
+  const tooDeep = nestingProblem(doc, 'the local document');
+  if (tooDeep !== undefined) return { ok: false, reason: tooDeep };
   const size = jsonByteLength(doc);
   if (size > maxDocBytes) return { ok: false, reason: `the document is ${size} bytes, more than the limit of ${maxDocBytes}` };
   return { ok: true };

@@ -3,12 +3,13 @@ import type { Logger } from 'pino';
 import { userDatabases } from '../accounts/userDatabases.js';
 import type { GatewayConfig } from '../config.js';
 import { mergeBulkDocsRows, planBulkDocs, type BulkDocsRow } from './bulkDocs.js';
-import { CouchError, forbidden, methodNotAllowed, sendCouchError } from './couchError.js';
+import { badRequest, CouchError, forbidden, methodNotAllowed, sendCouchError } from './couchError.js';
 import { checkLocalWrite, checkSessionWrite } from './documentGate.js';
 import { jsonBodyReader, toCouchError } from './jsonBody.js';
 import { proxyMetrics } from './proxyMetrics.js';
 import { allowedMethods, checkQuery, DEFAULT_FEED_LIMITS, feedSilenceMs, isServedMethod, type FeedLimits, type ProxyMethod } from './queryRules.js';
 import { checkReadBody } from './readBodies.js';
+import { nestingProblem } from './jsonDepth.js';
 import { FeedQuota } from './feedQuota.js';
 import { abortOnClientClose } from '../http/clientClose.js';
 import { forwardToClient } from './responseForwarding.js';
@@ -74,7 +75,7 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
       if (endpoint.kind === 'bulk_docs') return await bulkDocs(res, upstream, body, database);
       if (endpoint.kind === 'info') return await databaseInfo(res, upstream, database);
       if (method === 'PUT') upstream.body = checkedPutBody(target, body, config.maxDocBytes);
-      else if (body !== undefined) upstream.body = checkReadBody(endpoint.kind, body);
+      else if (body !== undefined) upstream.body = checkReadBody(endpoint.kind, checkedNesting(body));
       if (endpoint.kind === 'changes') {
         const silence = feedSilenceMs(query, limits);
         if (silence !== undefined) {
@@ -91,7 +92,7 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
   });
 
   async function bulkDocs(res: Response, upstream: StoreRequest, body: unknown, database: SyncDatabase): Promise<void> {
-    const plan = planBulkDocs(body, config.maxDocBytes);
+    const plan = await planBulkDocs(body, config.maxDocBytes);
     if (plan.refused.length > 0) {
       proxyMetrics.refused(database, plan.refused.length);
       logger.info({ refused: plan.refused.length, of: plan.refused.length + plan.forwardedIndices.length }, 'sync proxy refused documents');
@@ -141,6 +142,13 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
   }
 
   return router;
+}
+
+/** A read's body as it is, unless it nests too deep to forward (the store client serialises it recursively). */
+function checkedNesting(body: unknown): unknown {
+  const problem = nestingProblem(body, 'the request body');
+  if (problem !== undefined) throw badRequest(problem);
+  return body;
 }
 
 /** The body of a PUT, checked: a local checkpoint, or a session whose `_id` is the path's. */
