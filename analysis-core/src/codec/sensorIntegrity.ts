@@ -36,6 +36,26 @@ export const SESSION_SIZE_LIMITS = Object.freeze({
   maxTotalSamples: GLOVE_CHANNELS * 360_000,
 });
 
+/** Node's Buffer where there is one: its native base64 is several times faster than the portable decoder. */
+interface PlatformBuffer {
+  from(text: string, encoding: 'base64'): Uint8Array & { toString(encoding: 'base64'): string };
+}
+const platformBuffer = (globalThis as { Buffer?: PlatformBuffer }).Buffer;
+
+/**
+ * Strict base64 as `decodeBase64` reads it. Node's decoder is lenient (it
+ * skips stray characters), so its bytes count only when they encode back to
+ * the very same text, which holds exactly for canonical base64; anything
+ * else goes to the portable decoder, for the same bytes or its precise error.
+ */
+function decodeStrictBase64(text: string): Uint8Array {
+  if (platformBuffer !== undefined) {
+    const bytes = platformBuffer.from(text, 'base64');
+    if (bytes.toString('base64') === text) return bytes;
+  }
+  return decodeBase64(text);
+}
+
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function tooLarge(message: string): SensorCodecError {
@@ -78,7 +98,7 @@ export function checkSensorIntegrity(block: unknown): void {
     throw tooLarge(`sensors.data has ${data.length} characters, more than the ${maxChars} that ${C} channels x ${samples} samples can need`);
   }
 
-  const bytes = decodeBase64(data);
+  const bytes = decodeStrictBase64(data);
   const end = checkFrame(bytes);
   const header = new ByteReader(bytes, 5, end);
   const channelsInData = header.varint('the channel count');

@@ -18,6 +18,8 @@ export interface BulkDocsRow {
 export interface BulkDocsPlan {
   /** The body for the store: only the documents that passed. */
   upstreamBody: { docs: unknown[]; new_edits?: boolean };
+  /** `upstreamBody` as JSON, put together from each document's JSON, serialised once when it was measured. */
+  upstreamJson: string;
   /** For each forwarded document, its index in the client's batch. */
   forwardedIndices: number[];
   refused: Array<{ index: number; row: BulkDocsRow }>;
@@ -43,19 +45,22 @@ export async function planBulkDocs(body: unknown, maxDocBytes: number): Promise<
   if (docs.length > MAX_DOCS_PER_BULK) throw tooMany(`docs holds ${docs.length} documents, more than the ${MAX_DOCS_PER_BULK} one request may`);
   if (newEdits !== undefined && typeof newEdits !== 'boolean') throw badRequest('new_edits must be true or false');
 
-  const plan: BulkDocsPlan = { upstreamBody: { docs: [] }, forwardedIndices: [], refused: [], newEdits: newEdits !== false };
+  const plan: BulkDocsPlan = { upstreamBody: { docs: [] }, upstreamJson: '', forwardedIndices: [], refused: [], newEdits: newEdits !== false };
   if (newEdits !== undefined) plan.upstreamBody.new_edits = newEdits;
+  const texts: string[] = [];
   const turn = loopTurns();
   for (const [index, doc] of (docs as unknown[]).entries()) {
     const verdict = checkSessionWrite(doc, maxDocBytes);
     if (verdict.ok) {
       plan.upstreamBody.docs.push(verdict.doc);
+      texts.push(verdict.json);
       plan.forwardedIndices.push(index);
     } else {
       plan.refused.push({ index, row: { id: idOf(doc), error: 'forbidden', reason: verdict.reason } });
     }
     await turn();
   }
+  plan.upstreamJson = `{"docs":[${texts.join(',')}]${newEdits === undefined ? '' : `,"new_edits":${String(newEdits)}`}}`;
   return plan;
 }
 

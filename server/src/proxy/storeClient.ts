@@ -16,6 +16,8 @@ export interface StoreRequest {
   query?: URLSearchParams;
   /** Serialised as JSON when present. */
   body?: unknown;
+  /** The body already serialised as JSON, sent as it is (taken over `body`). */
+  jsonText?: string;
   /** Extra request headers (conditional GETs). Never the client's credentials. */
   headers?: Record<string, string>;
   /** The request fails when the store stays silent (no headers, no bytes) this long. */
@@ -79,7 +81,8 @@ export class StoreClient {
   private send(options: StoreRequest, agent: http.Agent | false): Promise<IncomingMessage> {
     const basePath = this.base.pathname.replace(/\/+$/, '');
     const query = options.query?.toString() ?? '';
-    const body = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body), 'utf8');
+    const text = options.jsonText ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+    const body = text === undefined ? undefined : Buffer.from(text, 'utf8');
     const headers: Record<string, string> = {
       ...options.headers,
       authorization: this.target.authorization,
