@@ -31,12 +31,20 @@ const idOf = (doc: unknown): string => {
   return typeof id === 'string' ? id : '';
 };
 
+/** What a user may still store, and the reason a document over it is refused with. */
+export interface StorageLeft {
+  bytesLeft: number;
+  refusal: string;
+}
+
+const UNLIMITED: StorageLeft = { bytesLeft: Number.POSITIVE_INFINITY, refusal: '' };
+
 /**
  * Splits a `_bulk_docs` body into documents to store and per-document
  * refusals, each document judged on its own, giving the event loop a turn
  * between documents whenever the checks have run a slice.
  */
-export async function planBulkDocs(body: unknown, maxDocBytes: number): Promise<BulkDocsPlan> {
+export async function planBulkDocs(body: unknown, maxDocBytes: number, storage: StorageLeft = UNLIMITED): Promise<BulkDocsPlan> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('the body must be {"docs": [...]}');
   const { docs, new_edits: newEdits, ...rest } = body as Record<string, unknown>;
   const extra = Object.keys(rest);
@@ -50,7 +58,13 @@ export async function planBulkDocs(body: unknown, maxDocBytes: number): Promise<
   const texts: string[] = [];
   const turn = loopTurns();
   for (const [index, doc] of (docs as unknown[]).entries()) {
-    const verdict = checkSessionWrite(doc, maxDocBytes);
+    let verdict = checkSessionWrite(doc, maxDocBytes);
+    if (verdict.ok && verdict.doc['_deleted'] !== true) {
+      // Deletions always pass: they are how a user over the quota makes room.
+      const bytes = Buffer.byteLength(verdict.json, 'utf8');
+      if (bytes > storage.bytesLeft) verdict = { ok: false, reason: storage.refusal };
+      else storage.bytesLeft -= bytes;
+    }
     if (verdict.ok) {
       plan.upstreamBody.docs.push(verdict.doc);
       texts.push(verdict.json);

@@ -2,7 +2,10 @@ import express, { type Response, type Router } from 'express';
 import type { Logger } from 'pino';
 import { userDatabases } from '../accounts/userDatabases.js';
 import type { GatewayConfig } from '../config.js';
-import { mergeBulkDocsRows, planBulkDocs, type BulkDocsRow } from './bulkDocs.js';
+import { mergeBulkDocsRows, planBulkDocs, type BulkDocsRow, type StorageLeft } from './bulkDocs.js';
+import { LocalDocsTally } from './localDocsTally.js';
+import { StoredBytes } from './storedBytes.js';
+import { SyncRequestRate } from './syncRequestRate.js';
 import { badRequest, CouchError, forbidden, methodNotAllowed, sendCouchError } from './couchError.js';
 import { checkLocalWrite, checkSessionWrite } from './documentGate.js';
 import { jsonBodyReader, toCouchError } from './jsonBody.js';
@@ -17,7 +20,7 @@ import { isAbort, StoreClient, UpstreamError, type StoreRequest, type StoreTarge
 import { parseSyncPath, upstreamPathOf, type SyncDatabase, type SyncTarget } from './syncPath.js';
 
 export interface SyncRouterDeps {
-  config: Pick<GatewayConfig, 'dbPrefix' | 'maxDocBytes' | 'bodyLimitBytes' | 'storeTimeoutMs'>;
+  config: Pick<GatewayConfig, 'dbPrefix' | 'maxDocBytes' | 'bodyLimitBytes' | 'storeTimeoutMs' | 'quotas'>;
   /** The gateway's StoreConnection fits: its url, admin header and `closed` signal are used. */
   store: StoreTarget;
   logger: Logger;
@@ -43,6 +46,10 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
   const client = new StoreClient(deps.store);
   const readBody = jsonBodyReader(config.bodyLimitBytes);
   const feeds = new FeedQuota(deps.maxOpenFeedsPerUser);
+  const { quotas } = config;
+  const rate = new SyncRequestRate(quotas.syncRequestsPerS, quotas.syncBurst);
+  const stored = new StoredBytes(client, config.storeTimeoutMs);
+  const locals = new LocalDocsTally({ docs: quotas.localDocs, bytes: quotas.localBytes });
   const router = express.Router();
 
   router.use(async (req, res) => {
@@ -50,6 +57,7 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
     try {
       const userId: unknown = res.locals['userId'];
       if (typeof userId !== 'string' || userId === '') throw new CouchError(401, 'unauthorized', 'sign in first');
+      rate.take(userId);
       const target = parseSyncPath(req.url);
       const { endpoint } = target;
       database = target.database;
@@ -61,9 +69,10 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
       }
       const query = checkQuery(endpoint.kind, method, target.rawQuery, limits);
       const body = method === 'POST' || method === 'PUT' ? await readBody(req, res) : undefined;
+      const storeDatabase = userDatabases(config.dbPrefix, userId)[database];
       const upstream: StoreRequest = {
         method,
-        path: upstreamPathOf(userDatabases(config.dbPrefix, userId)[database], endpoint),
+        path: upstreamPathOf(storeDatabase, endpoint),
         query,
         silenceMs: config.storeTimeoutMs,
         // Reads, and the reads posted as JSON (_all_docs, _bulk_get, _revs_diff, _changes), are safe to
@@ -72,10 +81,17 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
       };
       proxyMetrics.accepted(database, endpoint.kind);
 
-      if (endpoint.kind === 'bulk_docs') return await bulkDocs(res, upstream, body, database);
+      if (endpoint.kind === 'bulk_docs') return await bulkDocs(res, upstream, body, database, storeDatabase);
       if (endpoint.kind === 'info') return await databaseInfo(res, upstream, database);
-      if (method === 'PUT') upstream.body = checkedPutBody(target, body, config.maxDocBytes);
-      else if (body !== undefined) upstream.body = checkReadBody(endpoint.kind, checkedNesting(body));
+      if (method === 'PUT') {
+        upstream.jsonText = JSON.stringify(checkedPutBody(target, body, config.maxDocBytes));
+        const bytes = Buffer.byteLength(upstream.jsonText, 'utf8');
+        if (endpoint.kind === 'local') locals.write(userId, `${database}/${endpoint.id}`, bytes);
+        else if ((await storageLeft(storeDatabase)).bytesLeft < bytes) throw forbidden(storageRefusal(await stored.of(storeDatabase)));
+        else stored.add(storeDatabase, bytes);
+      } else if (method === 'DELETE' && endpoint.kind === 'local') {
+        locals.remove(userId, `${database}/${endpoint.id}`);
+      } else if (body !== undefined) upstream.body = checkReadBody(endpoint.kind, checkedNesting(body));
       if (endpoint.kind === 'changes') {
         const silence = feedSilenceMs(query, limits);
         if (silence !== undefined) {
@@ -91,8 +107,21 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
     }
   });
 
-  async function bulkDocs(res: Response, upstream: StoreRequest, body: unknown, database: SyncDatabase): Promise<void> {
-    const plan = await planBulkDocs(body, config.maxDocBytes);
+  /** The quota's refusal, naming it and what is stored. */
+  function storageRefusal(used: number): string {
+    return `over the quota of ${quotas.storedBytes} stored bytes per user (${used} stored); delete sessions to make room`;
+  }
+
+  async function storageLeft(storeDatabase: string): Promise<StorageLeft> {
+    const used = await stored.of(storeDatabase);
+    return { bytesLeft: Math.max(0, quotas.storedBytes - used), refusal: storageRefusal(used) };
+  }
+
+  async function bulkDocs(res: Response, upstream: StoreRequest, body: unknown, database: SyncDatabase, storeDatabase: string): Promise<void> {
+    const storage = await storageLeft(storeDatabase);
+    const before = storage.bytesLeft;
+    const plan = await planBulkDocs(body, config.maxDocBytes, storage);
+    stored.add(storeDatabase, before - storage.bytesLeft);
     if (plan.refused.length > 0) {
       proxyMetrics.refused(database, plan.refused.length);
       logger.info({ refused: plan.refused.length, of: plan.refused.length + plan.forwardedIndices.length }, 'sync proxy refused documents');

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 /**
  * The CouchDB behaviour M2M Sync relies on, as one suite that runs unchanged
  * against any store: the embedded one, or Apache CouchDB 3.5 (COUCHDB_URL).
@@ -120,6 +121,21 @@ export function runStoreConformance(setup: () => Promise<StoreUnderTest>): void 
   });
 
   describe('databases', () => {
+    it('reports sizes (file, active, external) in the database info, growing with what is stored', async () => {
+      const name = prefix + 'sizes';
+      expect((await couch.put(`/${name}`)).status).toBe(201);
+      created.add(name);
+      const sizesOf = async (): Promise<{ file: number; active: number; external: number }> => (await couch.get(`/${name}`)).body.sizes;
+      const empty = await sizesOf();
+      for (const key of ['file', 'active', 'external'] as const) expect(typeof empty[key]).toBe('number');
+      // Random text: LevelDB compresses its files, CouchDB's `external` does not.
+      const docs = Array.from({ length: 20 }, (_, i) => ({ _id: `d${i}`, text: randomBytes(15_000).toString('base64') }));
+      expect((await couch.post(`/${name}/_bulk_docs`, { docs })).status).toBe(201);
+      const full = await sizesOf();
+      expect(full.external).toBeGreaterThan(empty.external + 100_000);
+      expect(full.active).toBeGreaterThan(empty.active);
+    });
+
     it('PUT creates (201), again is 412, GET informs, DELETE removes, again is 404', async () => {
       const name = prefix + 'lifecycle';
       const first = await couch.put(`/${name}`);
