@@ -33,6 +33,9 @@ describe('replication proxy: per-user quotas', () => {
     const single = couchSession(520);
     const put = await user.json('PUT', `/sync/sessions/${single._id}`, single);
     expect(put).toMatchObject({ status: 403, body: { error: 'forbidden', reason: expect.stringContaining('stored bytes per user') } });
+    const secondRev = (stored.body as Array<{ rev: string }>)[1]!.rev;
+    const deleted = await user.json('PUT', `/sync/sessions/${first[1]!._id}`, { _deleted: true, _rev: secondRev });
+    expect(deleted.status).toBe(201);
   });
 
   it('bounds the number of _local documents, rewrites in place, and leaves the existing ones readable', async () => {

@@ -84,11 +84,15 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
       if (endpoint.kind === 'bulk_docs') return await bulkDocs(res, upstream, body, database, storeDatabase);
       if (endpoint.kind === 'info') return await databaseInfo(res, upstream, database);
       if (method === 'PUT') {
-        upstream.jsonText = JSON.stringify(checkedPutBody(target, body, config.maxDocBytes));
+        const doc = checkedPutBody(target, body, config.maxDocBytes);
+        upstream.jsonText = JSON.stringify(doc);
         const bytes = Buffer.byteLength(upstream.jsonText, 'utf8');
         if (endpoint.kind === 'local') locals.write(userId, `${database}/${endpoint.id}`, bytes);
-        else if ((await storageLeft(storeDatabase)).bytesLeft < bytes) throw forbidden(storageRefusal(await stored.of(storeDatabase)));
-        else stored.add(storeDatabase, bytes);
+        else if ((doc as { _deleted?: unknown })._deleted !== true) {
+          // As in _bulk_docs, a deletion always passes: it is how a user over the quota makes room.
+          if ((await storageLeft(storeDatabase)).bytesLeft < bytes) throw forbidden(storageRefusal(await stored.of(storeDatabase)));
+          stored.add(storeDatabase, bytes);
+        }
       } else if (method === 'DELETE' && endpoint.kind === 'local') {
         locals.remove(userId, `${database}/${endpoint.id}`);
       } else if (body !== undefined) upstream.body = checkReadBody(endpoint.kind, checkedNesting(body));
