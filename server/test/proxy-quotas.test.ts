@@ -12,7 +12,7 @@ describe('replication proxy: per-user quotas', () => {
     await world.close();
   });
 
-  it('refuses sessions over the stored-bytes quota with rows naming it, keeps what is stored, and still takes deletions', async () => {
+  it('refuses sessions over the stored-bytes quota (sync and REST) naming it, keeps what is stored, and still takes deletions', async () => {
     const user = await world.newUser();
     const first = Array.from({ length: 4 }, (_, i) => couchSession(500 + i));
     const stored = await user.json('POST', '/sync/sessions/_bulk_docs', { docs: first });
@@ -33,6 +33,8 @@ describe('replication proxy: per-user quotas', () => {
     const single = couchSession(520);
     const put = await user.json('PUT', `/sync/sessions/${single._id}`, single);
     expect(put).toMatchObject({ status: 403, body: { error: 'forbidden', reason: expect.stringContaining('stored bytes per user') } });
+    const upload = await user.json('POST', '/api/sessions', couchSession(521));
+    expect(upload).toMatchObject({ status: 403, body: { error: 'forbidden', reason: expect.stringContaining('over the quota of 300000 stored bytes per user') } });
     const secondRev = (stored.body as Array<{ rev: string }>)[1]!.rev;
     const deleted = await user.json('PUT', `/sync/sessions/${first[1]!._id}`, { _deleted: true, _rev: secondRev });
     expect(deleted.status).toBe(201);
