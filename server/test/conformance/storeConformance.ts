@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 /**
  * The CouchDB behaviour M2M Sync relies on, as one suite that runs unchanged
  * against any store: the embedded one, or Apache CouchDB 3.5 (COUCHDB_URL).
  * Expected values come from CouchDB's documentation. Sequences are opaque:
  * they are only passed back, never compared as numbers.
  */
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CouchClient, StreamReader, type Credentials, type HttpAnswer } from './couchClient.js';
 
