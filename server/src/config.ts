@@ -46,6 +46,19 @@ export interface GatewayConfig {
   headersTimeoutMs: number;
   /** How long a client may take to send a whole request, body included; answers (long-poll feeds) are not limited. */
   requestTimeoutMs: number;
+  /** Per-user quotas of the replication proxy (server/README.md, "Quotas"). */
+  quotas: UserQuotas;
+}
+
+export interface UserQuotas {
+  /** Bytes of a user's sessions database (the store's `sizes`) beyond which new sessions are refused. */
+  storedBytes: number;
+  /** `_local` documents (replication checkpoints) per user, and their total bytes. */
+  localDocs: number;
+  localBytes: number;
+  /** `/sync` requests per second per user, and the burst allowed above that rate. */
+  syncRequestsPerS: number;
+  syncBurst: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -170,6 +183,12 @@ const variables = {
   STORE_MAX_OPEN_DATABASES: { schema: integer(10, 100_000).optional(), fallback: undefined },
   HEADERS_TIMEOUT_MS: { schema: integer(100, 600_000), fallback: '30000' },
   REQUEST_TIMEOUT_MS: { schema: integer(100, 3_600_000), fallback: '300000' },
+  // Per-user quotas: far above what one patient's devices ever use.
+  QUOTA_STORED_BYTES: { schema: integer(1024, Number.MAX_SAFE_INTEGER), fallback: String(1024 * MiB) },
+  QUOTA_LOCAL_DOCS: { schema: integer(1, 1_000_000), fallback: '1000' },
+  QUOTA_LOCAL_BYTES: { schema: integer(1024, 1024 * MiB), fallback: String(10 * MiB) },
+  QUOTA_SYNC_REQUESTS_PER_S: { schema: integer(1, 1_000_000), fallback: '50' },
+  QUOTA_SYNC_BURST: { schema: integer(1, 1_000_000), fallback: '500' },
 } as const;
 
 type Variables = typeof variables;
@@ -254,6 +273,13 @@ export function loadConfig(env: Env): GatewayConfig {
     storeMaxOpenDatabases: values.STORE_MAX_OPEN_DATABASES,
     headersTimeoutMs: values.HEADERS_TIMEOUT_MS,
     requestTimeoutMs: values.REQUEST_TIMEOUT_MS,
+    quotas: {
+      storedBytes: values.QUOTA_STORED_BYTES,
+      localDocs: values.QUOTA_LOCAL_DOCS,
+      localBytes: values.QUOTA_LOCAL_BYTES,
+      syncRequestsPerS: values.QUOTA_SYNC_REQUESTS_PER_S,
+      syncBurst: values.QUOTA_SYNC_BURST,
+    },
   };
 }
 

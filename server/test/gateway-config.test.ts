@@ -39,6 +39,7 @@ describe('gateway configuration', () => {
       storeMaxOpenDatabases: undefined,
       headersTimeoutMs: 30_000,
       requestTimeoutMs: 300_000,
+      quotas: { storedBytes: 1024 * 1024 * 1024, localDocs: 1000, localBytes: 10 * 1024 * 1024, syncRequestsPerS: 50, syncBurst: 500 },
     });
   });
 
@@ -68,6 +69,11 @@ describe('gateway configuration', () => {
       STORE_MAX_OPEN_DATABASES: '50',
       HEADERS_TIMEOUT_MS: '5000',
       REQUEST_TIMEOUT_MS: '60000',
+      QUOTA_STORED_BYTES: '5000000',
+      QUOTA_LOCAL_DOCS: '7',
+      QUOTA_LOCAL_BYTES: '20000',
+      QUOTA_SYNC_REQUESTS_PER_S: '3',
+      QUOTA_SYNC_BURST: '9',
     });
     expect(config).toEqual({
       nodeEnv: 'production',
@@ -92,6 +98,7 @@ describe('gateway configuration', () => {
       storeMaxOpenDatabases: 50,
       headersTimeoutMs: 5000,
       requestTimeoutMs: 60_000,
+      quotas: { storedBytes: 5_000_000, localDocs: 7, localBytes: 20_000, syncRequestsPerS: 3, syncBurst: 9 },
     });
   });
 

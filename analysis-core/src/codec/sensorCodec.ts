@@ -192,7 +192,7 @@ function checkUniqueIds(infos: ChannelInfo[], where: string): void {
  * sample takes two varints of at most 3 bytes, and runs never touch) or an
  * escaped Rice code of at most 85 bits, plus a header byte per 64 samples.
  */
-function maxPayloadBytes(channels: number, samples: number): number {
+export function maxPayloadBytes(channels: number, samples: number): number {
   return 16 + channels * (32 + 11 * samples);
 }
 
@@ -403,7 +403,7 @@ export function decodeSensors(block: SensorBlock | unknown): DecodedSensors {
  * the length field says more bytes were written, as trailing bytes when the
  * declared prefix is intact, and as corruption otherwise.
  */
-function checkFrame(bytes: Uint8Array): number {
+export function checkFrame(bytes: Uint8Array): number {
   const n = bytes.length;
   if (n < MIN_PAYLOAD_BYTES) {
     throw new SensorCodecError('truncated', `data is ${n} bytes, shorter than the smallest payload (${MIN_PAYLOAD_BYTES} bytes)`);

@@ -1,4 +1,5 @@
 import { decodeSensors, SensorCodecError } from '../codec/sensorCodec.js';
+import { checkSensorIntegrity, SESSION_SIZE_LIMITS } from '../codec/sensorIntegrity.js';
 import { checkAgainstSchema } from './schemaCheck.js';
 import { sessionSchema } from './schemas.js';
 import { parseUtcTimestamp } from './utcTimestamp.js';
@@ -12,15 +13,56 @@ const COUCH_METADATA = new Set(['_id', '_rev', '_revisions', '_deleted']);
 const DURATION_TOLERANCE_MS = 1000;
 
 /**
+ * How far `validateSession` looks into the sensor block: `decode` expands
+ * every sample (the analysis needs them anyway); `integrity` checks the block
+ * without expanding it and holds the session to `SESSION_SIZE_LIMITS`, for
+ * a server that stores what a device sends and must not let a small
+ * document cost it a large allocation.
+ */
+export interface ValidateOptions {
+  sensors?: 'decode' | 'integrity';
+}
+
+/**
  * Checks a session document: its shape against `sessionSchema`, then what a
  * schema cannot say (dates, event order, the sensor block decoding to what it
  * declares). Accepts the device form (`id`) and CouchDB's form (`_id`, `_rev`,
  * `_revisions`); the session returned is the device form, metadata removed.
  * Every problem found is named with its path.
  */
-export function validateSession(doc: unknown): SessionValidation {
+export function validateSession(doc: unknown, options: ValidateOptions = {}): SessionValidation {
+  if (options.sensors === 'integrity') return checkSessionIntegrity(doc);
   const checked = checkSession(doc);
   return checked.ok ? { ok: true, session: checked.session } : checked;
+}
+
+function checkSessionIntegrity(doc: unknown): SessionValidation {
+  const shaped = checkShape(doc);
+  if (!shaped.ok) return shaped;
+  const { session, errors } = shaped;
+  if (session.durationMs > SESSION_SIZE_LIMITS.maxGameDurationMs) {
+    errors.push({ path: '/durationMs', message: `${session.durationMs} ms is above the limit of ${SESSION_SIZE_LIMITS.maxGameDurationMs} ms (the longest plausible game)` });
+  }
+  try {
+    checkSensorIntegrity(session.sensors);
+  } catch (err) {
+    if (!(err instanceof SensorCodecError)) throw err;
+    errors.push({ path: '/sensors/data', message: err.message });
+  }
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, session };
+}
+
+/** The schema and the meaning checks, before anything looks at the samples. */
+function checkShape(doc: unknown): { ok: true; session: Session; errors: ValidationError[] } | { ok: false; errors: ValidationError[] } {
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
+    return { ok: false, errors: [{ path: '/', message: `must be an object, got ${doc === null ? 'null' : Array.isArray(doc) ? 'array' : typeof doc}` }] };
+  }
+  const { body, errors } = toDeviceForm(doc as Record<string, unknown>);
+  errors.push(...checkAgainstSchema(sessionSchema, body));
+  if (errors.length > 0) return { ok: false, errors };
+  const session = body as unknown as Session;
+  errors.push(...checkMeaning(session));
+  return { ok: true, session, errors };
 }
 
 export type CheckedSession =
@@ -29,15 +71,9 @@ export type CheckedSession =
 
 /** `validateSession` that also hands back the decoded sensors, so the analysis decodes once. */
 export function checkSession(doc: unknown): CheckedSession {
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
-    return { ok: false, errors: [{ path: '/', message: `must be an object, got ${doc === null ? 'null' : Array.isArray(doc) ? 'array' : typeof doc}` }] };
-  }
-  const { body, errors } = toDeviceForm(doc as Record<string, unknown>);
-  errors.push(...checkAgainstSchema(sessionSchema, body));
-  if (errors.length > 0) return { ok: false, errors };
-
-  const session = body as unknown as Session;
-  errors.push(...checkMeaning(session));
+  const shaped = checkShape(doc);
+  if (!shaped.ok) return shaped;
+  const { session, errors } = shaped;
   let sensors: DecodedSensors | undefined;
   try {
     sensors = decodeSensors(session.sensors);

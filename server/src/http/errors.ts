@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { requestLogger } from './requestLogging.js';
 import { describeStoreError, isStoreUnavailable } from '../storeAccess/storeErrors.js';
 import { requestIdOf } from './requestId.js';
+import { describeBodyError } from './bodyErrors.js';
 
 /** An error a handler throws to answer with a CouchDB-style JSON body. */
 export class HttpError extends Error {
@@ -28,22 +29,8 @@ export function notFound(): RequestHandler {
 
 /** What body-parser's errors mean for the client. */
 function bodyParserError(err: unknown): HttpError | undefined {
-  const type = (err as { type?: unknown } | null)?.type;
-  switch (type) {
-    case 'entity.parse.failed':
-      return new HttpError(400, 'bad_request', 'the request body is not valid JSON');
-    case 'entity.too.large':
-      return new HttpError(413, 'too_large', 'the request body is larger than allowed');
-    case 'encoding.unsupported':
-    case 'charset.unsupported':
-      return new HttpError(415, 'bad_content_type', 'the request body encoding is not supported');
-    case 'request.aborted':
-      return new HttpError(400, 'bad_request', 'the request body was cut short');
-    case 'request.size.invalid':
-      return new HttpError(400, 'bad_request', 'the request body does not match its Content-Length');
-    default:
-      return undefined;
-  }
+  const problem = describeBodyError(err);
+  return problem && new HttpError(problem.status, problem.error, problem.reason);
 }
 
 /** Last handler: every error becomes a JSON body with the request id; only unexpected ones are logged as errors. */

@@ -3,6 +3,7 @@ import { badRequest, tooMany } from './couchError.js';
 /** Most documents one `_bulk_docs` may carry; replication pushes batches of about 100. */
 export const MAX_DOCS_PER_BULK = 1000;
 import { checkSessionWrite } from './documentGate.js';
+import { loopTurns } from './loopTurns.js';
 
 /** One row of a `_bulk_docs` answer, as CouchDB writes it. */
 export interface BulkDocsRow {
@@ -17,6 +18,8 @@ export interface BulkDocsRow {
 export interface BulkDocsPlan {
   /** The body for the store: only the documents that passed. */
   upstreamBody: { docs: unknown[]; new_edits?: boolean };
+  /** `upstreamBody` as JSON, put together from each document's JSON, serialised once when it was measured. */
+  upstreamJson: string;
   /** For each forwarded document, its index in the client's batch. */
   forwardedIndices: number[];
   refused: Array<{ index: number; row: BulkDocsRow }>;
@@ -28,8 +31,20 @@ const idOf = (doc: unknown): string => {
   return typeof id === 'string' ? id : '';
 };
 
-/** Splits a `_bulk_docs` body into documents to store and per-document refusals. */
-export function planBulkDocs(body: unknown, maxDocBytes: number): BulkDocsPlan {
+/** What a user may still store, and the reason a document over it is refused with. */
+export interface StorageLeft {
+  bytesLeft: number;
+  refusal: string;
+}
+
+const UNLIMITED: StorageLeft = { bytesLeft: Number.POSITIVE_INFINITY, refusal: '' };
+
+/**
+ * Splits a `_bulk_docs` body into documents to store and per-document
+ * refusals, each document judged on its own, giving the event loop a turn
+ * between documents whenever the checks have run a slice.
+ */
+export async function planBulkDocs(body: unknown, maxDocBytes: number, storage: StorageLeft = UNLIMITED): Promise<BulkDocsPlan> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('the body must be {"docs": [...]}');
   const { docs, new_edits: newEdits, ...rest } = body as Record<string, unknown>;
   const extra = Object.keys(rest);
@@ -38,17 +53,28 @@ export function planBulkDocs(body: unknown, maxDocBytes: number): BulkDocsPlan {
   if (docs.length > MAX_DOCS_PER_BULK) throw tooMany(`docs holds ${docs.length} documents, more than the ${MAX_DOCS_PER_BULK} one request may`);
   if (newEdits !== undefined && typeof newEdits !== 'boolean') throw badRequest('new_edits must be true or false');
 
-  const plan: BulkDocsPlan = { upstreamBody: { docs: [] }, forwardedIndices: [], refused: [], newEdits: newEdits !== false };
+  const plan: BulkDocsPlan = { upstreamBody: { docs: [] }, upstreamJson: '', forwardedIndices: [], refused: [], newEdits: newEdits !== false };
   if (newEdits !== undefined) plan.upstreamBody.new_edits = newEdits;
-  docs.forEach((doc: unknown, index) => {
-    const verdict = checkSessionWrite(doc, maxDocBytes);
+  const texts: string[] = [];
+  const turn = loopTurns();
+  for (const [index, doc] of (docs as unknown[]).entries()) {
+    let verdict = checkSessionWrite(doc, maxDocBytes);
+    if (verdict.ok && verdict.doc['_deleted'] !== true) {
+      // Deletions always pass: they are how a user over the quota makes room.
+      const bytes = Buffer.byteLength(verdict.json, 'utf8');
+      if (bytes > storage.bytesLeft) verdict = { ok: false, reason: storage.refusal };
+      else storage.bytesLeft -= bytes;
+    }
     if (verdict.ok) {
       plan.upstreamBody.docs.push(verdict.doc);
+      texts.push(verdict.json);
       plan.forwardedIndices.push(index);
     } else {
       plan.refused.push({ index, row: { id: idOf(doc), error: 'forbidden', reason: verdict.reason } });
     }
-  });
+    await turn();
+  }
+  plan.upstreamJson = `{"docs":[${texts.join(',')}]${newEdits === undefined ? '' : `,"new_edits":${String(newEdits)}`}}`;
   return plan;
 }
 

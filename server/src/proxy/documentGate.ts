@@ -1,9 +1,13 @@
 import { isSessionId, revisionsProblem, revProblem, validateSession } from '@m2m/analysis-core';
+import { nestingProblem } from './jsonDepth.js';
 
 export type DocumentVerdict = { ok: true } | { ok: false; reason: string };
 
-/** A write's verdict, with the document to forward when it is accepted. */
-export type WriteVerdict = { ok: true; doc: Record<string, unknown> } | { ok: false; reason: string };
+/**
+ * A write's verdict, with the document to forward when it is accepted and its
+ * JSON (measured for the size limit, so it is serialised once).
+ */
+export type WriteVerdict = { ok: true; doc: Record<string, unknown>; json: string } | { ok: false; reason: string };
 
 /** How many validation errors a refusal names before it says "and N more". */
 const MAX_REASONS = 8;
@@ -34,11 +38,16 @@ export function checkSessionWrite(doc: unknown, maxDocBytes: number): WriteVerdi
     return { ok: false, reason: `_id must be a session id (ses_ followed by 26 characters), got ${describe(id)}` };
   }
   if ('_attachments' in doc) return { ok: false, reason: 'attachments are not accepted' };
-  const size = jsonByteLength(doc);
+  const tooDeep = nestingProblem(doc, 'the document');
+  if (tooDeep !== undefined) return { ok: false, reason: tooDeep };
+  const json = JSON.stringify(doc);
+  const size = Buffer.byteLength(json, 'utf8');
   if (size > maxDocBytes) return { ok: false, reason: `the document is ${size} bytes, more than the limit of ${maxDocBytes}` };
   if (doc['_deleted'] === true) return tombstone(doc);
-  const checked = validateSession(doc);
-  if (checked.ok) return { ok: true, doc };
+  // The sensor block is checked whole (base64, frame, CRC, counts) but never expanded here: the
+  // worker decodes it, so a small document declaring millions of samples costs the gateway nothing.
+  const checked = validateSession(doc, { sensors: 'integrity' });
+  if (checked.ok) return { ok: true, doc, json };
   const shown = checked.errors.slice(0, MAX_REASONS).map((e) => `${e.path} ${e.message}`);
   const hidden = checked.errors.length - shown.length;
   return { ok: false, reason: `not a valid session: ${shown.join('; ')}${hidden > 0 ? `; and ${hidden} more` : ''}` };
@@ -56,6 +65,8 @@ export function checkLocalWrite(doc: unknown, maxDocBytes: number): DocumentVerd
   if (!isPlainObject(doc)) return { ok: false, reason: 'a local document must be a JSON object' };
   const field = Object.keys(doc).find((key) => key.startsWith('_') && !LOCAL_METADATA.has(key));
   if (field !== undefined) return { ok: false, reason: `${field} is not accepted in a local document` };
+  const tooDeep = nestingProblem(doc, 'the local document');
+  if (tooDeep !== undefined) return { ok: false, reason: tooDeep };
   const size = jsonByteLength(doc);
   if (size > maxDocBytes) return { ok: false, reason: `the document is ${size} bytes, more than the limit of ${maxDocBytes}` };
   return { ok: true };
@@ -73,7 +84,7 @@ function tombstone(doc: Record<string, unknown>): WriteVerdict {
     if (problem) return { ok: false, reason: `_revisions ${problem}` };
     kept['_revisions'] = doc['_revisions'];
   }
-  return { ok: true, doc: kept };
+  return { ok: true, doc: kept, json: JSON.stringify(kept) };
 }
 
 function describe(value: unknown): string {

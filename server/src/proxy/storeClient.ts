@@ -21,6 +21,8 @@ export interface StoreRequest {
   query?: URLSearchParams;
   /** Serialised as JSON when present. */
   body?: unknown;
+  /** The body already serialised as JSON, sent as it is (taken over `body`). */
+  jsonText?: string;
   /** Extra request headers (conditional GETs). Never the client's credentials. */
   headers?: Record<string, string>;
   /** The request fails when the store stays silent (no headers, no bytes) this long. */
@@ -119,7 +121,8 @@ export class StoreClient {
     const transport = base.protocol === 'https:' ? https : http;
     const basePath = base.pathname.replace(/\/+$/, '');
     const query = options.query?.toString() ?? '';
-    const body = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body), 'utf8');
+    const text = options.jsonText ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+    const body = text === undefined ? undefined : Buffer.from(text, 'utf8');
     const headers: Record<string, string> = {
       ...options.headers,
       authorization: endpoint.authorization,

@@ -2,13 +2,17 @@ import express, { type Response, type Router } from 'express';
 import type { Logger } from 'pino';
 import { userDatabases } from '../accounts/userDatabases.js';
 import type { GatewayConfig } from '../config.js';
-import { mergeBulkDocsRows, planBulkDocs, type BulkDocsRow } from './bulkDocs.js';
-import { CouchError, forbidden, methodNotAllowed, sendCouchError } from './couchError.js';
+import { mergeBulkDocsRows, planBulkDocs, type BulkDocsRow, type StorageLeft } from './bulkDocs.js';
+import { LocalDocsTally } from './localDocsTally.js';
+import { StoredBytes } from './storedBytes.js';
+import { SyncRequestRate } from './syncRequestRate.js';
+import { badRequest, CouchError, forbidden, methodNotAllowed, sendCouchError } from './couchError.js';
 import { checkLocalWrite, checkSessionWrite } from './documentGate.js';
 import { jsonBodyReader, toCouchError } from './jsonBody.js';
 import { proxyMetrics } from './proxyMetrics.js';
 import { allowedMethods, checkQuery, DEFAULT_FEED_LIMITS, feedSilenceMs, isServedMethod, type FeedLimits, type ProxyMethod } from './queryRules.js';
 import { checkReadBody } from './readBodies.js';
+import { nestingProblem } from './jsonDepth.js';
 import { FeedQuota } from './feedQuota.js';
 import { abortOnClientClose } from '../http/clientClose.js';
 import { forwardToClient } from './responseForwarding.js';
@@ -16,7 +20,7 @@ import { isAbort, StoreClient, UpstreamError, type StoreRequest, type StoreTarge
 import { parseSyncPath, upstreamPathOf, type SyncDatabase, type SyncTarget } from './syncPath.js';
 
 export interface SyncRouterDeps {
-  config: Pick<GatewayConfig, 'dbPrefix' | 'maxDocBytes' | 'bodyLimitBytes' | 'storeTimeoutMs'>;
+  config: Pick<GatewayConfig, 'dbPrefix' | 'maxDocBytes' | 'bodyLimitBytes' | 'storeTimeoutMs' | 'quotas'>;
   /** The gateway's StoreConnection fits: its url, admin header and `closed` signal are used. */
   store: StoreTarget;
   logger: Logger;
@@ -42,6 +46,10 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
   const client = new StoreClient(deps.store);
   const readBody = jsonBodyReader(config.bodyLimitBytes);
   const feeds = new FeedQuota(deps.maxOpenFeedsPerUser);
+  const { quotas } = config;
+  const rate = new SyncRequestRate(quotas.syncRequestsPerS, quotas.syncBurst);
+  const stored = new StoredBytes(client, config.storeTimeoutMs);
+  const locals = new LocalDocsTally({ docs: quotas.localDocs, bytes: quotas.localBytes });
   const router = express.Router();
 
   router.use(async (req, res) => {
@@ -49,6 +57,7 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
     try {
       const userId: unknown = res.locals['userId'];
       if (typeof userId !== 'string' || userId === '') throw new CouchError(401, 'unauthorized', 'sign in first');
+      rate.take(userId);
       const target = parseSyncPath(req.url);
       const { endpoint } = target;
       database = target.database;
@@ -60,9 +69,10 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
       }
       const query = checkQuery(endpoint.kind, method, target.rawQuery, limits);
       const body = method === 'POST' || method === 'PUT' ? await readBody(req, res) : undefined;
+      const storeDatabase = userDatabases(config.dbPrefix, userId)[database];
       const upstream: StoreRequest = {
         method,
-        path: upstreamPathOf(userDatabases(config.dbPrefix, userId)[database], endpoint),
+        path: upstreamPathOf(storeDatabase, endpoint),
         query,
         silenceMs: config.storeTimeoutMs,
         // Reads, and the reads posted as JSON (_all_docs, _bulk_get, _revs_diff, _changes), are safe to
@@ -71,10 +81,21 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
       };
       proxyMetrics.accepted(database, endpoint.kind);
 
-      if (endpoint.kind === 'bulk_docs') return await bulkDocs(res, upstream, body, database);
+      if (endpoint.kind === 'bulk_docs') return await bulkDocs(res, upstream, body, database, storeDatabase);
       if (endpoint.kind === 'info') return await databaseInfo(res, upstream, database);
-      if (method === 'PUT') upstream.body = checkedPutBody(target, body, config.maxDocBytes);
-      else if (body !== undefined) upstream.body = checkReadBody(endpoint.kind, body);
+      if (method === 'PUT') {
+        const doc = checkedPutBody(target, body, config.maxDocBytes);
+        upstream.jsonText = JSON.stringify(doc);
+        const bytes = Buffer.byteLength(upstream.jsonText, 'utf8');
+        if (endpoint.kind === 'local') locals.write(userId, `${database}/${endpoint.id}`, bytes);
+        else if ((doc as { _deleted?: unknown })._deleted !== true) {
+          // As in _bulk_docs, a deletion always passes: it is how a user over the quota makes room.
+          if ((await storageLeft(storeDatabase)).bytesLeft < bytes) throw forbidden(storageRefusal(await stored.of(storeDatabase)));
+          stored.add(storeDatabase, bytes);
+        }
+      } else if (method === 'DELETE' && endpoint.kind === 'local') {
+        locals.remove(userId, `${database}/${endpoint.id}`);
+      } else if (body !== undefined) upstream.body = checkReadBody(endpoint.kind, checkedNesting(body));
       if (endpoint.kind === 'changes') {
         const silence = feedSilenceMs(query, limits);
         if (silence !== undefined) {
@@ -90,15 +111,28 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
     }
   });
 
-  async function bulkDocs(res: Response, upstream: StoreRequest, body: unknown, database: SyncDatabase): Promise<void> {
-    const plan = planBulkDocs(body, config.maxDocBytes);
+  /** The quota's refusal, naming it and what is stored. */
+  function storageRefusal(used: number): string {
+    return `over the quota of ${quotas.storedBytes} stored bytes per user (${used} stored); delete sessions to make room`;
+  }
+
+  async function storageLeft(storeDatabase: string): Promise<StorageLeft> {
+    const used = await stored.of(storeDatabase);
+    return { bytesLeft: Math.max(0, quotas.storedBytes - used), refusal: storageRefusal(used) };
+  }
+
+  async function bulkDocs(res: Response, upstream: StoreRequest, body: unknown, database: SyncDatabase, storeDatabase: string): Promise<void> {
+    const storage = await storageLeft(storeDatabase);
+    const before = storage.bytesLeft;
+    const plan = await planBulkDocs(body, config.maxDocBytes, storage);
+    stored.add(storeDatabase, before - storage.bytesLeft);
     if (plan.refused.length > 0) {
       proxyMetrics.refused(database, plan.refused.length);
       logger.info({ refused: plan.refused.length, of: plan.refused.length + plan.forwardedIndices.length }, 'sync proxy refused documents');
     }
     let rows: BulkDocsRow[] = [];
     if (plan.forwardedIndices.length > 0) {
-      const answer = await client.json({ ...upstream, body: plan.upstreamBody, signal: abortOnClientClose(res) });
+      const answer = await client.json({ ...upstream, jsonText: plan.upstreamJson, signal: abortOnClientClose(res) });
       if (answer.status === 401) throw new UpstreamError("the store refused the gateway's credentials", false);
       if (answer.status >= 300 || !Array.isArray(answer.body)) {
         // The store refused the whole batch (bad request, too large, no database): its verdict stands.
@@ -141,6 +175,13 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
   }
 
   return router;
+}
+
+/** A read's body as it is, unless it nests too deep to forward (the store client serialises it recursively). */
+function checkedNesting(body: unknown): unknown {
+  const problem = nestingProblem(body, 'the request body');
+  if (problem !== undefined) throw badRequest(problem);
+  return body;
 }
 
 /** The body of a PUT, checked: a local checkpoint, or a session whose `_id` is the path's. */

@@ -3,7 +3,9 @@ import express, { type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
 import { userDatabases } from '../accounts/userDatabases.js';
 import type { GatewayConfig } from '../config.js';
-import { CouchError, sendCouchError } from '../proxy/couchError.js';
+import { CouchError, forbidden, sendCouchError } from '../proxy/couchError.js';
+import { StoreClient } from '../proxy/storeClient.js';
+import { StoredBytes } from '../proxy/storedBytes.js';
 import { jsonBodyReader } from '../proxy/jsonBody.js';
 import type { StoreConnection } from '../storeAccess/storeConnection.js';
 import { parsePageRequest, readProgressPage } from './progressPage.js';
@@ -11,7 +13,7 @@ import { uploadSession } from './sessionUpload.js';
 import { storeFailure } from './storeFailure.js';
 
 export interface RestRouterDeps {
-  config: Pick<GatewayConfig, 'dbPrefix' | 'maxDocBytes' | 'bodyLimitBytes'>;
+  config: Pick<GatewayConfig, 'dbPrefix' | 'maxDocBytes' | 'bodyLimitBytes' | 'storeTimeoutMs' | 'quotas'>;
   store: StoreConnection;
   logger: Logger;
 }
@@ -24,7 +26,17 @@ export interface RestRouterDeps {
 export function createRestRouter(deps: RestRouterDeps): Router {
   const { config, store, logger } = deps;
   const readBody = jsonBodyReader(config.bodyLimitBytes);
+  const stored = new StoredBytes(new StoreClient(store), config.storeTimeoutMs);
   const router = express.Router();
+
+  /** The same stored-bytes quota as the replication proxy's (server/README.md, "Quotas"). */
+  const checkStoredBytes = (db: string) => async (bytes: number): Promise<void> => {
+    const used = await stored.of(db);
+    if (used + bytes > config.quotas.storedBytes) {
+      throw forbidden(`over the quota of ${config.quotas.storedBytes} stored bytes per user (${used} stored); delete sessions to make room`);
+    }
+    stored.add(db, bytes);
+  };
 
   const databasesOf = (res: Response): { sessions: string; progress: string } => {
     const userId: unknown = res.locals['userId'];
@@ -36,7 +48,7 @@ export function createRestRouter(deps: RestRouterDeps): Router {
     try {
       const db = databasesOf(res).sessions;
       const body = await readBody(req, res);
-      const result = await uploadSession(store, db, body, config.maxDocBytes);
+      const result = await uploadSession(store, db, body, config.maxDocBytes, checkStoredBytes(db));
       res.status(result.status).json({ ok: true, id: result.id, rev: result.rev });
     } catch (err) {
       failed(req, res, err);

@@ -40,10 +40,18 @@ const contentOf = (doc: Doc): string => {
  * a lost answer, say) is answered with the stored revision; a different
  * session under an existing id is a conflict.
  */
-export async function uploadSession(store: StoreConnection, db: string, body: unknown, maxDocBytes: number): Promise<UploadResult> {
+export async function uploadSession(
+  store: StoreConnection,
+  db: string,
+  body: unknown,
+  maxDocBytes: number,
+  /** Throws when `bytes` more would take the user over a quota (called once the session is valid). */
+  checkQuota: (bytes: number) => Promise<void> = async () => {},
+): Promise<UploadResult> {
   const doc = toStoredForm(body);
   const verdict = checkSessionWrite(doc, maxDocBytes);
   if (!verdict.ok) throw forbidden(verdict.reason);
+  await checkQuota(Buffer.byteLength(verdict.json, 'utf8'));
   const id = doc['_id'] as string;
 
   const existing = await readSession(store, db, id);

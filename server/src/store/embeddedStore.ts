@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import express, { type ErrorRequestHandler } from 'express';
 import type { AdminCredentials } from './adminCredentials.js';
 import { adminGate } from './adminGate.js';
+import { databaseInfoRoute } from './databaseInfoRoute.js';
 import { bulkGetRoute } from './bulkGetRoute.js';
 import { changesRoute } from './changesRoute.js';
 import { CouchHttpError, sendCouchError } from './couchResponses.js';
@@ -107,6 +108,7 @@ export async function startEmbeddedStore(options: EmbeddedStoreOptions): Promise
   app.use(databaseRoutes(access, updates));
   app.use(changesRoute(access, feeds));
   app.use(bulkGetRoute(access));
+  app.use(databaseInfoRoute(access, dataDir, Date.now()));
   app.use(...expressPouchMount(Pouch, dataDir, catalog, pool));
   app.use(errorHandler(logger));
 

@@ -4,6 +4,7 @@
  * Expected values come from CouchDB's documentation. Sequences are opaque:
  * they are only passed back, never compared as numbers.
  */
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CouchClient, StreamReader, type Credentials, type HttpAnswer } from './couchClient.js';
 
@@ -120,6 +121,21 @@ export function runStoreConformance(setup: () => Promise<StoreUnderTest>): void 
   });
 
   describe('databases', () => {
+    it('reports sizes (file, active, external) in the database info, growing with what is stored', async () => {
+      const name = prefix + 'sizes';
+      expect((await couch.put(`/${name}`)).status).toBe(201);
+      created.add(name);
+      const sizesOf = async (): Promise<{ file: number; active: number; external: number }> => (await couch.get(`/${name}`)).body.sizes;
+      const empty = await sizesOf();
+      for (const key of ['file', 'active', 'external'] as const) expect(typeof empty[key]).toBe('number');
+      // Random text: LevelDB compresses its files, CouchDB's `external` does not.
+      const docs = Array.from({ length: 20 }, (_, i) => ({ _id: `d${i}`, text: randomBytes(15_000).toString('base64') }));
+      expect((await couch.post(`/${name}/_bulk_docs`, { docs })).status).toBe(201);
+      const full = await sizesOf();
+      expect(full.external).toBeGreaterThan(empty.external + 100_000);
+      expect(full.active).toBeGreaterThan(empty.active);
+    });
+
     it('PUT creates (201), again is 412, GET informs, DELETE removes, again is 404', async () => {
       const name = prefix + 'lifecycle';
       const first = await couch.put(`/${name}`);
