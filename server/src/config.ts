@@ -45,11 +45,28 @@ export interface GatewayConfig {
   headersTimeoutMs: number;
   /** How long a client may take to send a whole request, body included; answers (long-poll feeds) are not limited. */
   requestTimeoutMs: number;
+  /** Sign-in hardening: guess limits, refresh grace, metrics access, password hashing cost. */
+  signIn: SignInConfig;
+}
+
+/** Sign-in settings (see the README's "Accounts and tokens"). */
+export interface SignInConfig {
+  /** Password checks per hour per username from unknown devices, and per known device. */
+  loginGuessesPerHour: number;
+  /** A refresh token just replaced still rotates (without revoking) for this long. */
+  refreshReuseGraceS: number;
+  /** Bearer token that GET /metrics requires; undefined turns /metrics off. */
+  metricsToken: string | undefined;
+  /** scrypt cost N = 2^log2N (r = 8, p = 1). */
+  scryptLog2N: number;
 }
 
 type Env = Record<string, string | undefined>;
 
 const MiB = 1024 * 1024;
+
+/** OWASP's minimum scrypt cost (N = 2^17, r = 8, p = 1); lower only when NODE_ENV=test. */
+export const MIN_SCRYPT_LOG2_N = 17;
 
 /** Database name prefix: CouchDB's name rules, kept to characters that need no URL encoding. */
 const DB_PREFIX_PATTERN = /^[a-z][a-z0-9_-]*$/;
@@ -163,6 +180,11 @@ const variables = {
   STORE_MAX_OPEN_DATABASES: { schema: integer(10, 100_000), fallback: '100' },
   HEADERS_TIMEOUT_MS: { schema: integer(100, 600_000), fallback: '30000' },
   REQUEST_TIMEOUT_MS: { schema: integer(100, 3_600_000), fallback: '300000' },
+  // Sign-in hardening (README "Accounts and tokens").
+  LOGIN_GUESSES_PER_HOUR: { schema: integer(1, 1_000_000), fallback: '10' },
+  REFRESH_REUSE_GRACE_S: { schema: integer(0, 300), fallback: '30' },
+  METRICS_TOKEN: { schema: z.string().refine((v) => Buffer.byteLength(v, 'utf8') >= 32, 'must be at least 32 bytes long').optional(), fallback: undefined },
+  SCRYPT_LOG2_N: { schema: integer(10, 20), fallback: String(MIN_SCRYPT_LOG2_N) },
 } as const;
 
 type Variables = typeof variables;
@@ -182,7 +204,7 @@ export const STORE_ENV_VARS = Object.freeze([
 ] as const satisfies readonly VariableName[]);
 
 /** Variables whose values must never be echoed in an error message. */
-const SECRET_VARIABLES = new Set(['COUCHDB_URL', 'STORE_ADMIN', 'JWT_SECRET']);
+const SECRET_VARIABLES = new Set(['COUCHDB_URL', 'STORE_ADMIN', 'JWT_SECRET', 'METRICS_TOKEN']);
 
 /** Parses the named variables; an empty value counts as unset. Throws one Error naming every bad one. */
 function parseVariables<K extends VariableName>(names: readonly K[], env: Env): Pick<Parsed, K> {
@@ -220,6 +242,10 @@ export function loadConfig(env: Env): GatewayConfig {
     throw new Error(`Invalid configuration: HEADERS_TIMEOUT_MS (${values.HEADERS_TIMEOUT_MS}) must not exceed REQUEST_TIMEOUT_MS (${values.REQUEST_TIMEOUT_MS})`);
   }
 
+  if (values.SCRYPT_LOG2_N < MIN_SCRYPT_LOG2_N && values.NODE_ENV !== 'test') {
+    throw new Error(`Invalid configuration: SCRYPT_LOG2_N must be at least ${MIN_SCRYPT_LOG2_N} unless NODE_ENV=test (got "${values.SCRYPT_LOG2_N}")`);
+  }
+
   return {
     nodeEnv: values.NODE_ENV,
     host: values.HOST,
@@ -247,6 +273,12 @@ export function loadConfig(env: Env): GatewayConfig {
     storeMaxOpenDatabases: values.STORE_MAX_OPEN_DATABASES,
     headersTimeoutMs: values.HEADERS_TIMEOUT_MS,
     requestTimeoutMs: values.REQUEST_TIMEOUT_MS,
+    signIn: {
+      loginGuessesPerHour: values.LOGIN_GUESSES_PER_HOUR,
+      refreshReuseGraceS: values.REFRESH_REUSE_GRACE_S,
+      metricsToken: values.METRICS_TOKEN,
+      scryptLog2N: values.SCRYPT_LOG2_N,
+    },
   };
 }
 

@@ -39,6 +39,7 @@ describe('gateway configuration', () => {
       storeMaxOpenDatabases: 100,
       headersTimeoutMs: 30_000,
       requestTimeoutMs: 300_000,
+      signIn: { loginGuessesPerHour: 10, refreshReuseGraceS: 30, metricsToken: undefined, scryptLog2N: 17 },
     });
   });
 
@@ -68,6 +69,10 @@ describe('gateway configuration', () => {
       STORE_MAX_OPEN_DATABASES: '50',
       HEADERS_TIMEOUT_MS: '5000',
       REQUEST_TIMEOUT_MS: '60000',
+      LOGIN_GUESSES_PER_HOUR: '20',
+      REFRESH_REUSE_GRACE_S: '10',
+      METRICS_TOKEN: 'm'.repeat(32),
+      SCRYPT_LOG2_N: '18',
     });
     expect(config).toEqual({
       nodeEnv: 'production',
@@ -92,6 +97,7 @@ describe('gateway configuration', () => {
       storeMaxOpenDatabases: 50,
       headersTimeoutMs: 5000,
       requestTimeoutMs: 60_000,
+      signIn: { loginGuessesPerHour: 20, refreshReuseGraceS: 10, metricsToken: 'm'.repeat(32), scryptLog2N: 18 },
     });
   });
 
@@ -168,6 +174,16 @@ describe('gateway configuration', () => {
     expect(configError({ NODE_ENV: 'production' })).toMatch(/JWT_SECRET is required when NODE_ENV=production/);
     expect(loadConfig({ NODE_ENV: 'development' }).jwtSecret).toBeUndefined();
     expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET }).nodeEnv).toBe('production');
+  });
+
+  it('refuses a scrypt cost under N=2^17 except in tests, and a short METRICS_TOKEN without echoing it', () => {
+    for (const nodeEnv of ['production', 'development']) {
+      expect(configError({ NODE_ENV: nodeEnv, JWT_SECRET: SECRET, SCRYPT_LOG2_N: '16' })).toMatch(/SCRYPT_LOG2_N must be at least 17 unless NODE_ENV=test/);
+    }
+    expect(loadConfig({ NODE_ENV: 'test', SCRYPT_LOG2_N: '10' }).signIn.scryptLog2N).toBe(10);
+    const message = configError({ METRICS_TOKEN: 'short-secret' });
+    expect(message).toMatch(/METRICS_TOKEN must be at least 32 bytes/);
+    expect(message).not.toContain('short-secret');
   });
 
   it('reports every bad variable at once', () => {
