@@ -163,12 +163,12 @@ describe('HTTP behaviour', () => {
     const password = 'very secret password 42';
     const reg = await gw.call('POST', '/auth/register', { body: { username, password } });
     const refreshed = await gw.call('POST', '/auth/refresh', { body: { refreshToken: reg.body.refreshToken } });
-    await gw.call('POST', '/auth/login', { body: { username, password: 'wrong password 42' } });
+    await gw.call('POST', '/auth/login', { body: { username, password: 'wrong password 42', deviceToken: reg.body.deviceToken } });
     await gw.call('GET', '/me', { token: refreshed.body.accessToken });
     await gw.call('POST', '/auth/logout', { body: { refreshToken: refreshed.body.refreshToken } });
 
     const text = log.text();
-    for (const secret of [password, 'wrong password 42', reg.body.accessToken, reg.body.refreshToken, refreshed.body.refreshToken]) {
+    for (const secret of [password, 'wrong password 42', reg.body.accessToken, reg.body.refreshToken, refreshed.body.refreshToken, reg.body.deviceToken]) {
       expect(text).not.toContain(secret);
     }
     const requestLines = log.lines().filter((entry) => entry.msg === 'request');
