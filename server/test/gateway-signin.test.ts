@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GuessBudget } from '../src/auth/guessBudget.js';
 import { storeUrlWithCredentials } from '../src/storeAccess/storeConnection.js';
 import {
   METRICS_AUTH,
@@ -309,5 +310,24 @@ describe('password hashing cost', () => {
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('guess budget memory and window', () => {
+  it('keeps at most maxKeys keys, counts over a sliding hour, and gives back a right guess', () => {
+    let now = 0;
+    const budget = new GuessBudget(2, HOUR, () => now, 100);
+    for (let i = 0; i < 1_000; i++) budget.take(`attacker-${i}`);
+    expect(budget.size).toBeLessThanOrEqual(100);
+    expect(budget.take('victim')).toEqual({ allowed: true });
+    now += 30 * 60_000;
+    expect(budget.take('victim')).toEqual({ allowed: true });
+    // Two in the last hour: the third waits until the first is an hour old, not for a fixed window's end.
+    expect(budget.take('victim')).toEqual({ allowed: false, retryAfterS: 1800 });
+    now += 30 * 60_000;
+    expect(budget.take('victim')).toEqual({ allowed: true });
+    budget.giveBack('victim');
+    expect(budget.take('victim')).toEqual({ allowed: true });
+    expect(budget.take('victim')).toEqual({ allowed: false, retryAfterS: 1800 });
   });
 });
