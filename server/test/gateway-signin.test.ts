@@ -331,3 +331,52 @@ describe('guess budget memory and window', () => {
     expect(budget.take('victim')).toEqual({ allowed: false, retryAfterS: 1800 });
   });
 });
+
+describe('account deletion', () => {
+  let gw: TestGateway;
+
+  beforeAll(async () => {
+    gw = await startTestGateway();
+  });
+
+  afterAll(async () => {
+    await gw?.close();
+  });
+
+  /** Every revision the store admin can name for a document: the current one and those in its history. */
+  async function revisionsOf(id: string): Promise<string[]> {
+    const answer = await gw.store('GET', `/gwt-accounts/${encodeURIComponent(id)}?revs_info=true`);
+    expect(answer.status, id).toBe(200);
+    return (answer.body._revs_info as { rev: string }[]).map((info) => info.rev);
+  }
+
+  it('leaves nothing: no account, name or refresh token document, no revision of them, no database', async () => {
+    const user = await gw.register(uniqueUsername('leaving'));
+    // More revisions and documents: a second sign-in, a rotation, a logout.
+    const second = await gw.call('POST', '/auth/login', { body: { username: user.username, password: TEST_PASSWORD } });
+    await gw.call('POST', '/auth/refresh', { body: { refreshToken: user.refreshToken } });
+    await gw.call('POST', '/auth/logout', { body: { refreshToken: second.body.refreshToken } });
+    const all = await gw.store('GET', '/gwt-accounts/_all_docs');
+    const ids = (all.body.rows as { id: string }[]).map((row) => row.id).filter((id) => id.includes(user.userId as string) || id.includes(user.username as string));
+    expect(ids.length).toBe(4); // account, username, two sign-ins
+    const revisions = new Map<string, string[]>();
+    for (const id of ids) revisions.set(id, await revisionsOf(id));
+    expect([...revisions.values()].flat().length).toBeGreaterThan(4);
+
+    expect((await gw.call('DELETE', '/me', { token: user.accessToken, body: { password: TEST_PASSWORD } })).status).toBe(200);
+
+    for (const [id, revs] of revisions) {
+      expect((await gw.store('GET', `/gwt-accounts/${encodeURIComponent(id)}`)).status, id).toBe(404);
+      for (const rev of revs) {
+        const old = await gw.store('GET', `/gwt-accounts/${encodeURIComponent(id)}?rev=${rev}`);
+        expect(old.status, `${id} ${rev}`).toBe(404);
+      }
+    }
+    const rows = (await gw.store('POST', '/gwt-accounts/_all_docs', { keys: ids })).body.rows as Json[];
+    for (const row of rows) expect(row.error, row.key).toBe('not_found');
+    const changes = await gw.store('GET', '/gwt-accounts/_changes?style=all_docs');
+    expect(changes.text).not.toContain(user.userId);
+    expect(changes.text).not.toContain(user.username);
+    for (const db of ['sessions', 'progress']) expect((await gw.store('GET', `/gwt-u-${user.userId}-${db}`)).status).toBe(404);
+  });
+});

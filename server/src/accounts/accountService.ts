@@ -127,8 +127,10 @@ export class AccountService {
     await removeUserDatabases(this.store, this.prefix, userId);
     const doc = await this.db.get<AccountDoc>(accountId(userId));
     if (!doc?._rev) return;
-    await this.db.remove(doc._id, doc._rev);
-    await this.releaseUsername(doc.username, userId);
+    const claim = await this.db.get<UsernameDoc>(usernameId(doc.username));
+    // Purged, not only deleted: the name, salt and hash must not stay readable in a previous revision.
+    const left = await this.db.removeAndPurge(claim?.userId === userId ? [doc, claim] : [doc]);
+    if (left.length > 0) throw new Error(`the account ${userId} changed while it was deleted; retry`);
   }
 
   private async findByUsername(username: string): Promise<AccountDoc | undefined> {

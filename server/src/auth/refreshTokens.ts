@@ -166,10 +166,11 @@ export class RefreshTokens {
     if (doc && !doc.revokedAt) await this.revokeFamily(doc, 'logout');
   }
 
-  /** Deletes every family of a user (account deletion). */
+  /** Deletes and purges every family of a user (account deletion); their access tokens end. */
   async removeAllForUser(userId: string): Promise<void> {
     const families = await this.db.listByPrefix<RefreshFamilyDoc>(`refresh:${userId}:`);
-    await this.db.removeAll(families);
+    for (const family of families) this.onEnded(userId, family.familyId);
+    await this.db.removeAndPurge(families);
   }
 
   private async revokeFamily(doc: RefreshFamilyDoc, because: 'logout' | 'reuse'): Promise<void> {
@@ -194,6 +195,7 @@ export class RefreshTokens {
       .filter((family) => !dead.includes(family))
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     const excess = live.slice(0, Math.max(0, live.length - (MAX_FAMILIES_PER_USER - 1)));
-    await this.db.removeAll([...dead, ...excess]);
+    for (const family of excess) this.onEnded(userId, family.familyId);
+    await this.db.removeAndPurge([...dead, ...excess]);
   }
 }
