@@ -126,6 +126,8 @@ describe('docker-compose.yml against the code', () => {
     expect(decodeURIComponent(store.password)).toBe(couchdbEnv['COUCHDB_PASSWORD']);
     // Reachable through the published port from outside the container.
     expect(config.host).toBe('0.0.0.0');
+    // The published port serves /metrics only with the configured bearer token.
+    expect(config.signIn.metricsToken).toBeDefined();
   });
 
   it('sets for each worker only variables its configuration reads, and the workers split every shard once', () => {
@@ -183,7 +185,7 @@ describe('docker-compose.yml against the code', () => {
   it('takes from the environment only variables that .env.example documents, and commits no real secret', () => {
     const undocumented = [...referencedVariables(composeText)].filter((name) => !(name in dotenv));
     expect(undocumented).toEqual([]);
-    for (const secret of ['COUCHDB_PASSWORD', 'JWT_SECRET']) expect(dotenv[secret], secret).toMatch(/^change-me/);
+    for (const secret of ['COUCHDB_PASSWORD', 'JWT_SECRET', 'METRICS_TOKEN']) expect(dotenv[secret], secret).toMatch(/^change-me/);
     expect(readRepoFile('.gitignore').split('\n')).toContain('.env');
   });
 });

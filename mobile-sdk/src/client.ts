@@ -3,6 +3,7 @@ import type { RxDatabase } from 'rxdb';
 import type { RunnerFactory } from './analysis/analysisApi.js';
 import { AuthApi, type Tokens } from './auth/authApi.js';
 import { clearCredentials, credentialsFrom, readCredentials, writeCredentials, type StoredCredentials } from './auth/credentials.js';
+import { readDeviceToken, writeDeviceToken } from './auth/deviceToken.js';
 import { TokenKeeper } from './auth/tokenKeeper.js';
 import { openDeviceDatabase } from './database/openDatabases.js';
 import { GatewayError, M2MError, NetworkError, NotSignedInError } from './errors.js';
@@ -107,6 +108,7 @@ class Client implements M2MClient {
     // Opened first: a sign-in whose database cannot open is not remembered.
     await this.open(credentials);
     await writeCredentials(this.device, credentials);
+    if (tokens.deviceToken) await writeDeviceToken(this.device, username, tokens.deviceToken);
     return { userId: credentials.userId, username };
   }
 
@@ -135,7 +137,7 @@ class Client implements M2MClient {
       const current = this.keeper?.current;
       // Signing in again as the same user after the sign-in ended (authRequired) replaces the tokens.
       if (current && current.username.toLowerCase() !== username.toLowerCase()) this.assertSignedOut();
-      const tokens = await this.api.login(username, password);
+      const tokens = await this.api.login(username, password, await readDeviceToken(this.device, username));
       if (current) {
         const previous = this.keeper;
         await this.signOut(false);

@@ -124,6 +124,36 @@ describe('sign-in on the device', () => {
     }
   });
 
+  it('signs in on its known device while someone guesses the password from elsewhere', async () => {
+    const client = await newClient(system.gatewayUrl);
+    const username = uniqueName();
+    try {
+      await client.register(username, PASSWORD);
+      await client.logout();
+      // Guesses without this device's token, until the gateway refuses any more for the name.
+      const guess = (i: number) =>
+        fetch(`${system.gatewayUrl}/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username, password: `a wrong guess ${i}` }),
+        });
+      const statuses: number[] = [];
+      for (let i = 0; i < 11; i++) statuses.push((await guess(i)).status);
+      expect(statuses).toEqual([...Array<number>(10).fill(401), 429]);
+      // The owner on this device is not in the guessers' budget.
+      expect((await client.login(username, PASSWORD)).username).toBe(username);
+      // Another device (a fresh client) is.
+      const elsewhere = await newClient(system.gatewayUrl);
+      try {
+        await expect(elsewhere.login(username, PASSWORD)).rejects.toMatchObject({ status: 429 });
+      } finally {
+        await elsewhere.close();
+      }
+    } finally {
+      await client.close();
+    }
+  });
+
   it('deletes an account: server data, device data and the sign-in', async () => {
     const client = await newClient(system.gatewayUrl);
     try {

@@ -39,8 +39,7 @@ export interface GatewayConfig {
   storeTimeoutMs: number;
   /** How long a shutdown waits for in-flight requests before closing their connections. */
   shutdownGraceMs: number;
-  /** Embedded store: most LevelDB databases open at once. */
-  /** undefined: derived from the file-handle limit. */
+  /** Embedded store: most LevelDB databases open at once; undefined: derived from the file-handle limit. */
   storeMaxOpenDatabases: number | undefined;
   /** How long a client may take to send a request's headers (slow-loris guard). */
   headersTimeoutMs: number;
@@ -48,6 +47,8 @@ export interface GatewayConfig {
   requestTimeoutMs: number;
   /** Per-user quotas of the replication proxy (server/README.md, "Quotas"). */
   quotas: UserQuotas;
+  /** Sign-in hardening: guess limits, refresh grace, metrics access, password hashing cost. */
+  signIn: SignInConfig;
 }
 
 export interface UserQuotas {
@@ -61,9 +62,24 @@ export interface UserQuotas {
   syncBurst: number;
 }
 
+/** Sign-in settings (see the README's "Accounts and tokens"). */
+export interface SignInConfig {
+  /** Password checks per hour per username from unknown devices, and per known device. */
+  loginGuessesPerHour: number;
+  /** A refresh token just replaced still rotates (without revoking) for this long. */
+  refreshReuseGraceS: number;
+  /** Bearer token that GET /metrics requires; undefined turns /metrics off. */
+  metricsToken: string | undefined;
+  /** scrypt cost N = 2^log2N (r = 8, p = 1). */
+  scryptLog2N: number;
+}
+
 type Env = Record<string, string | undefined>;
 
 const MiB = 1024 * 1024;
+
+/** OWASP's minimum scrypt cost (N = 2^17, r = 8, p = 1); lower only when NODE_ENV=test. */
+export const MIN_SCRYPT_LOG2_N = 17;
 
 /** Database name prefix: CouchDB's name rules, kept to characters that need no URL encoding. */
 const DB_PREFIX_PATTERN = /^[a-z][a-z0-9_-]*$/;
@@ -189,6 +205,11 @@ const variables = {
   QUOTA_LOCAL_BYTES: { schema: integer(1024, 1024 * MiB), fallback: String(10 * MiB) },
   QUOTA_SYNC_REQUESTS_PER_S: { schema: integer(1, 1_000_000), fallback: '50' },
   QUOTA_SYNC_BURST: { schema: integer(1, 1_000_000), fallback: '500' },
+  // Sign-in hardening (README "Accounts and tokens").
+  LOGIN_GUESSES_PER_HOUR: { schema: integer(1, 1_000_000), fallback: '10' },
+  REFRESH_REUSE_GRACE_S: { schema: integer(0, 300), fallback: '30' },
+  METRICS_TOKEN: { schema: z.string().refine((v) => Buffer.byteLength(v, 'utf8') >= 32, 'must be at least 32 bytes long').optional(), fallback: undefined },
+  SCRYPT_LOG2_N: { schema: integer(10, 20), fallback: String(MIN_SCRYPT_LOG2_N) },
 } as const;
 
 type Variables = typeof variables;
@@ -208,7 +229,7 @@ export const STORE_ENV_VARS = Object.freeze([
 ] as const satisfies readonly VariableName[]);
 
 /** Variables whose values must never be echoed in an error message. */
-const SECRET_VARIABLES = new Set(['COUCHDB_URL', 'STORE_ADMIN', 'JWT_SECRET']);
+const SECRET_VARIABLES = new Set(['COUCHDB_URL', 'STORE_ADMIN', 'JWT_SECRET', 'METRICS_TOKEN']);
 
 /** Parses the named variables; an empty value counts as unset. Throws one Error naming every bad one. */
 function parseVariables<K extends VariableName>(names: readonly K[], env: Env): Pick<Parsed, K> {
@@ -246,6 +267,10 @@ export function loadConfig(env: Env): GatewayConfig {
     throw new Error(`Invalid configuration: HEADERS_TIMEOUT_MS (${values.HEADERS_TIMEOUT_MS}) must not exceed REQUEST_TIMEOUT_MS (${values.REQUEST_TIMEOUT_MS})`);
   }
 
+  if (values.SCRYPT_LOG2_N < MIN_SCRYPT_LOG2_N && values.NODE_ENV !== 'test') {
+    throw new Error(`Invalid configuration: SCRYPT_LOG2_N must be at least ${MIN_SCRYPT_LOG2_N} unless NODE_ENV=test (got "${values.SCRYPT_LOG2_N}")`);
+  }
+
   return {
     nodeEnv: values.NODE_ENV,
     host: values.HOST,
@@ -279,6 +304,12 @@ export function loadConfig(env: Env): GatewayConfig {
       localBytes: values.QUOTA_LOCAL_BYTES,
       syncRequestsPerS: values.QUOTA_SYNC_REQUESTS_PER_S,
       syncBurst: values.QUOTA_SYNC_BURST,
+    },
+    signIn: {
+      loginGuessesPerHour: values.LOGIN_GUESSES_PER_HOUR,
+      refreshReuseGraceS: values.REFRESH_REUSE_GRACE_S,
+      metricsToken: values.METRICS_TOKEN,
+      scryptLog2N: values.SCRYPT_LOG2_N,
     },
   };
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startTestGateway, TEST_PASSWORD, type TestGateway } from './support/gatewayHarness.js';
+import { METRICS_AUTH, startTestGateway, TEST_PASSWORD, type TestGateway } from './support/gatewayHarness.js';
 
 let gw: TestGateway;
 
@@ -13,7 +13,7 @@ afterAll(async () => {
 
 /** One sample of the gateway's metrics (0 when absent). */
 async function metric(line: string): Promise<number> {
-  const text = (await gw.call('GET', '/metrics')).text;
+  const text = (await gw.call('GET', '/metrics', { headers: METRICS_AUTH })).text;
   const escaped = line.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const match = new RegExp(`^${escaped} (\\d+)$`, 'm').exec(text);
   return match ? Number(match[1]) : 0;

@@ -22,7 +22,7 @@ describe('accounts', () => {
     const username = uniqueUsername('alice');
     const answer = await gw.call('POST', '/auth/register', { body: { username, password: TEST_PASSWORD } });
     expect(answer.status).toBe(201);
-    expect(Object.keys(answer.body).sort()).toEqual(['accessToken', 'expiresIn', 'refreshToken', 'userId']);
+    expect(Object.keys(answer.body).sort()).toEqual(['accessToken', 'deviceToken', 'expiresIn', 'refreshToken', 'userId']);
     expect(answer.body.userId).toMatch(/^[a-z2-7]{26}$/);
     expect(answer.body.expiresIn).toBe(900);
     expect(typeof answer.body.accessToken).toBe('string');

@@ -40,6 +40,7 @@ describe('gateway configuration', () => {
       headersTimeoutMs: 30_000,
       requestTimeoutMs: 300_000,
       quotas: { storedBytes: 1024 * 1024 * 1024, localDocs: 1000, localBytes: 10 * 1024 * 1024, syncRequestsPerS: 50, syncBurst: 500 },
+      signIn: { loginGuessesPerHour: 10, refreshReuseGraceS: 30, metricsToken: undefined, scryptLog2N: 17 },
     });
   });
 
@@ -74,6 +75,10 @@ describe('gateway configuration', () => {
       QUOTA_LOCAL_BYTES: '20000',
       QUOTA_SYNC_REQUESTS_PER_S: '3',
       QUOTA_SYNC_BURST: '9',
+      LOGIN_GUESSES_PER_HOUR: '20',
+      REFRESH_REUSE_GRACE_S: '10',
+      METRICS_TOKEN: 'm'.repeat(32),
+      SCRYPT_LOG2_N: '18',
     });
     expect(config).toEqual({
       nodeEnv: 'production',
@@ -99,6 +104,7 @@ describe('gateway configuration', () => {
       headersTimeoutMs: 5000,
       requestTimeoutMs: 60_000,
       quotas: { storedBytes: 5_000_000, localDocs: 7, localBytes: 20_000, syncRequestsPerS: 3, syncBurst: 9 },
+      signIn: { loginGuessesPerHour: 20, refreshReuseGraceS: 10, metricsToken: 'm'.repeat(32), scryptLog2N: 18 },
     });
   });
 
@@ -183,6 +189,16 @@ describe('gateway configuration', () => {
     expect(configError({ NODE_ENV: 'production' })).toMatch(/JWT_SECRET is required when NODE_ENV=production/);
     expect(loadConfig({ NODE_ENV: 'development' }).jwtSecret).toBeUndefined();
     expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET }).nodeEnv).toBe('production');
+  });
+
+  it('refuses a scrypt cost under N=2^17 except in tests, and a short METRICS_TOKEN without echoing it', () => {
+    for (const nodeEnv of ['production', 'development']) {
+      expect(configError({ NODE_ENV: nodeEnv, JWT_SECRET: SECRET, SCRYPT_LOG2_N: '16' })).toMatch(/SCRYPT_LOG2_N must be at least 17 unless NODE_ENV=test/);
+    }
+    expect(loadConfig({ NODE_ENV: 'test', SCRYPT_LOG2_N: '10' }).signIn.scryptLog2N).toBe(10);
+    const message = configError({ METRICS_TOKEN: 'short-secret' });
+    expect(message).toMatch(/METRICS_TOKEN must be at least 32 bytes/);
+    expect(message).not.toContain('short-secret');
   });
 
   it('reports every bad variable at once', () => {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RateLimiter } from '../src/auth/rateLimiter.js';
 import {
   captureLog,
+  METRICS_AUTH,
   startTestGateway,
   TEST_PASSWORD,
   uniqueUsername,
@@ -144,7 +145,7 @@ describe('HTTP behaviour', () => {
     expect((await gw.call('GET', '/health')).body).toEqual({ status: 'ok' });
     expect((await gw.call('GET', '/ready')).body).toEqual({ status: 'ready' });
     await gw.call('POST', '/auth/login', { body: { username: uniqueUsername('nobody'), password: 'wrong password' } });
-    const metrics = await gw.call('GET', '/metrics');
+    const metrics = await gw.call('GET', '/metrics', { headers: METRICS_AUTH });
     expect(metrics.status).toBe(200);
     expect(metrics.headers.get('content-type')).toMatch(/text\/plain/);
     expect(metrics.text).toMatch(/m2m_gateway_http_requests_total\{method="GET",route="\/health",status="200"\} \d+/);
@@ -162,12 +163,12 @@ describe('HTTP behaviour', () => {
     const password = 'very secret password 42';
     const reg = await gw.call('POST', '/auth/register', { body: { username, password } });
     const refreshed = await gw.call('POST', '/auth/refresh', { body: { refreshToken: reg.body.refreshToken } });
-    await gw.call('POST', '/auth/login', { body: { username, password: 'wrong password 42' } });
+    await gw.call('POST', '/auth/login', { body: { username, password: 'wrong password 42', deviceToken: reg.body.deviceToken } });
     await gw.call('GET', '/me', { token: refreshed.body.accessToken });
     await gw.call('POST', '/auth/logout', { body: { refreshToken: refreshed.body.refreshToken } });
 
     const text = log.text();
-    for (const secret of [password, 'wrong password 42', reg.body.accessToken, reg.body.refreshToken, refreshed.body.refreshToken]) {
+    for (const secret of [password, 'wrong password 42', reg.body.accessToken, reg.body.refreshToken, refreshed.body.refreshToken, reg.body.deviceToken]) {
       expect(text).not.toContain(secret);
     }
     const requestLines = log.lines().filter((entry) => entry.msg === 'request');
@@ -211,6 +212,7 @@ describe('rate limits', () => {
       AUTH_RATE_LIMIT_PER_CLIENT: '4',
       AUTH_RATE_LIMIT_PER_USERNAME: '2',
       AUTH_RATE_LIMIT_WINDOW_S: '60',
+      LOGIN_GUESSES_PER_HOUR: '2',
       TRUST_PROXY: 'loopback',
     });
   });
@@ -221,7 +223,7 @@ describe('rate limits', () => {
 
   const from = (ip: string): Record<string, string> => ({ 'x-forwarded-for': ip });
 
-  it('limits login attempts per username, with Retry-After, then lets them through after the window', async () => {
+  it('limits password guesses per username from unknown devices, with Retry-After, over a sliding hour', async () => {
     const username = uniqueUsername('target');
     const attempt = (ip: string) =>
       limited.call('POST', '/auth/login', { body: { username, password: 'guess number 1' }, headers: from(ip) });
@@ -230,7 +232,7 @@ describe('rate limits', () => {
     const blocked = await attempt('10.0.0.3');
     expect(blocked.status).toBe(429);
     expect(blocked.body).toMatchObject({ error: 'too_many_requests', requestId: expect.any(String) });
-    expect(blocked.headers.get('retry-after')).toBe('60');
+    expect(blocked.headers.get('retry-after')).toBe('3600');
     // Another name from a fresh client is not affected.
     const other = await limited.call('POST', '/auth/login', {
       body: { username: uniqueUsername('other'), password: 'guess number 1' },
@@ -238,9 +240,9 @@ describe('rate limits', () => {
     });
     expect(other.status).toBe(401);
 
-    limited.clock.advance(30_000);
-    expect((await attempt('10.0.0.5')).headers.get('retry-after')).toBe('30');
-    limited.clock.advance(30_000);
+    limited.clock.advance(1_800_000);
+    expect((await attempt('10.0.0.5')).headers.get('retry-after')).toBe('1800');
+    limited.clock.advance(1_800_000);
     expect((await attempt('10.0.0.6')).status).toBe(401);
   });
 
@@ -258,7 +260,7 @@ describe('rate limits', () => {
     // Another client is not affected.
     const other = await limited.call('POST', '/auth/refresh', { body: { refreshToken: 'nope' }, headers: from('10.1.0.2') });
     expect(other.status).toBe(401);
-    const metrics = await limited.call('GET', '/metrics');
+    const metrics = await limited.call('GET', '/metrics', { headers: METRICS_AUTH });
     expect(metrics.text).toMatch(/m2m_gateway_auth_failures_total\{reason="rate_limited"\} [1-9]/);
   });
 

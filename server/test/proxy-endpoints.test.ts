@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { METRICS_AUTH } from './support/gatewayHarness.js';
 import { couchSession } from './support/proxySessions.js';
 import { startProxyWorld, type ProxyUser, type ProxyWorld } from './support/proxyWorld.js';
 
@@ -112,7 +113,7 @@ describe('replication proxy: the endpoints replication needs', () => {
 
   it('counts accepted requests and refused documents for /metrics', async () => {
     await user.json('POST', '/sync/sessions/_bulk_docs', { docs: [{ _id: 'nope' }] });
-    const metrics = await fetch(`${world.gatewayUrl}/metrics`).then((r) => r.text());
+    const metrics = await fetch(`${world.gatewayUrl}/metrics`, { headers: METRICS_AUTH }).then((r) => r.text());
     expect(metrics).toMatch(/m2m_gateway_proxy_requests_total\{database="sessions",endpoint="bulk_docs"\} [1-9]/);
     expect(metrics).toMatch(/m2m_gateway_proxy_refused_documents_total\{database="sessions"\} [1-9]/);
   });

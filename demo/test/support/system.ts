@@ -45,6 +45,9 @@ export async function startDemoSystem(options: { corsOrigin: string; worker: boo
         CORS_ORIGINS: options.corsOrigin,
         LOG_LEVEL: 'silent',
         SHUTDOWN_GRACE_MS: '200',
+        // The pre-2^17 password cost keeps registrations cheap; the gateway's own tests cover the hash.
+        NODE_ENV: 'test',
+        SCRYPT_LOG2_N: '15',
       }),
     );
     const system: DemoSystem = {

@@ -9,6 +9,8 @@ export interface Tokens {
   refreshToken: string;
   /** Seconds the access token lives. */
   expiresIn: number;
+  /** Register and login: this device's token for the username (sent with its next login). */
+  deviceToken?: string;
 }
 
 /** The gateway's account endpoints (`/auth/*`, `/me`). */
@@ -22,8 +24,8 @@ export class AuthApi {
     return this.post('/auth/register', { username, password }) as Promise<Tokens>;
   }
 
-  login(username: string, password: string): Promise<Tokens> {
-    return this.post('/auth/login', { username, password }) as Promise<Tokens>;
+  login(username: string, password: string, deviceToken?: string): Promise<Tokens> {
+    return this.post('/auth/login', deviceToken === undefined ? { username, password } : { username, password, deviceToken }) as Promise<Tokens>;
   }
 
   refresh(refreshToken: string): Promise<Tokens> {

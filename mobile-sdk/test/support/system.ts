@@ -45,6 +45,9 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
     JWT_SECRET: 'sdk-test-secret-that-is-long-enough-for-hs256-0123456789',
     LOG_LEVEL: 'silent',
     SHUTDOWN_GRACE_MS: '200',
+    // The pre-2^17 password cost keeps the many registrations cheap; the gateway's own tests cover the hash.
+    NODE_ENV: 'test',
+    SCRYPT_LOG2_N: '15',
     ...options.env,
   };
   let gateway: RunningGateway | undefined;

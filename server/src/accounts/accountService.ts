@@ -1,7 +1,7 @@
 import type { Clock } from '../auth/clock.js';
 import type { StoreConnection } from '../storeAccess/storeConnection.js';
 import { AccountsDatabase } from './accountsDatabase.js';
-import { DECOY_PASSWORD_RECORD, hashPassword, verifyPassword, type PasswordRecord } from './passwordHashing.js';
+import type { PasswordHasher, PasswordRecord } from './passwordHashing.js';
 import { provisionUserDatabases, removeUserDatabases } from './userDatabaseProvisioning.js';
 import { newUserId } from './userIds.js';
 
@@ -62,6 +62,7 @@ export class AccountService {
     private readonly store: StoreConnection,
     private readonly prefix: string,
     private readonly clock: Clock,
+    private readonly hasher: PasswordHasher,
   ) {
     this.db = new AccountsDatabase(store, prefix);
   }
@@ -72,7 +73,7 @@ export class AccountService {
    * leftover (of a crash or a deletion) and may be taken over.
    */
   async register(username: string, password: string, signal?: AbortSignal): Promise<Account> {
-    const record = await hashPassword(password, signal);
+    const record = await this.hasher.hash(password, signal);
     const userId = newUserId();
     const createdAt = new Date(this.clock()).toISOString();
     const account: AccountDoc = { _id: accountId(userId), type: 'account', userId, username, password: record, createdAt };
@@ -93,8 +94,19 @@ export class AccountService {
   /** The account when the password is right; undefined otherwise, after the same work either way. */
   async authenticate(username: string, password: string, signal?: AbortSignal): Promise<Account | undefined> {
     const doc = USERNAME_PATTERN.test(username) ? await this.findByUsername(username) : undefined;
-    const matches = await verifyPassword(password, doc?.password ?? DECOY_PASSWORD_RECORD, signal);
-    return doc && matches ? publicAccount(doc) : undefined;
+    const matches = await this.hasher.verify(password, doc?.password ?? this.hasher.decoy, signal);
+    if (!doc || !matches) return undefined;
+    if (this.hasher.isWeaker(doc.password)) await this.upgradeHash(doc, password);
+    return publicAccount(doc);
+  }
+
+  /**
+   * Rehashes at the current cost: the password is only ever in hand at a
+   * successful login. A concurrent change wins; the next login tries again.
+   */
+  private async upgradeHash(doc: AccountDoc, password: string): Promise<void> {
+    const record = await this.hasher.hash(password);
+    await this.db.put<AccountDoc>({ ...doc, password: record });
   }
 
   async getAccount(userId: string): Promise<Account | undefined> {
@@ -104,7 +116,7 @@ export class AccountService {
 
   async passwordMatches(userId: string, password: string): Promise<boolean> {
     const doc = await this.db.get<AccountDoc>(accountId(userId));
-    return verifyPassword(password, doc?.password ?? DECOY_PASSWORD_RECORD).then((ok) => ok && doc !== undefined);
+    return this.hasher.verify(password, doc?.password ?? this.hasher.decoy).then((ok) => ok && doc !== undefined);
   }
 
   /**
@@ -115,8 +127,10 @@ export class AccountService {
     await removeUserDatabases(this.store, this.prefix, userId);
     const doc = await this.db.get<AccountDoc>(accountId(userId));
     if (!doc?._rev) return;
-    await this.db.remove(doc._id, doc._rev);
-    await this.releaseUsername(doc.username, userId);
+    const claim = await this.db.get<UsernameDoc>(usernameId(doc.username));
+    // Purged, not only deleted: the name, salt and hash must not stay readable in a previous revision.
+    const left = await this.db.removeAndPurge(claim?.userId === userId ? [doc, claim] : [doc]);
+    if (left.length > 0) throw new Error(`the account ${userId} changed while it was deleted; retry`);
   }
 
   private async findByUsername(username: string): Promise<AccountDoc | undefined> {

@@ -59,14 +59,24 @@ export class AccountsDatabase {
     return answer.rows.flatMap((row) => (row.doc ? [row.doc] : []));
   }
 
-  /** Deletes many documents in one request; per-document failures are ignored (best effort). */
-  async removeAll(docs: { _id: string; _rev?: string }[]): Promise<void> {
-    if (docs.length === 0) return;
-    await this.store.request({
+  /**
+   * Deletes many documents in one request, then purges them (CouchDB's
+   * `_purge`), so that neither a tombstone nor any previous revision stays
+   * readable. Returns the ids that could not be deleted (changed meanwhile).
+   */
+  async removeAndPurge(docs: { _id: string; _rev?: string }[]): Promise<string[]> {
+    if (docs.length === 0) return [];
+    const answer = await this.store.request<{ id: string; rev?: string; error?: string }[]>({
       db: this.name,
       path: '_bulk_docs',
       method: 'POST',
       body: { docs: docs.map((doc) => ({ _id: doc._id, _rev: doc._rev, _deleted: true })) },
     });
+    const tombstones: Record<string, string[]> = {};
+    for (const row of answer) if (row.rev && !row.error) tombstones[row.id] = [row.rev];
+    if (Object.keys(tombstones).length > 0) {
+      await this.store.request({ db: this.name, path: '_purge', method: 'POST', body: tombstones });
+    }
+    return docs.map((doc) => doc._id).filter((id) => tombstones[id] === undefined);
   }
 }

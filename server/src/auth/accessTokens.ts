@@ -9,9 +9,18 @@ export const JWT_ALGORITHM = 'HS256';
 
 export type AccessTokenFailure = 'expired' | 'invalid';
 
-export type VerifyResult = { ok: true; userId: string } | { ok: false; failure: AccessTokenFailure; reason: string };
+export type VerifyResult =
+  | { ok: true; userId: string; signInId: string }
+  | { ok: false; failure: AccessTokenFailure; reason: string };
 
-/** Short-lived access JWTs: `sub` is the user id; issuer, audience and algorithm are pinned. */
+/** A sign-in (refresh token family) id: 16 random bytes, base64url. */
+const SIGN_IN_ID = /^[A-Za-z0-9_-]{22}$/;
+
+/**
+ * Short-lived access JWTs: `sub` is the user id, `sid` the sign-in (refresh
+ * token family) it belongs to, so that ending the sign-in ends the token;
+ * issuer, audience and algorithm are pinned.
+ */
 export class AccessTokens {
   constructor(
     private readonly secret: string,
@@ -21,9 +30,9 @@ export class AccessTokens {
     if (Buffer.byteLength(secret, 'utf8') < 32) throw new Error('the JWT secret must be at least 32 bytes');
   }
 
-  issue(userId: string): { accessToken: string; expiresIn: number } {
+  issue(userId: string, signInId: string): { accessToken: string; expiresIn: number } {
     const iat = Math.floor(this.clock() / 1000);
-    const accessToken = jwt.sign({ iat }, this.secret, {
+    const accessToken = jwt.sign({ iat, sid: signInId }, this.secret, {
       algorithm: JWT_ALGORITHM,
       expiresIn: this.ttlS,
       subject: userId,
@@ -49,6 +58,8 @@ export class AccessTokens {
     if (typeof payload === 'string' || !isUserId(payload.sub) || typeof payload.exp !== 'number') {
       return { ok: false, failure: 'invalid', reason: 'the access token is invalid' };
     }
-    return { ok: true, userId: payload.sub };
+    const sid: unknown = payload['sid'];
+    if (typeof sid !== 'string' || !SIGN_IN_ID.test(sid)) return { ok: false, failure: 'invalid', reason: 'the access token is invalid' };
+    return { ok: true, userId: payload.sub, signInId: sid };
   }
 }

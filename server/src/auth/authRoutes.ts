@@ -7,16 +7,21 @@ import { authFailuresTotal } from '../ops/metrics.js';
 import type { AccessTokens } from './accessTokens.js';
 import type { AccountExistenceCache } from './accountExistence.js';
 import { loginInput, parseBody, refreshInput, registrationInput } from './credentialsInput.js';
+import type { DeviceTokens } from './deviceTokens.js';
+import type { GuessBudget } from './guessBudget.js';
 import type { RateLimiter } from './rateLimiter.js';
 import type { RefreshTokens } from './refreshTokens.js';
+import type { SignInStatus } from './signInStatus.js';
 import { throttle } from './throttle.js';
 
 export interface AuthDeps {
   accounts: AccountService;
   accessTokens: AccessTokens;
   refreshTokens: RefreshTokens;
+  deviceTokens: DeviceTokens;
   existence: AccountExistenceCache;
-  limits: { perClient: RateLimiter; perUsername: RateLimiter };
+  signIns: SignInStatus;
+  limits: { perClient: RateLimiter; perUsername: RateLimiter; loginGuesses: GuessBudget };
 }
 
 /** Credentials and tokens are small: a tight limit keeps unauthenticated requests cheap. */
@@ -26,15 +31,20 @@ const BAD_CREDENTIALS = 'Name or password is incorrect.';
 
 const clientKey = (req: Request): string => req.ip ?? req.socket.remoteAddress ?? 'unknown';
 
-/** The answer of register, login and refresh. */
-async function tokensFor(deps: AuthDeps, userId: string, refreshToken?: string) {
-  const access = deps.accessTokens.issue(userId);
-  return {
-    userId,
-    accessToken: access.accessToken,
-    refreshToken: refreshToken ?? (await deps.refreshTokens.issue(userId)),
-    expiresIn: access.expiresIn,
-  };
+/** The answer of register, login and refresh: the access token names its sign-in (refresh token family). */
+function tokensOf(deps: AuthDeps, userId: string, signIn: { signInId: string; refreshToken: string }) {
+  const access = deps.accessTokens.issue(userId, signIn.signInId);
+  return { userId, accessToken: access.accessToken, refreshToken: signIn.refreshToken, expiresIn: access.expiresIn };
+}
+
+/**
+ * Whose guesses a login spends (OWASP, device cookies): a device that signed
+ * in to this username before spends its own; every other client shares the
+ * username's budget for unknown devices.
+ */
+function guessKey(deps: AuthDeps, username: string, deviceToken: string | undefined): string {
+  const deviceId = deviceToken === undefined ? undefined : deps.deviceTokens.deviceOf(deviceToken, username);
+  return deviceId === undefined ? `unknown-devices:${username}` : `device:${deviceId}`;
 }
 
 /** A handler whose client may leave while it waits for a password hash: then nobody is answered. */
@@ -52,6 +62,11 @@ function hashing(handler: (req: Request, res: Response) => Promise<void>): Reque
 /** POST /auth/register, /auth/login, /auth/refresh, /auth/logout. */
 export function authRoutes(deps: AuthDeps): Router {
   const router = express.Router();
+  // Every answer here may carry tokens: no cache (browser, proxy) may keep one.
+  router.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   router.use(express.json({ limit: AUTH_BODY_LIMIT }));
 
   router.post(
@@ -62,7 +77,8 @@ export function authRoutes(deps: AuthDeps): Router {
       throttle(deps.limits.perUsername, username);
       try {
         const account = await deps.accounts.register(username, password, abortOnClientClose(res));
-        res.status(201).json(await tokensFor(deps, account.userId));
+        const signIn = await deps.refreshTokens.issue(account.userId);
+        res.status(201).json({ ...tokensOf(deps, account.userId, signIn), deviceToken: deps.deviceTokens.issue(username) });
       } catch (err) {
         if (err instanceof UsernameTakenError) throw new HttpError(409, 'conflict', 'this username is taken');
         throw err;
@@ -74,14 +90,25 @@ export function authRoutes(deps: AuthDeps): Router {
     '/login',
     hashing(async (req, res) => {
       throttle(deps.limits.perClient, clientKey(req));
-      const { username, password } = parseBody(loginInput, req.body);
-      throttle(deps.limits.perUsername, username.toLowerCase());
-      const account = await deps.accounts.authenticate(username, password, abortOnClientClose(res));
+      const input = parseBody(loginInput, req.body);
+      const username = input.username.toLowerCase();
+      // Taken before the hash, so concurrent guesses cannot overshoot; given back when the password was right.
+      const key = guessKey(deps, username, input.deviceToken);
+      throttle(deps.limits.loginGuesses, key);
+      let account;
+      try {
+        account = await deps.accounts.authenticate(input.username, input.password, abortOnClientClose(res));
+      } catch (err) {
+        deps.limits.loginGuesses.giveBack(key); // not a guess: nothing was checked
+        throw err;
+      }
       if (!account) {
         authFailuresTotal.inc({ reason: 'bad_credentials' });
         throw new HttpError(401, 'unauthorized', BAD_CREDENTIALS);
       }
-      res.json(await tokensFor(deps, account.userId));
+      deps.limits.loginGuesses.giveBack(key);
+      const signIn = await deps.refreshTokens.issue(account.userId);
+      res.json({ ...tokensOf(deps, account.userId, signIn), deviceToken: deps.deviceTokens.issue(username, input.deviceToken) });
     }),
   );
 
@@ -97,7 +124,7 @@ export function authRoutes(deps: AuthDeps): Router {
       authFailuresTotal.inc({ reason: 'unknown_account' });
       throw new HttpError(401, 'unauthorized', 'the account no longer exists');
     }
-    res.json(await tokensFor(deps, rotated.userId, rotated.refreshToken));
+    res.json(tokensOf(deps, rotated.userId, rotated));
   });
 
   router.post('/logout', async (req, res) => {

@@ -16,10 +16,14 @@ const newPassword = password
   .refine((value) => [...value].length >= MIN_PASSWORD_LENGTH, `password must be at least ${MIN_PASSWORD_LENGTH} characters`)
   .refine((value) => value.length <= MAX_PASSWORD_LENGTH, `password must be at most ${MAX_PASSWORD_LENGTH} characters`);
 
+/** A device token is a short JWT; anything longer is not one. */
+const deviceToken = stringField('deviceToken').max(1024, 'deviceToken is not a device token');
+
 export const registrationInput = z.object({ username: newUsername, password: newPassword });
 export const loginInput = z.object({
   username,
   password: password.max(MAX_PASSWORD_LENGTH, `password must be at most ${MAX_PASSWORD_LENGTH} characters`),
+  deviceToken: deviceToken.optional(),
 });
 export const refreshInput = z.object({ refreshToken: stringField('refreshToken').max(256, 'refreshToken is not a refresh token') });
 export const passwordInput = z.object({ password: loginInput.shape.password });

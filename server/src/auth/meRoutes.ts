@@ -3,13 +3,22 @@ import { HttpError } from '../http/errors.js';
 import { authFailuresTotal } from '../ops/metrics.js';
 import { AUTH_BODY_LIMIT, type AuthDeps } from './authRoutes.js';
 import { parseBody, passwordInput } from './credentialsInput.js';
-import { requireUser, userIdOf } from './requireUser.js';
+import { requireUser, userIdOf, type RequireUserDeps } from './requireUser.js';
 import { throttle } from './throttle.js';
+
+/** What requireUser checks, from the auth deps. */
+export function userCheck(deps: AuthDeps): RequireUserDeps {
+  return {
+    tokens: deps.accessTokens,
+    accountExists: (userId) => deps.existence.exists(userId),
+    signInLive: (userId, signInId) => deps.signIns.isLive(userId, signInId),
+  };
+}
 
 /** GET /me and DELETE /me (with the password). */
 export function meRoutes(deps: AuthDeps): Router {
   const router = express.Router();
-  router.use(requireUser({ tokens: deps.accessTokens, accountExists: (userId) => deps.existence.exists(userId) }));
+  router.use(requireUser(userCheck(deps)));
   router.use(express.json({ limit: AUTH_BODY_LIMIT }));
 
   router.get('/', async (_req, res) => {

@@ -6,9 +6,10 @@ import type { Clock } from './clock.js';
 
 /**
  * One login's chain of refresh tokens (`refresh:<userId>:<familyId>` in the
- * accounts database). Only the newest token's hash is kept: presenting any
- * other token of the family means an old one was replayed, and the whole
- * family is revoked.
+ * accounts database). The newest token's hash is kept, and for a short grace
+ * window the hashes of the tokens it replaced: a client that lost an answer
+ * and retries gets a fresh pair. Presenting any other token of the family
+ * means an old one was replayed, and the whole family is revoked.
  */
 interface RefreshFamilyDoc {
   _id: string;
@@ -24,11 +25,32 @@ interface RefreshFamilyDoc {
   expiresAt: number;
   revokedAt?: string;
   revokedBecause?: 'logout' | 'reuse';
+  /** Tokens just replaced that may still rotate once more, each until `until` (ms since the epoch). */
+  grace?: GraceEntry[];
 }
+
+interface GraceEntry {
+  tokenHash: string;
+  until: number;
+}
+
+/** Retries kept within one grace window: more is not a lost answer but a replay. */
+const MAX_GRACE_ENTRIES = 8;
 
 export type RefreshFailure = 'malformed' | 'unknown' | 'revoked' | 'expired' | 'reused';
 
-export type RotateResult = { ok: true; userId: string; refreshToken: string } | { ok: false; failure: RefreshFailure };
+export type RotateResult =
+  | { ok: true; userId: string; signInId: string; refreshToken: string }
+  | { ok: false; failure: RefreshFailure };
+
+export interface RefreshTokenOptions {
+  ttlS: number;
+  /** How long a just-replaced token may still rotate without revoking the family. */
+  graceS: number;
+  clock: Clock;
+  /** Told at once when a family is revoked (logout, reuse), so its access tokens end. */
+  onEnded?: (userId: string, signInId: string) => void;
+}
 
 /** Families kept per user; the oldest are dropped beyond this (bounded storage per account). */
 const MAX_FAMILIES_PER_USER = 50;
@@ -53,18 +75,27 @@ function parseToken(token: string): { userId: string; familyId: string; secret: 
 /** Refresh tokens are `<userId>.<familyId>.<secret>`: random, stored hashed, expiring, revocable. */
 export class RefreshTokens {
   private readonly db: AccountsDatabase;
+  private readonly ttlS: number;
+  private readonly graceMs: number;
+  private readonly clock: Clock;
+  private readonly onEnded: (userId: string, signInId: string) => void;
 
-  constructor(
-    store: StoreConnection,
-    prefix: string,
-    private readonly ttlS: number,
-    private readonly clock: Clock,
-  ) {
+  constructor(store: StoreConnection, prefix: string, options: RefreshTokenOptions) {
     this.db = new AccountsDatabase(store, prefix);
+    this.ttlS = options.ttlS;
+    this.graceMs = options.graceS * 1000;
+    this.clock = options.clock;
+    this.onEnded = options.onEnded ?? (() => undefined);
   }
 
-  /** Starts a new family (a login) and returns its first token. */
-  async issue(userId: string): Promise<string> {
+  /** Whether the sign-in still holds: its family exists and is not revoked. */
+  async isLive(userId: string, signInId: string): Promise<boolean> {
+    const doc = await this.db.get<RefreshFamilyDoc>(familyDocId(userId, signInId));
+    return doc !== undefined && !doc.revokedAt;
+  }
+
+  /** Starts a new family (a login) and returns its id (the sign-in) and first token. */
+  async issue(userId: string): Promise<{ signInId: string; refreshToken: string }> {
     await this.prune(userId);
     const familyId = randomBytes(16).toString('base64url');
     const secret = randomBytes(32).toString('base64url');
@@ -80,36 +111,51 @@ export class RefreshTokens {
       expiresAt: now + this.ttlS * 1000,
     };
     if ((await this.db.put(doc)) === 'conflict') throw new Error('a fresh refresh token family collided');
-    return `${userId}.${familyId}.${secret}`;
+    return { signInId: familyId, refreshToken: `${userId}.${familyId}.${secret}` };
   }
 
-  /** Trades a current token for the next one of its family. */
+  /**
+   * Trades a current token for the next one of its family. A token replaced
+   * less than the grace window ago rotates too (a retry after a lost answer,
+   * or concurrent refreshes); any other old token revokes the family.
+   */
   async rotate(token: string): Promise<RotateResult> {
     const parsed = parseToken(token);
     if (!parsed) return { ok: false, failure: 'malformed' };
-    const doc = await this.db.get<RefreshFamilyDoc>(familyDocId(parsed.userId, parsed.familyId));
-    if (!doc?._rev) return { ok: false, failure: 'unknown' };
-    if (doc.revokedAt) return { ok: false, failure: 'revoked' };
-    if (!sameHash(hashSecret(parsed.secret), doc.tokenHash)) {
-      await this.revokeFamily(doc, 'reuse');
-      return { ok: false, failure: 'reused' };
+    const presented = hashSecret(parsed.secret);
+    // A concurrent rotation moves the revision on: read again and decide again.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const doc = await this.db.get<RefreshFamilyDoc>(familyDocId(parsed.userId, parsed.familyId));
+      if (!doc?._rev) return { ok: false, failure: 'unknown' };
+      if (doc.revokedAt) return { ok: false, failure: 'revoked' };
+      const now = this.clock();
+      const grace = (doc.grace ?? []).filter((entry) => entry.until > now);
+      const current = sameHash(presented, doc.tokenHash);
+      const retried = current ? undefined : grace.find((entry) => sameHash(presented, entry.tokenHash));
+      if (!current && !retried) {
+        await this.revokeFamily(doc, 'reuse');
+        return { ok: false, failure: 'reused' };
+      }
+      if (doc.expiresAt <= now) return { ok: false, failure: 'expired' };
+      if (retried && grace.length >= MAX_GRACE_ENTRIES) {
+        await this.revokeFamily(doc, 'reuse');
+        return { ok: false, failure: 'reused' };
+      }
+      // The replaced token may rotate until the window of the token first presented closes: never extended.
+      const replaced: GraceEntry = { tokenHash: doc.tokenHash, until: retried ? retried.until : now + this.graceMs };
+      const secret = randomBytes(32).toString('base64url');
+      const next: RefreshFamilyDoc = {
+        ...doc,
+        tokenHash: hashSecret(secret),
+        generation: doc.generation + 1,
+        expiresAt: now + this.ttlS * 1000,
+        grace: this.graceMs > 0 ? [...grace, replaced].slice(-MAX_GRACE_ENTRIES) : [],
+      };
+      if ((await this.db.put(next)) !== 'conflict') {
+        return { ok: true, userId: doc.userId, signInId: doc.familyId, refreshToken: `${doc.userId}.${doc.familyId}.${secret}` };
+      }
     }
-    const now = this.clock();
-    if (doc.expiresAt <= now) return { ok: false, failure: 'expired' };
-
-    const secret = randomBytes(32).toString('base64url');
-    const next: RefreshFamilyDoc = {
-      ...doc,
-      tokenHash: hashSecret(secret),
-      generation: doc.generation + 1,
-      expiresAt: now + this.ttlS * 1000,
-    };
-    if ((await this.db.put(next)) === 'conflict') {
-      // Another request rotated the same token at the same moment: one token used twice.
-      await this.revokeFamily(doc, 'reuse');
-      return { ok: false, failure: 'reused' };
-    }
-    return { ok: true, userId: doc.userId, refreshToken: `${doc.userId}.${doc.familyId}.${secret}` };
+    throw new Error(`refresh token family ${parsed.familyId} kept changing; retry`);
   }
 
   /** Logout: revokes the token's family. Unknown or malformed tokens are ignored. */
@@ -120,13 +166,16 @@ export class RefreshTokens {
     if (doc && !doc.revokedAt) await this.revokeFamily(doc, 'logout');
   }
 
-  /** Deletes every family of a user (account deletion). */
+  /** Deletes and purges every family of a user (account deletion); their access tokens end. */
   async removeAllForUser(userId: string): Promise<void> {
     const families = await this.db.listByPrefix<RefreshFamilyDoc>(`refresh:${userId}:`);
-    await this.db.removeAll(families);
+    for (const family of families) this.onEnded(userId, family.familyId);
+    await this.db.removeAndPurge(families);
   }
 
   private async revokeFamily(doc: RefreshFamilyDoc, because: 'logout' | 'reuse'): Promise<void> {
+    // Its access tokens end now in this process, whatever the store write below does.
+    this.onEnded(doc.userId, doc.familyId);
     let current: RefreshFamilyDoc | undefined = doc;
     // A concurrent rotation may have moved the revision on: read again and retry.
     for (let attempt = 0; attempt < 5 && current && !current.revokedAt; attempt++) {
@@ -146,6 +195,7 @@ export class RefreshTokens {
       .filter((family) => !dead.includes(family))
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     const excess = live.slice(0, Math.max(0, live.length - (MAX_FAMILIES_PER_USER - 1)));
-    await this.db.removeAll([...dead, ...excess]);
+    for (const family of excess) this.onEnded(userId, family.familyId);
+    await this.db.removeAndPurge([...dead, ...excess]);
   }
 }

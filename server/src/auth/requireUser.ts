@@ -9,6 +9,8 @@ export interface RequireUserDeps {
   tokens: Pick<AccessTokens, 'verify'>;
   /** Whether the account still exists (a deleted user's tokens are refused). */
   accountExists(userId: string): Promise<boolean>;
+  /** Whether the token's sign-in still holds (logout and refresh token reuse end it). */
+  signInLive(userId: string, signInId: string): Promise<boolean>;
 }
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/;
@@ -43,8 +45,9 @@ export function requireUser(deps: RequireUserDeps): RequestHandler {
       return refuse(res, verified.reason);
     }
     let exists: boolean;
+    let live: boolean;
     try {
-      exists = await deps.accountExists(verified.userId);
+      [exists, live] = await Promise.all([deps.accountExists(verified.userId), deps.signInLive(verified.userId, verified.signInId)]);
     } catch (err) {
       requestLogger(res)?.error({ err: describeStoreError(err) }, 'account lookup failed');
       return sendError(res, 503, 'service_unavailable', 'the account store is unavailable; retry later');
@@ -52,6 +55,10 @@ export function requireUser(deps: RequireUserDeps): RequestHandler {
     if (!exists) {
       authFailuresTotal.inc({ reason: 'unknown_account' });
       return refuse(res, 'the account no longer exists');
+    }
+    if (!live) {
+      authFailuresTotal.inc({ reason: 'ended_sign_in' });
+      return refuse(res, 'this sign-in has ended (logout, or its refresh token was reused); log in again');
     }
     res.locals['userId'] = verified.userId;
     next();

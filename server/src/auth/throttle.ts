@@ -1,10 +1,11 @@
 import { HttpError } from '../http/errors.js';
 import { authFailuresTotal } from '../ops/metrics.js';
+import type { GuessBudget } from './guessBudget.js';
 import type { RateLimiter } from './rateLimiter.js';
 
 /** Counts an attempt; over the limit throws 429 with Retry-After. */
-export function throttle(limiter: RateLimiter, key: string): void {
-  const decision = limiter.hit(key);
+export function throttle(limiter: RateLimiter | GuessBudget, key: string): void {
+  const decision = 'hit' in limiter ? limiter.hit(key) : limiter.take(key);
   if (decision.allowed) return;
   authFailuresTotal.inc({ reason: 'rate_limited' });
   throw new HttpError(

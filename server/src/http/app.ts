@@ -7,10 +7,14 @@ import { AccessTokens } from '../auth/accessTokens.js';
 import { AccountExistenceCache } from '../auth/accountExistence.js';
 import { authRoutes, type AuthDeps } from '../auth/authRoutes.js';
 import { systemClock, type Clock } from '../auth/clock.js';
-import { meRoutes } from '../auth/meRoutes.js';
+import { DeviceTokens } from '../auth/deviceTokens.js';
+import { GuessBudget } from '../auth/guessBudget.js';
+import { meRoutes, userCheck } from '../auth/meRoutes.js';
 import { RateLimiter } from '../auth/rateLimiter.js';
 import { RefreshTokens } from '../auth/refreshTokens.js';
 import { requireUser } from '../auth/requireUser.js';
+import { SignInStatus } from '../auth/signInStatus.js';
+import { PasswordHasher, scryptCost } from '../accounts/passwordHashing.js';
 import type { GatewayConfig } from '../config.js';
 import { opsRoutes } from '../ops/opsRoutes.js';
 import type { StoreConnection } from '../storeAccess/storeConnection.js';
@@ -31,16 +35,27 @@ export interface AppDeps {
 /** The accounts, tokens and limits behind /auth and /me. */
 function authDeps(config: GatewayConfig, store: StoreConnection, clock: Clock): AuthDeps {
   if (config.jwtSecret === undefined) throw new Error('createApp: config.jwtSecret must be resolved before');
-  const accounts = new AccountService(store, config.dbPrefix, clock);
+  const accounts = new AccountService(store, config.dbPrefix, clock, new PasswordHasher(scryptCost(config.signIn.scryptLog2N)));
   const { perClient, perUsername, windowS } = config.authRateLimit;
+  // The status cache and the refresh tokens refer to each other; the lookup runs only once both exist.
+  const signIns = new SignInStatus((userId, signInId) => refreshTokens.isLive(userId, signInId), clock);
+  const refreshTokens = new RefreshTokens(store, config.dbPrefix, {
+    ttlS: config.refreshTokenTtlS,
+    graceS: config.signIn.refreshReuseGraceS,
+    clock,
+    onEnded: (userId, signInId) => signIns.markEnded(userId, signInId),
+  });
   return {
     accounts,
     accessTokens: new AccessTokens(config.jwtSecret, config.accessTokenTtlS, clock),
-    refreshTokens: new RefreshTokens(store, config.dbPrefix, config.refreshTokenTtlS, clock),
+    refreshTokens,
+    deviceTokens: new DeviceTokens(config.jwtSecret, clock),
     existence: new AccountExistenceCache(async (userId) => (await accounts.getAccount(userId)) !== undefined, clock),
+    signIns,
     limits: {
       perClient: new RateLimiter(perClient, windowS, clock),
       perUsername: new RateLimiter(perUsername, windowS, clock),
+      loginGuesses: new GuessBudget(config.signIn.loginGuessesPerHour, 3_600_000, clock),
     },
   };
 }
@@ -69,14 +84,11 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
 
-  app.use(opsRoutes({ store, dbPrefix: config.dbPrefix }));
+  app.use(opsRoutes({ store, dbPrefix: config.dbPrefix, metricsToken: config.signIn.metricsToken }));
   app.use('/auth', labelMount('/auth'), authRoutes(auth));
   app.use('/me', labelMount('/me'), meRoutes(auth));
 
-  const authenticated = requireUser({
-    tokens: auth.accessTokens,
-    accountExists: (userId) => auth.existence.exists(userId),
-  });
+  const authenticated = requireUser(userCheck(auth));
   // Bodies are parsed after authentication: an anonymous client cannot make us read megabytes.
   const json = express.json({ limit: config.bodyLimitBytes });
   for (const [mountPath, router] of [

@@ -23,7 +23,7 @@ export const httpRequestDurationSeconds = new Histogram({
   registers: [metricsRegistry],
 });
 
-/** reason: bad_credentials, invalid_token, expired_token, unknown_account, refresh_<failure>, rate_limited, client_gone. */
+/** reason: bad_credentials, invalid_token, expired_token, unknown_account, ended_sign_in, refresh_<failure>, rate_limited, client_gone. */
 export const authFailuresTotal = new Counter({
   name: 'm2m_gateway_auth_failures_total',
   help: 'Refused authentication attempts, by reason',

@@ -1,11 +1,23 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type Router } from 'express';
 import { sendError } from '../http/errors.js';
 import { isBootstrapped } from '../storeAccess/bootstrap.js';
 import type { StoreConnection } from '../storeAccess/storeConnection.js';
 import { metricsRegistry } from './metrics.js';
 
-/** GET /health (the process answers), /ready (the store answers and is bootstrapped), /metrics. */
-export function opsRoutes(deps: { store: StoreConnection; dbPrefix: string }): Router {
+/** Compares digests, so the comparison takes the same time whatever the length or content presented. */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const presented = header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
+  const digest = (value: string) => new Uint8Array(createHash('sha256').update(value, 'utf8').digest());
+  return timingSafeEqual(digest(presented), digest(token));
+}
+
+/**
+ * GET /health (the process answers), /ready (the store answers and is
+ * bootstrapped), /metrics (only with `Authorization: Bearer <METRICS_TOKEN>`;
+ * without a configured token it does not exist).
+ */
+export function opsRoutes(deps: { store: StoreConnection; dbPrefix: string; metricsToken: string | undefined }): Router {
   const router = express.Router();
 
   router.get('/health', (_req, res) => {
@@ -20,7 +32,12 @@ export function opsRoutes(deps: { store: StoreConnection; dbPrefix: string }): R
     }
   });
 
-  router.get('/metrics', async (_req, res) => {
+  router.get('/metrics', async (req, res) => {
+    if (deps.metricsToken === undefined) return sendError(res, 404, 'not_found', 'metrics are off: set METRICS_TOKEN to serve them');
+    if (!bearerMatches(req.get('authorization'), deps.metricsToken)) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="m2m-metrics"');
+      return sendError(res, 401, 'unauthorized', 'GET /metrics needs "Authorization: Bearer <METRICS_TOKEN>"');
+    }
     res.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
   });
 

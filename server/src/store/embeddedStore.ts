@@ -17,7 +17,9 @@ import { dbUpdatesRoute } from './dbUpdatesRoute.js';
 import { expressPouchMount } from './expressPouchMount.js';
 import { FeedRegistry, type FeedStats } from './feedRegistry.js';
 import { defaultMaxOpenDatabases } from './openDatabaseBound.js';
-import { pouchForDataDir, wireForExpressPouchDB } from './pouchFactory.js';
+import { LevelFiles } from './levelFiles.js';
+import { databaseLocation, pouchForDataDir, wireForExpressPouchDB } from './pouchFactory.js';
+import { purgeRoute } from './purgeRoute.js';
 import { serverInfoRoutes } from './serverInfoRoutes.js';
 import { SessionCookies } from './sessionCookie.js';
 import { sessionRoutes } from './sessionRoutes.js';
@@ -82,7 +84,8 @@ export async function startEmbeddedStore(options: EmbeddedStoreOptions): Promise
   await mkdir(dataDir, { recursive: true });
   const uuid = await loadStoreUuid(dataDir);
   const catalog = await DatabaseCatalog.load(dataDir);
-  const Pouch = pouchForDataDir(dataDir);
+  const files = new LevelFiles();
+  const Pouch = pouchForDataDir(dataDir, files);
   const maxOpen = options.maxOpenDatabases ?? openDatabaseDefault(logger);
   const pool = new DatabasePool(
     (name) => new Pouch(name),
@@ -109,6 +112,7 @@ export async function startEmbeddedStore(options: EmbeddedStoreOptions): Promise
   app.use(changesRoute(access, feeds));
   app.use(bulkGetRoute(access));
   app.use(databaseInfoRoute(access, dataDir, Date.now()));
+  app.use(purgeRoute(access, files, (name) => databaseLocation(dataDir, name)));
   app.use(...expressPouchMount(Pouch, dataDir, catalog, pool));
   app.use(errorHandler(logger));
 

@@ -2,13 +2,20 @@ import PouchDB from 'pouchdb';
 import { join } from 'node:path';
 import type { DatabaseCatalog } from './databaseCatalog.js';
 import type { DatabasePool } from './databasePool.js';
+import type { LevelFiles } from './levelFiles.js';
 
 /** PouchDB constructor bound to one data folder (LevelDB files under it). */
 export type PouchConstructor = new (name: string) => PouchDB.Database;
 
-export function pouchForDataDir(dataDir: string): PouchConstructor {
+/** Where the LevelDB files of database `name` live (PouchDB opens `prefix + name`). */
+export const databaseLocation = (dataDir: string, name: string): string => join(dataDir, '/') + name;
+
+/** `files`: PouchDB opens its LevelDB handles through it, so the store may use them too. */
+export function pouchForDataDir(dataDir: string, files?: LevelFiles): PouchConstructor {
   // The trailing separator makes `prefix + name` a folder inside dataDir.
-  return PouchDB.defaults({ prefix: join(dataDir, '/') }) as unknown as PouchConstructor;
+  const options: Record<string, unknown> = { prefix: databaseLocation(dataDir, '') };
+  if (files) options['db'] = files.factory;
+  return PouchDB.defaults(options) as unknown as PouchConstructor;
 }
 
 type AllDbsCallback = (err: Error | null, names?: string[]) => void;

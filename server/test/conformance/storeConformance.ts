@@ -233,6 +233,34 @@ export function runStoreConformance(setup: () => Promise<StoreUnderTest>): void 
     });
   });
 
+  describe('_purge', () => {
+    it('removes a deleted document with every revision: no read by id or rev, no _all_docs row, no change', async () => {
+      const db = await createDb('purge');
+      const first = await couch.put(`/${db}/secret`, { salt: 'abc', hash: 'def' });
+      const second = await couch.put(`/${db}/secret`, { _rev: first.body.rev, salt: 'ghi', hash: 'jkl' });
+      const del = await couch.delete(`/${db}/secret?rev=${second.body.rev}`);
+      await couch.put(`/${db}/kept`, { n: 1 });
+      // Before the purge, CouchDB serves a previous revision of a deleted document.
+      expect((await couch.get(`/${db}/secret?rev=${first.body.rev}`)).status).toBe(200);
+
+      const purge = await couch.post(`/${db}/_purge`, { secret: [del.body.rev], 'never-there': ['1-abc'] });
+      expect([201, 202]).toContain(purge.status);
+      expect(purge.body.purged).toEqual({ secret: [del.body.rev], 'never-there': [] });
+
+      for (const rev of [first.body.rev, second.body.rev, del.body.rev]) {
+        expect((await couch.get(`/${db}/secret?rev=${rev}`)).status, rev).toBe(404);
+      }
+      expect((await couch.get(`/${db}/secret`)).status).toBe(404);
+      const rows = (await couch.post(`/${db}/_all_docs`, { keys: ['secret', 'kept'] })).body.rows;
+      expect(rows[0]).toMatchObject({ key: 'secret', error: 'not_found' });
+      expect(rows[1]).toMatchObject({ id: 'kept' });
+      const changes = await couch.get(`/${db}/_changes`);
+      expect(ids(changes.body.results)).toEqual(['kept']);
+      expect(changes.text).not.toContain('jkl');
+      expect((await couch.get(`/${db}`)).body.doc_count).toBe(1);
+    });
+  });
+
   describe('replication endpoints', () => {
     let db: string;
     let revX: string;

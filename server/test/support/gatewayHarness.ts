@@ -13,6 +13,9 @@ export type Json = any;
 export const TEST_STORE_ADMIN = { username: 'admin', password: 'gateway-test-admin' };
 export const TEST_JWT_SECRET = 'test-secret-0123456789-abcdefghijklmnop';
 export const TEST_PASSWORD = 'a long enough password';
+export const TEST_METRICS_TOKEN = 'test-metrics-token-0123456789-abcdefghij';
+/** For GET /metrics: the harness configures TEST_METRICS_TOKEN. */
+export const METRICS_AUTH = { authorization: `Bearer ${TEST_METRICS_TOKEN}` };
 
 /** A clock tests move by hand (starts at the real time). */
 export interface TestClock {
@@ -127,7 +130,12 @@ export async function startTestGateway(
     LOG_LEVEL: 'silent',
     AUTH_RATE_LIMIT_PER_CLIENT: '100000',
     AUTH_RATE_LIMIT_PER_USERNAME: '100000',
+    LOGIN_GUESSES_PER_HOUR: '100000',
     NODE_ENV: 'test',
+    METRICS_TOKEN: TEST_METRICS_TOKEN,
+    // The pre-2^17 cost keeps the suite's many registrations cheap (allowed with NODE_ENV=test only);
+    // tests of the hashing itself set their own.
+    ...((env['NODE_ENV'] ?? 'test') === 'test' ? { SCRYPT_LOG2_N: '15' } : {}),
     ...env,
   });
   const clock = testClock();
