@@ -1,3 +1,4 @@
+import dns from 'node:dns';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,6 +35,25 @@ async function silentNode(): Promise<{ url: string; close(): Promise<void> }> {
   };
 }
 
+/**
+ * Makes `name` resolve to ::1 and 127.0.0.1, as `localhost` or a service name
+ * on a dual-stack network does (this machine's resolver gives one address).
+ * Node then tries both addresses and reports an AggregateError. Returns the undo.
+ */
+function resolveDualStack(name: string): () => void {
+  const original = dns.lookup;
+  const patched = (host: string, options: unknown, callback: (...args: unknown[]) => void): void => {
+    if (host !== name) return (original as (...args: unknown[]) => void)(host, options, callback);
+    const all = (options as { all?: boolean }).all;
+    if (all) process.nextTick(callback, null, [{ address: '::1', family: 6 }, { address: '127.0.0.1', family: 4 }]);
+    else process.nextTick(callback, null, '127.0.0.1', 4);
+  };
+  (dns as { lookup: unknown }).lookup = patched;
+  return () => {
+    (dns as { lookup: unknown }).lookup = original;
+  };
+}
+
 const TIMEOUT_MS = 3_000;
 const withAdmin = (url: string, admin = TEST_ADMIN): string => storeUrlWithCredentials(url, admin);
 
@@ -59,6 +79,18 @@ describe('several store URLs: the gateway fails over between them', () => {
       expect((await s.json('GET', '/failover-refused')).status).toBe(200);
       expect(store.health.isUp(store.health.endpoints[0]!)).toBe(false);
     } finally {
+      await store.close();
+    }
+  });
+
+  it('sends a write past a name whose every address refuses the connection (::1 and 127.0.0.1)', async () => {
+    const restore = resolveDualStack('dual-stack.test');
+    const store = createStoreConnection(`${withAdmin(`http://dual-stack.test:${new URL(refused).port}`)},${withAdmin(s.url)}`, { timeoutMs: TIMEOUT_MS });
+    try {
+      await store.request({ db: 'failover-dual-stack', method: 'PUT' });
+      expect((await s.json('GET', '/failover-dual-stack')).status).toBe(200);
+    } finally {
+      restore();
       await store.close();
     }
   });

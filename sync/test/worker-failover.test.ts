@@ -1,3 +1,4 @@
+import dns from 'node:dns';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { userDatabases } from '@m2m/analysis-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,6 +34,25 @@ async function silentNode(): Promise<{ url: string; close(): Promise<void> }> {
   };
 }
 
+/**
+ * Makes `name` resolve to ::1 and 127.0.0.1, as `localhost` or a service name
+ * on a dual-stack network does (this machine's resolver gives one address).
+ * Node then tries both addresses and reports an AggregateError. Returns the undo.
+ */
+function resolveDualStack(name: string): () => void {
+  const original = dns.lookup;
+  const patched = (host: string, options: unknown, callback: (...args: unknown[]) => void): void => {
+    if (host !== name) return (original as (...args: unknown[]) => void)(host, options, callback);
+    const all = (options as { all?: boolean }).all;
+    if (all) process.nextTick(callback, null, [{ address: '::1', family: 6 }, { address: '127.0.0.1', family: 4 }]);
+    else process.nextTick(callback, null, '127.0.0.1', 4);
+  };
+  (dns as { lookup: unknown }).lookup = patched;
+  return () => {
+    (dns as { lookup: unknown }).lookup = original;
+  };
+}
+
 const TIMEOUT_MS = 3_000;
 
 let store: TestStore;
@@ -62,6 +82,18 @@ describe('worker store client with several URLs', () => {
       await client.request({ db: 'failover-worker', method: 'PUT' });
       expect((await store.json('GET', '/failover-worker')).status).toBe(200);
     } finally {
+      client.close();
+    }
+  });
+
+  it('sends a write past a name whose every address refuses the connection (::1 and 127.0.0.1)', async () => {
+    const restore = resolveDualStack('dual-stack.test');
+    const client = new StoreClient(`${withCredentials(`http://dual-stack.test:${new URL(refused).port}`)},${store.adminUrl}`, { timeoutMs: TIMEOUT_MS });
+    try {
+      await client.request({ db: 'failover-worker-dual-stack', method: 'PUT' });
+      expect((await store.json('GET', '/failover-worker-dual-stack')).status).toBe(200);
+    } finally {
+      restore();
       client.close();
     }
   });
