@@ -109,6 +109,18 @@ describe('several store URLs: the gateway fails over between them', () => {
     }
   });
 
+  it('fails a read whose answer the timeout cut short, rather than hand back an empty answer', async () => {
+    expect((await s.json('PUT', '/failover-cut-short')).status).toBe(201);
+    const store = createStoreConnection(withAdmin(s.url), { timeoutMs: 1_000 });
+    try {
+      // A longpoll with nothing to report: headers at once, the body only after 2 s.
+      const feed = store.request({ db: 'failover-cut-short', path: '_changes', qs: { feed: 'longpoll', since: 0, timeout: 2_000 } });
+      await expect(feed).rejects.toThrow(/aborted due to timeout/);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('does not send a write twice after a node took it and stayed silent; the next write goes elsewhere', async () => {
     const store = createStoreConnection(`${withAdmin(silent.url)},${withAdmin(s.url)}`, { timeoutMs: TIMEOUT_MS });
     try {

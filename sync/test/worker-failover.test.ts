@@ -98,6 +98,21 @@ describe('worker store client with several URLs', () => {
     }
   });
 
+  it('fails a read whose answer the timeout cut short, rather than hand back an empty answer', async () => {
+    expect((await store.json('PUT', '/failover-worker-cut-short')).status).toBe(201);
+    const client = new StoreClient(store.adminUrl, { timeoutMs: 1_000 });
+    try {
+      // A longpoll with nothing to report: headers at once, the body only after 2 s.
+      const feed = await client
+        .request({ db: 'failover-worker-cut-short', path: '_changes', qs: { feed: 'longpoll', since: 0, timeout: 2_000 } })
+        .catch((err: unknown) => err);
+      expect(feed).toBeInstanceOf(StoreError);
+      expect((feed as StoreError).kind).toBe('timeout');
+    } finally {
+      client.close();
+    }
+  });
+
   it('does not send a write again after a silent node took it (request); call retries it on the live URL', async () => {
     const client = new StoreClient(`${withCredentials(silent.url)},${store.adminUrl}`, { timeoutMs: TIMEOUT_MS, backoff: { baseMs: 10, maxMs: 50 } });
     try {
