@@ -1,4 +1,5 @@
 import dns from 'node:dns';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -109,6 +110,24 @@ describe('several store URLs: the gateway fails over between them', () => {
     }
   });
 
+  it('while a silent URL is set aside, a read has the whole store timeout on the live one', async () => {
+    expect((await s.json('PUT', '/failover-aside')).status).toBe(201);
+    const client = createStoreConnection(`${withAdmin(silent.url)},${withAdmin(s.url)}`, { timeoutMs: TIMEOUT_MS });
+    try {
+      await client.request({ db: 'failover-aside' }); // meets the silent URL once: set aside
+      expect(client.health.isUp(client.health.endpoints[0]!)).toBe(false);
+      // A read the live URL answers after two thirds of the timeout: a longpoll with nothing to report.
+      const feed = await client.request<{ results: unknown[] }>({
+        db: 'failover-aside',
+        path: '_changes',
+        qs: { feed: 'longpoll', since: 0, timeout: (TIMEOUT_MS * 2) / 3 },
+      });
+      expect(feed.results).toEqual([]);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('fails a read whose answer the timeout cut short, rather than hand back an empty answer', async () => {
     expect((await s.json('PUT', '/failover-cut-short')).status).toBe(201);
     const store = createStoreConnection(withAdmin(s.url), { timeoutMs: 1_000 });
@@ -164,6 +183,32 @@ describe('several store URLs: the gateway fails over between them', () => {
     } finally {
       client.close();
       await store.close();
+    }
+  });
+});
+
+describe('the proxy client while a URL is set aside', () => {
+  it('gives the live URL the whole store timeout to start its answer', async () => {
+    // A node that takes two thirds of the timeout to start answering.
+    const slow = createHttpServer((_req, res) => {
+      setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'), (TIMEOUT_MS * 2) / 3);
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    const silent = await silentNode();
+    const store = createStoreConnection(`${withAdmin(silent.url)},${withAdmin(`http://127.0.0.1:${(slow.address() as AddressInfo).port}`)}`, {
+      timeoutMs: TIMEOUT_MS,
+    });
+    const client = new StoreClient(store);
+    try {
+      store.health.markDown(store.health.endpoints[0]!);
+      const answer = await client.json({ method: 'GET', path: '/', silenceMs: TIMEOUT_MS });
+      expect(answer.body).toEqual({ ok: true });
+    } finally {
+      client.close();
+      await store.close();
+      await silent.close();
+      slow.closeAllConnections();
+      await new Promise((resolve) => slow.close(resolve));
     }
   });
 });

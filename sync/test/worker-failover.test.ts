@@ -98,6 +98,24 @@ describe('worker store client with several URLs', () => {
     }
   });
 
+  it('while a silent URL is set aside, a read has the whole store timeout on the live one', async () => {
+    expect((await store.json('PUT', '/failover-worker-aside')).status).toBe(201);
+    const client = new StoreClient(`${withCredentials(silent.url)},${store.adminUrl}`, { timeoutMs: TIMEOUT_MS });
+    try {
+      await client.request({ db: 'failover-worker-aside' }); // meets the silent URL once: set aside
+      expect(client.health.isUp(client.health.endpoints[0]!)).toBe(false);
+      // A read the live URL answers after two thirds of the timeout: a longpoll with nothing to report.
+      const feed = await client.request<{ results: unknown[] }>({
+        db: 'failover-worker-aside',
+        path: '_changes',
+        qs: { feed: 'longpoll', since: 0, timeout: (TIMEOUT_MS * 2) / 3 },
+      });
+      expect(feed.results).toEqual([]);
+    } finally {
+      client.close();
+    }
+  });
+
   it('fails a read whose answer the timeout cut short, rather than hand back an empty answer', async () => {
     expect((await store.json('PUT', '/failover-worker-cut-short')).status).toBe(201);
     const client = new StoreClient(store.adminUrl, { timeoutMs: 1_000 });

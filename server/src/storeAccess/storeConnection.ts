@@ -117,7 +117,7 @@ export function createStoreConnection(urlsWithCredentials: string, options: Stor
     for (const [index, endpoint] of candidates.entries()) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
-      const budget = attemptBudgetMs(remaining, candidates.length - index, sharesTime);
+      const budget = attemptBudgetMs(remaining, health.sharersFrom(candidates, index), sharesTime);
       const nano = nanos.get(endpoint) as ServerScope;
       const attemptSignal = signal(budget, callerSignal);
       try {

@@ -107,7 +107,7 @@ export class StoreClient {
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
       try {
-        const result = await this.attempt<T>(endpoint, req, target, attemptBudgetMs(remaining, candidates.length - index, sharesTime));
+        const result = await this.attempt<T>(endpoint, req, target, attemptBudgetMs(remaining, this.health.sharersFrom(candidates, index), sharesTime));
         this.health.markUp(endpoint);
         return result;
       } catch (err) {

@@ -63,6 +63,19 @@ export class EndpointHealth<E> {
     return !this.downUntil.has(endpoint);
   }
 
+  /**
+   * How many endpoints the attempt on `candidates[index]` shares the time
+   * left with, itself included: those left that are not set aside, as one set
+   * aside is only a last resort and must not take a live one's time; all of
+   * those left when this one is set aside too.
+   */
+  sharersFrom(candidates: readonly E[], index: number): number {
+    const left = candidates.slice(index);
+    const current = candidates[index];
+    if (current === undefined || !this.isUp(current)) return left.length;
+    return left.filter((endpoint) => this.isUp(endpoint)).length;
+  }
+
   markDown(endpoint: E): void {
     if (this.endpoints.length === 1) return;
     const wasUp = !this.downUntil.has(endpoint);
