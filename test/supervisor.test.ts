@@ -4,9 +4,10 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { synthesizeSession } from '@m2m/analysis-core';
+import { startEmbeddedStore } from '@m2m/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, isRunning, processesWithEnv } from './support/processes.js';
-import { REPO_ROOT, runSupervisor, startSystem, stopSupervisor, testEnv, type RunningSystem } from './support/supervisorProcess.js';
+import { parseBanner, REPO_ROOT, runSupervisor, startSystem, stopSupervisor, testEnv, type RunningSystem } from './support/supervisorProcess.js';
 
 /** Parsed JSON answers are read freely in assertions. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -197,6 +198,34 @@ describe('npm start (the supervisor)', () => {
     expect(run.stderr()).toMatch(/the gateway stopped during start-up \(exit code 1\); stopping the embedded store/);
     expect(run.stdout()).not.toMatch(/Stop it with Ctrl-C/);
     await eventually(() => processesOf(dataDir).length === 0, 10_000, 'the store to exit');
+  }, START_TIMEOUT_MS);
+
+  it('hands every URL of COUCHDB_URL to the gateway and the worker, so a dead first URL does not stop them', async () => {
+    const dataDir = join(root, 'external-store');
+    const admin = { username: 'cluster-admin', password: 'cluster-password' };
+    const store = await startEmbeddedStore({ dataDir: join(root, 'external-store-data'), port: 0, host: '127.0.0.1', admin });
+    // A port where nothing listens, first: only a process that has the second URL too gets anywhere.
+    const dead = createServer();
+    await new Promise<void>((resolve) => dead.listen(0, '127.0.0.1', resolve));
+    const deadPort = (dead.address() as { port: number }).port;
+    await new Promise((resolve) => dead.close(resolve));
+    const withAdmin = (url: string): string => url.replace('http://', `http://${admin.username}:${admin.password}@`);
+    const run = runSupervisor(testEnv(dataDir, { M2M_TEST_ROOT: root, COUCHDB_URL: `${withAdmin(`http://127.0.0.1:${deadPort}`)},${withAdmin(store.url)}` }));
+    let exited = false;
+    void run.exited.then(() => (exited = true));
+    try {
+      await eventually(() => run.stdout().includes('Stop it with Ctrl-C') || exited, START_TIMEOUT_MS, 'the printed block');
+      expect(exited, run.stderr()).toBe(false);
+      const banner = parseBanner(run.stdout());
+      const registered = await call('POST', `${banner.gatewayUrl}/auth/register`, { username: 'failover', password: PASSWORD });
+      expect(registered.status).toBe(201);
+      const dbs = (await (await fetch(`${store.url}/_all_dbs`, { headers: { authorization: basic(admin) } })).json()) as string[];
+      expect(dbs).toContain(`m2m-u-${registered.body.userId}-sessions`);
+      expect((await stopSupervisor(run)).code).toBe(0);
+    } finally {
+      if (!exited) run.child.kill('SIGKILL');
+      await store.close();
+    }
   }, START_TIMEOUT_MS);
 
   describe('refuses to start, naming the problem, and starts no process', () => {

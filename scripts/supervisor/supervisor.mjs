@@ -133,7 +133,8 @@ async function startChildren(env, plan, children, halt) {
   const { settings, store } = plan;
   /** @param {import('./childGroup.mjs').Label} label @param {() => Promise<boolean>} isReady */
   const ready = (label, isReady) => waitUntilReady({ label: TITLES[label], isReady, timeoutMs: STARTUP_TIMEOUT_MS, halt });
-  const storeUrl = withCredentials(store.url, store.admin);
+  // An external store keeps COUCHDB_URL whole: it may list several URLs of one cluster, for failover.
+  const storeUrl = store.embedded ? withCredentials(store.url, store.admin) : /** @type {string} */ (settings.gateway.couchdbUrl);
   const common = { ...env, DATA_DIR: settings.gateway.dataDir, LOG_LEVEL: settings.childLogLevel };
 
   if (plan.bins.store !== undefined && plan.ports.store !== undefined) {

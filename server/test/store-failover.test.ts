@@ -1,3 +1,5 @@
+import dns from 'node:dns';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,6 +36,25 @@ async function silentNode(): Promise<{ url: string; close(): Promise<void> }> {
   };
 }
 
+/**
+ * Makes `name` resolve to ::1 and 127.0.0.1, as `localhost` or a service name
+ * on a dual-stack network does (this machine's resolver gives one address).
+ * Node then tries both addresses and reports an AggregateError. Returns the undo.
+ */
+function resolveDualStack(name: string): () => void {
+  const original = dns.lookup;
+  const patched = (host: string, options: unknown, callback: (...args: unknown[]) => void): void => {
+    if (host !== name) return (original as (...args: unknown[]) => void)(host, options, callback);
+    const all = (options as { all?: boolean }).all;
+    if (all) process.nextTick(callback, null, [{ address: '::1', family: 6 }, { address: '127.0.0.1', family: 4 }]);
+    else process.nextTick(callback, null, '127.0.0.1', 4);
+  };
+  (dns as { lookup: unknown }).lookup = patched;
+  return () => {
+    (dns as { lookup: unknown }).lookup = original;
+  };
+}
+
 const TIMEOUT_MS = 3_000;
 const withAdmin = (url: string, admin = TEST_ADMIN): string => storeUrlWithCredentials(url, admin);
 
@@ -63,6 +84,18 @@ describe('several store URLs: the gateway fails over between them', () => {
     }
   });
 
+  it('sends a write past a name whose every address refuses the connection (::1 and 127.0.0.1)', async () => {
+    const restore = resolveDualStack('dual-stack.test');
+    const store = createStoreConnection(`${withAdmin(`http://dual-stack.test:${new URL(refused).port}`)},${withAdmin(s.url)}`, { timeoutMs: TIMEOUT_MS });
+    try {
+      await store.request({ db: 'failover-dual-stack', method: 'PUT' });
+      expect((await s.json('GET', '/failover-dual-stack')).status).toBe(200);
+    } finally {
+      restore();
+      await store.close();
+    }
+  });
+
   it('answers a read within the store timeout when the first URL accepts but never answers', async () => {
     const store = createStoreConnection(`${withAdmin(silent.url)},${withAdmin(s.url)}`, { timeoutMs: TIMEOUT_MS });
     try {
@@ -72,6 +105,36 @@ describe('several store URLs: the gateway fails over between them', () => {
       // The silent node is set aside: the next calls, writes too, go straight to the live one.
       await store.request({ db: 'failover-silent', method: 'PUT' });
       expect((await s.json('GET', '/failover-silent')).status).toBe(200);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('while a silent URL is set aside, a read has the whole store timeout on the live one', async () => {
+    expect((await s.json('PUT', '/failover-aside')).status).toBe(201);
+    const client = createStoreConnection(`${withAdmin(silent.url)},${withAdmin(s.url)}`, { timeoutMs: TIMEOUT_MS });
+    try {
+      await client.request({ db: 'failover-aside' }); // meets the silent URL once: set aside
+      expect(client.health.isUp(client.health.endpoints[0]!)).toBe(false);
+      // A read the live URL answers after two thirds of the timeout: a longpoll with nothing to report.
+      const feed = await client.request<{ results: unknown[] }>({
+        db: 'failover-aside',
+        path: '_changes',
+        qs: { feed: 'longpoll', since: 0, timeout: (TIMEOUT_MS * 2) / 3 },
+      });
+      expect(feed.results).toEqual([]);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('fails a read whose answer the timeout cut short, rather than hand back an empty answer', async () => {
+    expect((await s.json('PUT', '/failover-cut-short')).status).toBe(201);
+    const store = createStoreConnection(withAdmin(s.url), { timeoutMs: 1_000 });
+    try {
+      // A longpoll with nothing to report: headers at once, the body only after 2 s.
+      const feed = store.request({ db: 'failover-cut-short', path: '_changes', qs: { feed: 'longpoll', since: 0, timeout: 2_000 } });
+      await expect(feed).rejects.toThrow(/aborted due to timeout/);
     } finally {
       await store.close();
     }
@@ -120,6 +183,32 @@ describe('several store URLs: the gateway fails over between them', () => {
     } finally {
       client.close();
       await store.close();
+    }
+  });
+});
+
+describe('the proxy client while a URL is set aside', () => {
+  it('gives the live URL the whole store timeout to start its answer', async () => {
+    // A node that takes two thirds of the timeout to start answering.
+    const slow = createHttpServer((_req, res) => {
+      setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'), (TIMEOUT_MS * 2) / 3);
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    const silent = await silentNode();
+    const store = createStoreConnection(`${withAdmin(silent.url)},${withAdmin(`http://127.0.0.1:${(slow.address() as AddressInfo).port}`)}`, {
+      timeoutMs: TIMEOUT_MS,
+    });
+    const client = new StoreClient(store);
+    try {
+      store.health.markDown(store.health.endpoints[0]!);
+      const answer = await client.json({ method: 'GET', path: '/', silenceMs: TIMEOUT_MS });
+      expect(answer.body).toEqual({ ok: true });
+    } finally {
+      client.close();
+      await store.close();
+      await silent.close();
+      slow.closeAllConnections();
+      await new Promise((resolve) => slow.close(resolve));
     }
   });
 });

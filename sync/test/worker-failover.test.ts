@@ -1,3 +1,4 @@
+import dns from 'node:dns';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { userDatabases } from '@m2m/analysis-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,6 +34,25 @@ async function silentNode(): Promise<{ url: string; close(): Promise<void> }> {
   };
 }
 
+/**
+ * Makes `name` resolve to ::1 and 127.0.0.1, as `localhost` or a service name
+ * on a dual-stack network does (this machine's resolver gives one address).
+ * Node then tries both addresses and reports an AggregateError. Returns the undo.
+ */
+function resolveDualStack(name: string): () => void {
+  const original = dns.lookup;
+  const patched = (host: string, options: unknown, callback: (...args: unknown[]) => void): void => {
+    if (host !== name) return (original as (...args: unknown[]) => void)(host, options, callback);
+    const all = (options as { all?: boolean }).all;
+    if (all) process.nextTick(callback, null, [{ address: '::1', family: 6 }, { address: '127.0.0.1', family: 4 }]);
+    else process.nextTick(callback, null, '127.0.0.1', 4);
+  };
+  (dns as { lookup: unknown }).lookup = patched;
+  return () => {
+    (dns as { lookup: unknown }).lookup = original;
+  };
+}
+
 const TIMEOUT_MS = 3_000;
 
 let store: TestStore;
@@ -61,6 +81,51 @@ describe('worker store client with several URLs', () => {
       expect(session.userCtx.roles).toContain('_admin');
       await client.request({ db: 'failover-worker', method: 'PUT' });
       expect((await store.json('GET', '/failover-worker')).status).toBe(200);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('sends a write past a name whose every address refuses the connection (::1 and 127.0.0.1)', async () => {
+    const restore = resolveDualStack('dual-stack.test');
+    const client = new StoreClient(`${withCredentials(`http://dual-stack.test:${new URL(refused).port}`)},${store.adminUrl}`, { timeoutMs: TIMEOUT_MS });
+    try {
+      await client.request({ db: 'failover-worker-dual-stack', method: 'PUT' });
+      expect((await store.json('GET', '/failover-worker-dual-stack')).status).toBe(200);
+    } finally {
+      restore();
+      client.close();
+    }
+  });
+
+  it('while a silent URL is set aside, a read has the whole store timeout on the live one', async () => {
+    expect((await store.json('PUT', '/failover-worker-aside')).status).toBe(201);
+    const client = new StoreClient(`${withCredentials(silent.url)},${store.adminUrl}`, { timeoutMs: TIMEOUT_MS });
+    try {
+      await client.request({ db: 'failover-worker-aside' }); // meets the silent URL once: set aside
+      expect(client.health.isUp(client.health.endpoints[0]!)).toBe(false);
+      // A read the live URL answers after two thirds of the timeout: a longpoll with nothing to report.
+      const feed = await client.request<{ results: unknown[] }>({
+        db: 'failover-worker-aside',
+        path: '_changes',
+        qs: { feed: 'longpoll', since: 0, timeout: (TIMEOUT_MS * 2) / 3 },
+      });
+      expect(feed.results).toEqual([]);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('fails a read whose answer the timeout cut short, rather than hand back an empty answer', async () => {
+    expect((await store.json('PUT', '/failover-worker-cut-short')).status).toBe(201);
+    const client = new StoreClient(store.adminUrl, { timeoutMs: 1_000 });
+    try {
+      // A longpoll with nothing to report: headers at once, the body only after 2 s.
+      const feed = await client
+        .request({ db: 'failover-worker-cut-short', path: '_changes', qs: { feed: 'longpoll', since: 0, timeout: 2_000 } })
+        .catch((err: unknown) => err);
+      expect(feed).toBeInstanceOf(StoreError);
+      expect((feed as StoreError).kind).toBe('timeout');
     } finally {
       client.close();
     }

@@ -72,7 +72,7 @@ export class StoreClient {
     for (const [index, endpoint] of candidates.entries()) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
-      const answerWithinMs = attemptBudgetMs(remaining, candidates.length - index, sharesTime);
+      const answerWithinMs = attemptBudgetMs(remaining, this.health.sharersFrom(candidates, index), sharesTime);
       try {
         const res = await this.requestOn(endpoint, options, idempotent, Math.min(answerWithinMs, options.silenceMs));
         this.health.markUp(endpoint);

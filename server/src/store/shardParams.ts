@@ -8,7 +8,8 @@ import { badRequest } from './couchResponses.js';
  * a client that works here sends what CouchDB accepts.
  */
 export function checkShardParams(query: Record<string, unknown>): void {
-  for (const param of ['q', 'n']) {
+  // n first, as CouchDB: with both wrong, the error names n.
+  for (const param of ['n', 'q']) {
     const value = query[param];
     if (value === undefined) continue;
     if (typeof value !== 'string' || !/^[+-]?\d+$/.test(value) || Number(value) < 1) {

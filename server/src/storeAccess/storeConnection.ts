@@ -117,11 +117,16 @@ export function createStoreConnection(urlsWithCredentials: string, options: Stor
     for (const [index, endpoint] of candidates.entries()) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
-      const budget = attemptBudgetMs(remaining, candidates.length - index, sharesTime);
+      const budget = attemptBudgetMs(remaining, health.sharersFrom(candidates, index), sharesTime);
       const nano = nanos.get(endpoint) as ServerScope;
+      const attemptSignal = signal(budget, callerSignal);
       try {
         // nano passes `signal` on to fetch although its RequestOptions type does not list it.
-        const result = (await nano.request({ ...rest, signal: signal(budget, callerSignal) } as RequestOptions)) as T;
+        const result = (await nano.request({ ...rest, signal: attemptSignal } as RequestOptions)) as T;
+        // nano resolves '' when the signal cuts a 2xx answer's body short: that is no answer (worded as nano's, see storeErrors).
+        if (attemptSignal.aborted) {
+          throw new Error(`error happened in your connection. Reason: ${String(attemptSignal.reason)}`, { cause: attemptSignal.reason });
+        }
         health.markUp(endpoint);
         return result;
       } catch (err) {

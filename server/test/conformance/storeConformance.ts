@@ -185,6 +185,9 @@ export function runStoreConformance(setup: () => Promise<StoreUnderTest>): void 
       }
       // CouchDB reads the parameters first: an existing name with a bad q is 400, not 412.
       expect((await couch.put(`/${name}?q=0`)).status).toBe(400);
+      // and n before q (chttpd_db's parse_shards_opt): with both wrong, the reason names n.
+      const both = await couch.put(`/${prefix}shards-both?q=0&n=0`);
+      expect(both.body).toMatchObject({ error: 'bad_request', reason: 'The `n` value should be a positive integer.' });
     });
 
     it('refuses illegal names with 400 illegal_database_name', async () => {

@@ -107,7 +107,7 @@ export class StoreClient {
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
       try {
-        const result = await this.attempt<T>(endpoint, req, target, attemptBudgetMs(remaining, candidates.length - index, sharesTime));
+        const result = await this.attempt<T>(endpoint, req, target, attemptBudgetMs(remaining, this.health.sharersFrom(candidates, index), sharesTime));
         this.health.markUp(endpoint);
         return result;
       } catch (err) {
@@ -135,7 +135,10 @@ export class StoreClient {
     if (req.qs !== undefined) options.qs = req.qs;
     if (req.body !== undefined) options.body = req.body;
     try {
-      return (await (this.nanos.get(endpoint) as ServerScope).request(options)) as T;
+      const result = (await (this.nanos.get(endpoint) as ServerScope).request(options)) as T;
+      // nano resolves '' when the signal cuts a 2xx answer's body short: that is no answer.
+      if (options.signal.aborted) throw options.signal.reason;
+      return result;
     } catch (err) {
       if (this.lifetime.signal.aborted || req.signal?.aborted) throw new StoreError({ kind: 'aborted', target }, { cause: err });
       if (timeout.aborted) throw new StoreError({ kind: 'timeout', target }, { cause: err });

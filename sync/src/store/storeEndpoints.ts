@@ -63,6 +63,19 @@ export class EndpointHealth<E> {
     return !this.downUntil.has(endpoint);
   }
 
+  /**
+   * How many endpoints the attempt on `candidates[index]` shares the time
+   * left with, itself included: those left that are not set aside, as one set
+   * aside is only a last resort and must not take a live one's time; all of
+   * those left when this one is set aside too.
+   */
+  sharersFrom(candidates: readonly E[], index: number): number {
+    const left = candidates.slice(index);
+    const current = candidates[index];
+    if (current === undefined || !this.isUp(current)) return left.length;
+    return left.filter((endpoint) => this.isUp(endpoint)).length;
+  }
+
   markDown(endpoint: E): void {
     if (this.endpoints.length === 1) return;
     const wasUp = !this.downUntil.has(endpoint);
@@ -103,13 +116,19 @@ export function attemptBudgetMs(remainingMs: number, endpointsLeft: number, mayT
 
 /** Node error codes of a request that never reached the store: safe to send elsewhere, whatever the method. */
 const NEVER_DELIVERED = /\b(ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|UND_ERR_CONNECT_TIMEOUT)\b/;
+/**
+ * A name with several addresses (`localhost`: ::1 and 127.0.0.1) that all
+ * failed to connect: Node reports an AggregateError, and nano keeps only its
+ * name ("… Reason: AggregateError"), not its code.
+ */
+const NO_ADDRESS_CONNECTED = /\bReason: AggregateError\b/;
 
 export function neverDelivered(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth += 1) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && NEVER_DELIVERED.test(code)) return true;
     const message = e instanceof Error ? e.message : typeof e === 'string' ? e : '';
-    if (NEVER_DELIVERED.test(message)) return true;
+    if (NEVER_DELIVERED.test(message) || NO_ADDRESS_CONNECTED.test(message)) return true;
   }
   return false;
 }
