@@ -59,19 +59,25 @@ export function sparc(speed: ArrayLike<number>, sampleRateHz: number, options: S
   const nfft = pow2 * 2 ** padLevel;
   if (nfft > MAX_NFFT) return NaN;
 
-  const mag = realMagnitudeSpectrum(values, nfft);
+  // Frequencies as k·(fs/nfft), the same rounding as the reference's arange.
+  const df = sampleRateHz / nfft;
   const half = nfft >> 1;
+  let cutBin = 0;
+  while (cutBin + 1 < nfft && (cutBin + 1) * df <= cutoffHz) cutBin++;
+  // A non-negative signal (a speed) has its largest magnitude at bin 0
+  // (|Σ x·e^(−iθ)| ≤ Σ x), so only the bins up to the cutoff are needed;
+  // otherwise, or with mirrored bins above Nyquist in the band, all of them.
+  const onlyBand = cutBin <= half && isNonNegative(values);
+  const mag = realMagnitudeSpectrum(values, nfft, onlyBand ? cutBin + 1 : half + 1);
   let peak = 0;
-  for (let k = 0; k <= half; k++) if ((mag[k] as number) > peak) peak = mag[k] as number;
+  for (let k = 0; k < mag.length; k++) if ((mag[k] as number) > peak) peak = mag[k] as number;
   if (!(peak > 0 && peak < Infinity)) return NaN;
 
   // Bin k above Nyquist has the magnitude of bin nfft − k (real input).
   const at = (k: number): number => (mag[k <= half ? k : nfft - k] as number) / peak;
-  // Frequencies as k·(fs/nfft), the same rounding as the reference's arange.
-  const df = sampleRateHz / nfft;
   let first = -1;
   let last = -1;
-  for (let k = 0; k < nfft && k * df <= cutoffHz; k++) {
+  for (let k = 0; k <= cutBin; k++) {
     if (at(k) >= amplitudeThreshold) {
       if (first < 0) first = k;
       last = k;
@@ -94,4 +100,9 @@ export function sparc(speed: ArrayLike<number>, sampleRateHz: number, options: S
     prevM = m;
   }
   return Number.isFinite(length) ? -length : NaN;
+}
+
+function isNonNegative(values: Float64Array): boolean {
+  for (let i = 0; i < values.length; i++) if (!((values[i] as number) >= 0)) return false;
+  return true;
 }
