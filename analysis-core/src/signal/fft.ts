@@ -86,33 +86,108 @@ export function fftInPlace(re: Float64Array, im: Float64Array): void {
 }
 
 /**
- * The radix-2 stages of sub-transform size `firstSize` … n, on input already in
- * bit-reversed order (earlier stages assumed done). Blocks outermost, so every
- * stage walks memory in order: at large sizes a twiddle-outer loop strides
- * through the whole array once per twiddle and misses the cache.
+ * The stages of sub-transform size `firstSize` … n, on input already in
+ * bit-reversed order (earlier stages assumed done): one radix-2 stage when
+ * their number is odd, then two at a time as radix-4 passes, which read and
+ * write the array half as often. Blocks outermost, so every pass walks memory
+ * in order (a twiddle-outer loop strides through a large array once per
+ * twiddle and misses the cache).
  */
 function butterflyStages(re: Float64Array, im: Float64Array, tw: Twiddles, firstSize: number): void {
   const n = re.length;
+  let size = firstSize;
+  let stages = 0;
+  for (let s = firstSize; s <= n; s <<= 1) stages++;
+  if (stages % 2 === 1) {
+    radix2Stage(re, im, tw, size);
+    size <<= 1;
+  }
+  for (; size <= n; size <<= 2) radix4Pass(re, im, tw, size);
+}
+
+/** One radix-2 stage: butterflies of span size/2 with twiddles W_size^j. */
+function radix2Stage(re: Float64Array, im: Float64Array, tw: Twiddles, size: number): void {
+  const n = re.length;
   const { cos, sin } = tw;
-  for (let size = firstSize, step = (n / firstSize) * tw.stride; size <= n; size <<= 1, step /= 2) {
-    const half = size >> 1;
-    for (let start = 0; start < n; start += size) {
-      const end = start + half;
-      for (let a = start, t = 0; a < end; a++, t += step) {
-        const wr = cos[t] as number;
-        const wi = -(sin[t] as number);
-        const b = a + half;
-        const br = re[b] as number;
-        const bi = im[b] as number;
-        const xr = br * wr - bi * wi;
-        const xi = br * wi + bi * wr;
-        const ar = re[a] as number;
-        const ai = im[a] as number;
-        re[b] = ar - xr;
-        im[b] = ai - xi;
-        re[a] = ar + xr;
-        im[a] = ai + xi;
-      }
+  const half = size >> 1;
+  const step = (n / size) * tw.stride;
+  for (let start = 0; start < n; start += size) {
+    const end = start + half;
+    for (let a = start, t = 0; a < end; a++, t += step) {
+      const wr = cos[t] as number;
+      const wi = -(sin[t] as number);
+      const b = a + half;
+      const br = re[b] as number;
+      const bi = im[b] as number;
+      const xr = br * wr - bi * wi;
+      const xi = br * wi + bi * wr;
+      const ar = re[a] as number;
+      const ai = im[a] as number;
+      re[b] = ar - xr;
+      im[b] = ai - xi;
+      re[a] = ar + xr;
+      im[a] = ai + xi;
+    }
+  }
+}
+
+/**
+ * The radix-2 stages of sizes `size` and 2·size in one pass: per group of four
+ * points h = size/2 apart, the first stage with W_size^j, then the second with
+ * W_(2·size)^j and, for the odd pair, W_(2·size)^(j+h) = −i·W_(2·size)^j.
+ */
+function radix4Pass(re: Float64Array, im: Float64Array, tw: Twiddles, size: number): void {
+  const n = re.length;
+  const { cos, sin } = tw;
+  const h = size >> 1;
+  const step1 = (n / size) * tw.stride;
+  const step2 = step1 / 2;
+  const span = 2 * size;
+  for (let start = 0; start < n; start += span) {
+    for (let j = 0; j < h; j++) {
+      const w1r = cos[j * step1] as number;
+      const w1i = -(sin[j * step1] as number);
+      const w2r = cos[j * step2] as number;
+      const w2i = -(sin[j * step2] as number);
+      const a = start + j;
+      const b = a + h;
+      const c = b + h;
+      const d = c + h;
+      // First stage: (a, b) and (c, d) with W_size^j.
+      const br = re[b] as number;
+      const bi = im[b] as number;
+      const tbr = br * w1r - bi * w1i;
+      const tbi = br * w1i + bi * w1r;
+      const ar = re[a] as number;
+      const ai = im[a] as number;
+      const a1r = ar + tbr;
+      const a1i = ai + tbi;
+      const b1r = ar - tbr;
+      const b1i = ai - tbi;
+      const dr = re[d] as number;
+      const di = im[d] as number;
+      const tdr = dr * w1r - di * w1i;
+      const tdi = dr * w1i + di * w1r;
+      const cr = re[c] as number;
+      const ci = im[c] as number;
+      const c1r = cr + tdr;
+      const c1i = ci + tdi;
+      const d1r = cr - tdr;
+      const d1i = ci - tdi;
+      // Second stage: (a1, c1) with W_(2·size)^j, (b1, d1) with −i times it.
+      const ucr = c1r * w2r - c1i * w2i;
+      const uci = c1r * w2i + c1i * w2r;
+      const vr = d1r * w2r - d1i * w2i;
+      const vi = d1r * w2i + d1i * w2r;
+      // −i·(vr + i·vi) = vi − i·vr
+      re[a] = a1r + ucr;
+      im[a] = a1i + uci;
+      re[c] = a1r - ucr;
+      im[c] = a1i - uci;
+      re[b] = b1r + vi;
+      im[b] = b1i - vr;
+      re[d] = b1r - vi;
+      im[d] = b1i + vr;
     }
   }
 }
