@@ -85,6 +85,25 @@ export function fftInPlace(re: Float64Array, im: Float64Array): void {
   butterflyStages(re, im, twiddlesFor(n), 2);
 }
 
+/** The bit-reversal permutation of size n (cached): rev[i] is i with its log2(n) bits reversed. */
+export function bitReversal(n: number): Uint32Array {
+  if (!isPowerOfTwo(n)) throw new RangeError(`bitReversal: ${n} is not a power of two`);
+  return reversalFor(n);
+}
+
+/**
+ * {@link fftInPlace} for input the caller already placed in bit-reversed order
+ * (x_i at index bitReversal(n)[i]), which saves the permutation pass when the
+ * caller writes the input anyway. Same result, same RangeError.
+ */
+export function fftFromBitReversed(re: Float64Array, im: Float64Array): void {
+  const n = re.length;
+  if (im.length !== n || !isPowerOfTwo(n)) {
+    throw new RangeError(`fft: length must be a power of two and re/im equal (got ${n} and ${im.length})`);
+  }
+  if (n > 1) butterflyStages(re, im, twiddlesFor(n), 2);
+}
+
 /**
  * The stages of sub-transform size `firstSize` … n, on input already in
  * bit-reversed order (earlier stages assumed done): one radix-2 stage when
