@@ -268,8 +268,11 @@ export function realMagnitudeSpectrum(x: ArrayLike<number>, nfft: number, bins =
     const a = 2 * src;
     const vr = a < len ? (x[a] as number) : 0;
     const vi = a + 1 < len ? (x[a + 1] as number) : 0;
-    re.fill(vr, q * block, (q + 1) * block);
-    im.fill(vi, q * block, (q + 1) * block);
+    // A plain loop: a fill() call per block of 16 costs more than the stores.
+    for (let i = q * block, end = i + block; i < end; i++) {
+      re[i] = vr;
+      im[i] = vi;
+    }
   }
   butterflyStages(re, im, twiddlesFor(m), 2 * block);
   // With Z = FFT(even + i·odd): E_k = (Z_k + conj Z_(m−k))/2, O_k = (Z_k − conj Z_(m−k))/(2i),
