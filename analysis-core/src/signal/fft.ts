@@ -121,7 +121,43 @@ function butterflyStages(re: Float64Array, im: Float64Array, tw: Twiddles, first
     radix2Stage(re, im, tw, size);
     size <<= 1;
   }
+  if (size === 2 && n >= 4) {
+    firstRadix4Pass(re, im);
+    size = 8;
+  }
   for (; size <= n; size <<= 2) radix4Pass(re, im, tw, size);
+}
+
+/** {@link radix4Pass} at size 2, where every twiddle is 1: 4-point DFTs of consecutive groups. */
+function firstRadix4Pass(re: Float64Array, im: Float64Array): void {
+  const n = re.length;
+  for (let a = 0; a < n; a += 4) {
+    const ar = re[a] as number;
+    const ai = im[a] as number;
+    const br = re[a + 1] as number;
+    const bi = im[a + 1] as number;
+    const cr = re[a + 2] as number;
+    const ci = im[a + 2] as number;
+    const dr = re[a + 3] as number;
+    const di = im[a + 3] as number;
+    const a1r = ar + br;
+    const a1i = ai + bi;
+    const b1r = ar - br;
+    const b1i = ai - bi;
+    const c1r = cr + dr;
+    const c1i = ci + di;
+    const d1r = cr - dr;
+    const d1i = ci - di;
+    re[a] = a1r + c1r;
+    im[a] = a1i + c1i;
+    re[a + 2] = a1r - c1r;
+    im[a + 2] = a1i - c1i;
+    // −i·d1 = (d1i, −d1r)
+    re[a + 1] = b1r + d1i;
+    im[a + 1] = b1i - d1r;
+    re[a + 3] = b1r - d1i;
+    im[a + 3] = b1i + d1r;
+  }
 }
 
 /** One radix-2 stage: butterflies of span size/2 with twiddles W_size^j. */
