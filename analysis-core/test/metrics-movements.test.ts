@@ -7,6 +7,7 @@ import { sparc } from '../src/metrics/sparc.js';
 import { derivative } from '../src/signal/derivative.js';
 import { analyzeSession } from '../src/analysis/analyzeSession.js';
 import { synthesizeSession } from '../src/synth/synthesizeSession.js';
+import { smallSession } from './fixtures.js';
 
 const FS = 100;
 
@@ -132,5 +133,18 @@ describe('analyzeSession smoothness per movement', () => {
     expect(o.rangeOfMotionDeg).toBeGreaterThan(60);
     expect(o.rangeOfMotionDeg).toBeLessThan(80);
     expect(analysis.notes.filter((n) => n.code === 'range-of-motion-unprompted')).toEqual([]);
+  });
+});
+
+describe('analyzeSession range of motion for a finger never prompted', () => {
+  it('falls back to the session-wide 5th–95th percentile spread and says so', () => {
+    // Only the index finger is prompted (and flexes 10° → 60°); the others are still.
+    const analysis = analyzeSession(smallSession());
+    const unprompted = analysis.notes.filter((n) => n.code === 'range-of-motion-unprompted').map((n) => n.message.split(':')[0]);
+    expect(unprompted).toEqual(['thumb', 'middle', 'ring', 'little']);
+    expect(analysis.metrics!.fingers.thumb.rangeOfMotionDeg).toBe(0);
+    // The index finger's excursion after its prompt at 0.2 s: the angle from there up to the top.
+    expect(analysis.metrics!.fingers.index.rangeOfMotionDeg).toBeGreaterThan(44);
+    expect(analysis.metrics!.fingers.index.rangeOfMotionDeg).toBeLessThan(50);
   });
 });

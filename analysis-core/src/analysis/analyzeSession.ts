@@ -70,7 +70,7 @@ function analyzeValid(session: Session, sensors: DecodedSensors, sessionRev: str
     const result = channel ? analyzeFinger(channel.values, fs, promptTimes) : emptyFinger(promptTimes.length);
     for (const key of SMOOTHNESS_KEYS) all[key].push(...result.smoothness[key]);
     if (result.romUnprompted) {
-      notes.push({ code: 'range-of-motion-unprompted', message: `${finger}: no prompt for this finger, so its range of motion is the 5th–95th percentile spread of the whole session` });
+      notes.push({ code: 'range-of-motion-unprompted', message: `${finger}: no prompt for this finger within its data, so its range of motion is the 5th–95th percentile spread of the whole session` });
     }
     allDurations.push(...result.durations);
     allReactionTimes.push(...result.reactionTimes);
@@ -85,7 +85,7 @@ function analyzeValid(session: Session, sensors: DecodedSensors, sessionRev: str
   const overall: OverallMetrics = {
     rangeOfMotionDeg: roundTo(mean(fingerValues.map((m) => m.rangeOfMotionDeg)), DECIMALS.deg),
     peakVelocityDegS: roundTo(mean(fingerValues.map((m) => m.peakVelocityDegS)), DECIMALS.degPerS),
-    repetitions: allDurations.length,
+    repetitions: fingerValues.reduce((sum, m) => sum + m.repetitions, 0),
     meanRepetitionS: roundTo(mean(allDurations), DECIMALS.seconds),
     ...smoothnessMedians(all),
     tremorShare: roundTo(tremor, DECIMALS.share),
