@@ -2,9 +2,10 @@ import type { Repetition } from './repetitions.js';
 
 /**
  * Onset and offset threshold as a share of the movement's own peak speed: the
- * conventional velocity-threshold rule for a discrete movement (reviewed by
- * Botzer & Karniel 2009, Front. Neurosci. 3(2):61, doi:10.3389/neuro.20.002.2009),
- * at the 10% that movement onset in reactionTimes also uses.
+ * conventional velocity-threshold rule for a discrete movement (described,
+ * and compared with other onset detectors, by Botzer & Karniel 2009, Front.
+ * Neurosci. 3, doi:10.3389/neuro.20.002.2009), at the 10% that movement onset
+ * in reactionTimes also uses.
  */
 export const MOVEMENT_ONSET_SHARE = 0.1;
 
