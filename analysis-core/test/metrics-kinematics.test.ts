@@ -50,10 +50,14 @@ describe('rangeOfMotion', () => {
     expect(rangeOfMotion(holed)).toBeCloseTo(90, 12);
   });
 
-  it('is NaN with fewer than 2 finite samples', () => {
+  it("treats edge inputs as numpy's percentile difference does: one sample or a constant 0, no finite sample NaN", () => {
+    // numpy: percentile([2.0], 95) − percentile([2.0], 5) = 0.0; of all-NaN: nan; of []: raises.
+    expect(rangeOfMotion([NaN, 5, NaN])).toBe(0);
+    expect(rangeOfMotion([3, 3, 3])).toBe(0);
+    expect(rangeOfMotion([1, 2])).toBeCloseTo(0.9, 12);
+    expect(rangeOfMotion([1, 2, 1])).toBeCloseTo(0.9, 12);
     expect(rangeOfMotion([])).toBeNaN();
-    expect(rangeOfMotion([NaN, 5, NaN])).toBeNaN();
-    expect(rangeOfMotion([3, 3])).toBe(0);
+    expect(rangeOfMotion([NaN, NaN, NaN, NaN, NaN])).toBeNaN();
   });
 
   it('does not modify its input', () => {

@@ -172,10 +172,9 @@ describe('sparc', () => {
     expect(sparc(gappy, 100)).toBe(sparc(tri, 100));
   });
 
-  it('is NaN for fewer than 2 samples, all-zero speed, or a bad sample rate', () => {
+  it('is NaN for no sample, all-zero speed, or a bad sample rate', () => {
     expect(sparc([], 100)).toBeNaN();
-    expect(sparc([1], 100)).toBeNaN();
-    expect(sparc([NaN, 2, NaN], 100)).toBeNaN();
+    expect(sparc([NaN, NaN, NaN], 100)).toBeNaN();
     expect(sparc(new Float64Array(50), 100)).toBeNaN();
     expect(sparc(gaussian, 0)).toBeNaN();
     expect(sparc(gaussian, NaN)).toBeNaN();
@@ -195,8 +194,8 @@ describe('ldlj', () => {
     // dt = 0.01: T = 0.03 s, A = 1, Δ²x = −2 → jerk 2·10⁴, J = (2·10⁴)²·0.01 = 4·10⁶;
     // T³·J/A² = 2.7·10⁻⁵·4·10⁶ = 108 → LDLJ = −ln 108.
     expect(ldlj([0, 1, 0], 100, 'speed')).toBeCloseTo(-Math.log(108), 12);
-    // accel [0, 1]: T = 0.02, A = 1, jerk = 100, J = 10⁴·0.01 = 100; T·J/A² = 2 → −ln 2.
-    expect(ldlj([0, 1], 100, 'accel')).toBeCloseTo(-Math.log(2), 12);
+    // accel [0, 1, 0]: T = 0.03, A = 1, jerk = ±100, J = 2·10⁴·0.01 = 200; T·J/A² = 6 → −ln 6.
+    expect(ldlj([0, 1, 0], 100, 'accel')).toBeCloseTo(-Math.log(6), 12);
   });
 
   it('approaches the continuous value −ln 204.8 for a minimum-jerk speed profile at 1 kHz', () => {
@@ -267,17 +266,78 @@ describe('ldlj', () => {
     expect(ldlj(gappy, 100, 'speed')).toBe(ldlj(rows, 100, 'speed'));
   });
 
-  it('is NaN for too few samples, zero amplitude, zero jerk, or a bad sample rate', () => {
+  it('is NaN for too few samples, zero amplitude, or a bad sample rate; +Infinity for zero jerk', () => {
     expect(ldlj([1, 2], 100, 'speed')).toBeNaN();
     expect(ldlj([1], 100, 'accel')).toBeNaN();
     expect(ldlj([], 100, 'speed')).toBeNaN();
     expect(ldlj([NaN, NaN, NaN, NaN], 100, 'speed')).toBeNaN();
     expect(ldlj([0, 0, 0, 0], 100, 'speed')).toBeNaN();
-    // A straight ramp has no second difference; a constant has no first difference.
-    expect(ldlj([1, 2, 3, 4], 100, 'speed')).toBeNaN();
-    expect(ldlj([2, 2, 2], 100, 'accel')).toBeNaN();
+    // A straight ramp has no second difference; a constant has no first difference: −ln 0.
+    expect(ldlj([1, 2, 3, 4], 100, 'speed')).toBe(Infinity);
+    expect(ldlj([2, 2, 2], 100, 'accel')).toBe(Infinity);
     expect(ldlj([[0, 0], [0, 0], [0, 0]], 100, 'speed')).toBeNaN();
     expect(ldlj([0, 1, 0], -1, 'speed')).toBeNaN();
     expect(ldlj([0, 1, 0], Infinity, 'speed')).toBeNaN();
+  });
+});
+
+/**
+ * Edge inputs against the authors' reference code: siva82kb/SPARC
+ * scripts/smoothness.py (`sparc`, `log_dimensionless_jerk`) and monalysa
+ * quality/smoothness.py (`sparc`, `log_dimensionless_jerk` with data_type
+ * 'vel' and 'accl'). The expected numbers are what that code printed under
+ * numpy for the same input; where it raises, the documented value is asserted.
+ */
+describe('edge inputs as the reference code handles them', () => {
+  it('sparc of one sample: a flat spectrum, arc = frequency span = −1 (reference: −1.0; −0.9999999999999999 at 10 Hz)', () => {
+    expect(sparc([2], 100)).toBe(-1);
+    expect(sparc([2], 10)).toBeCloseTo(-1, 15);
+    // Only bin 0 under the cutoff (fs = 320 Hz, nfft 16: bin 1 is 20 Hz): a single bin, 0.
+    expect(sparc([2], 320)).toBe(0);
+  });
+
+  it('sparc of two and three samples and of constant signals: the reference values', () => {
+    expect(sparc([1, 2], 100)).toBeCloseTo(-1.0009407872203882, 12);
+    expect(sparc([1, 2], 10)).toBeCloseTo(-1.712431222985726, 12);
+    expect(sparc([1, 2, 1], 100)).toBeCloseTo(-1.0046298733293713, 12);
+    expect(sparc([1, 2, 1], 10)).toBeCloseTo(-2.296176572177363, 12);
+    expect(sparc([3, 3, 3], 100)).toBeCloseTo(-1.0082055589065106, 12);
+    expect(sparc([3, 3, 3], 10)).toBeCloseTo(-2.838667716378333, 12);
+    expect(sparc(new Float64Array(50).fill(3), 100)).toBeCloseTo(-2.300543095845829, 12);
+    expect(sparc(new Float64Array(50).fill(3), 10)).toBeCloseTo(-6.369390812877214, 12);
+  });
+
+  it('sparc where the reference raises (no sample: ZeroDivisionError; all zero or all NaN: IndexError) is NaN', () => {
+    expect(sparc([], 100)).toBeNaN();
+    expect(sparc([0], 100)).toBeNaN();
+    expect(sparc(new Float64Array(50), 100)).toBeNaN();
+    expect(sparc(new Float64Array(5).fill(NaN), 100)).toBeNaN();
+  });
+
+  it("ldlj of 1–2 samples, for speed and for acceleration: monalysa raises ('too short'), so NaN", () => {
+    for (const kind of ['speed', 'accel'] as const) {
+      expect(ldlj([2], 100, kind)).toBeNaN();
+      expect(ldlj([1, 2], 100, kind)).toBeNaN();
+      expect(ldlj([[1, 0], [2, 0]], 100, kind)).toBeNaN();
+    }
+  });
+
+  it('ldlj of three samples: the reference values (speed −3.295836866004329, acceleration −0.4054651081081637)', () => {
+    expect(ldlj([1, 2, 1], 100, 'speed')).toBeCloseTo(-3.295836866004329, 12);
+    expect(ldlj([1, 2, 1], 100, 'accel')).toBeCloseTo(-0.4054651081081637, 12);
+  });
+
+  it('ldlj of a constant non-zero signal: no jerk, +Infinity in both references', () => {
+    for (const kind of ['speed', 'accel'] as const) {
+      expect(ldlj([3, 3, 3], 100, kind)).toBe(Infinity);
+      expect(ldlj(new Float64Array(50).fill(3), 100, kind)).toBe(Infinity);
+    }
+  });
+
+  it('ldlj of all-zero and all-NaN signals: NaN in both references', () => {
+    for (const kind of ['speed', 'accel'] as const) {
+      expect(ldlj(new Float64Array(50), 100, kind)).toBeNaN();
+      expect(ldlj(new Float64Array(5).fill(NaN), 100, kind)).toBeNaN();
+    }
   });
 });

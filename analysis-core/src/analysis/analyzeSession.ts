@@ -12,6 +12,8 @@ import { median } from '../signal/percentile.js';
 import { rangeOfMotion } from '../metrics/rangeOfMotion.js';
 import { peakSpeed } from '../metrics/peakVelocity.js';
 import { findRepetitions } from '../metrics/repetitions.js';
+import { speedProfile, splitRepetition, type MovementSpan } from '../metrics/movements.js';
+import { promptedRangeOfMotion } from '../metrics/promptedRange.js';
 import { sparc } from '../metrics/sparc.js';
 import { ldlj } from '../metrics/ldlj.js';
 import { tremorShare } from '../metrics/tremor.js';
@@ -19,9 +21,6 @@ import { reactionTimesFromVelocity } from '../metrics/reactionTimes.js';
 import { accuracy } from '../metrics/accuracy.js';
 import { dataQuality } from '../metrics/dataQuality.js';
 import { DECIMALS, roundTo } from './rounding.js';
-
-/** A repetition's movement starts and ends where its speed crosses this share of its peak (as movement onset in reactionTimes). */
-const MOVEMENT_THRESHOLD_SHARE = 0.1;
 
 export interface AnalyzeOptions {
   /** The session's `_rev`; taken from the document's `_rev` when not given. */
@@ -61,8 +60,7 @@ function analyzeValid(session: Session, sensors: DecodedSensors, sessionRev: str
   const notes: Reason[] = [];
   const byId = new Map(sensors.channels.map((c) => [c.id, c]));
   const fingers = {} as Record<Finger, FingerMetrics>;
-  const allSparc: number[] = [];
-  const allLdlj: number[] = [];
+  const all = emptySmoothness();
   const allDurations: number[] = [];
   const allReactionTimes: number[] = [];
 
@@ -70,8 +68,10 @@ function analyzeValid(session: Session, sensors: DecodedSensors, sessionRev: str
     const promptTimes = session.events.filter((e) => e.kind === 'prompt' && e.finger === finger).map((e) => e.t);
     const channel = channelWithUnit(byId, flexChannelId(finger), 'deg', notes);
     const result = channel ? analyzeFinger(channel.values, fs, promptTimes) : emptyFinger(promptTimes.length);
-    allSparc.push(...result.sparc);
-    allLdlj.push(...result.ldlj);
+    for (const key of SMOOTHNESS_KEYS) all[key].push(...result.smoothness[key]);
+    if (result.romUnprompted) {
+      notes.push({ code: 'range-of-motion-unprompted', message: `${finger}: no prompt for this finger within its data, so its range of motion is the 5th–95th percentile spread of the whole session` });
+    }
     allDurations.push(...result.durations);
     allReactionTimes.push(...result.reactionTimes);
     fingers[finger] = result.metrics;
@@ -85,10 +85,9 @@ function analyzeValid(session: Session, sensors: DecodedSensors, sessionRev: str
   const overall: OverallMetrics = {
     rangeOfMotionDeg: roundTo(mean(fingerValues.map((m) => m.rangeOfMotionDeg)), DECIMALS.deg),
     peakVelocityDegS: roundTo(mean(fingerValues.map((m) => m.peakVelocityDegS)), DECIMALS.degPerS),
-    repetitions: allDurations.length,
+    repetitions: fingerValues.reduce((sum, m) => sum + m.repetitions, 0),
     meanRepetitionS: roundTo(mean(allDurations), DECIMALS.seconds),
-    sparc: roundTo(median(allSparc), DECIMALS.smoothness),
-    ldlj: roundTo(median(allLdlj), DECIMALS.smoothness),
+    ...smoothnessMedians(all),
     tremorShare: roundTo(tremor, DECIMALS.share),
     reactionTimeMs: roundTo(median(allReactionTimes), DECIMALS.ms),
     hits,
@@ -119,12 +118,39 @@ function analyzeValid(session: Session, sensors: DecodedSensors, sessionRev: str
   };
 }
 
+/** Per-movement smoothness values, by kind of movement and metric. */
+interface Smoothness {
+  sparcFlexion: number[];
+  sparcExtension: number[];
+  ldljFlexion: number[];
+  ldljExtension: number[];
+}
+const SMOOTHNESS_KEYS = ['sparcFlexion', 'sparcExtension', 'ldljFlexion', 'ldljExtension'] as const;
+const emptySmoothness = (): Smoothness => ({ sparcFlexion: [], sparcExtension: [], ldljFlexion: [], ldljExtension: [] });
+
+/**
+ * Medians, rounded: SPARC and LDLJ over every movement (flexions and
+ * extensions together) and over each kind on its own.
+ */
+function smoothnessMedians(s: Smoothness): Pick<FingerMetrics, 'sparc' | 'ldlj' | (typeof SMOOTHNESS_KEYS)[number]> {
+  const r = (values: number[]): number | null => roundTo(median(values), DECIMALS.smoothness);
+  return {
+    sparc: r([...s.sparcFlexion, ...s.sparcExtension]),
+    ldlj: r([...s.ldljFlexion, ...s.ldljExtension]),
+    sparcFlexion: r(s.sparcFlexion),
+    sparcExtension: r(s.sparcExtension),
+    ldljFlexion: r(s.ldljFlexion),
+    ldljExtension: r(s.ldljExtension),
+  };
+}
+
 interface FingerResult {
   metrics: FingerMetrics;
-  sparc: number[];
-  ldlj: number[];
+  smoothness: Smoothness;
   durations: number[];
   reactionTimes: number[];
+  /** The range of motion fell back to the whole session: the finger had no prompt in the data. */
+  romUnprompted: boolean;
 }
 
 function analyzeFinger(angles: Float64Array, fs: number, promptTimes: number[]): FingerResult {
@@ -134,70 +160,53 @@ function analyzeFinger(angles: Float64Array, fs: number, promptTimes: number[]):
   const velocity = derivative(filtered, fs);
   const repetitions = clean.values.length < 3 ? [] : findRepetitions(filtered, clean.offset, fs);
 
-  const sparcs: number[] = [];
-  const ldljs: number[] = [];
+  // Smoothness per discrete movement: each repetition's flexion and extension on their own.
+  const smoothness = emptySmoothness();
   const durations: number[] = [];
-  for (const rep of repetitions) {
-    const at = clean.offset;
-    const profile = movementSpeed(filtered, velocity, { start: rep.start - at, peak: rep.peak - at, end: rep.end - at });
-    durations.push((profile.length - 1) / fs);
+  const measure = (span: MovementSpan | null, sparcs: number[], ldljs: number[]): void => {
+    if (span === null) return;
+    const profile = speedProfile(velocity, span);
     const s = sparc(profile, fs);
     const l = ldlj(profile, fs, 'speed');
     if (Number.isFinite(s)) sparcs.push(s);
     if (Number.isFinite(l)) ldljs.push(l);
+  };
+  for (const rep of repetitions) {
+    const at = clean.offset;
+    const { flexion, extension } = splitRepetition(filtered, velocity, { start: rep.start - at, peak: rep.peak - at, end: rep.end - at });
+    measure(flexion, smoothness.sparcFlexion, smoothness.ldljFlexion);
+    measure(extension, smoothness.sparcExtension, smoothness.ldljExtension);
+    if (flexion && extension) durations.push((extension.offset - flexion.onset) / fs);
   }
   const rts = clean.values.length < 3 ? [] : Array.from(reactionTimesFromVelocity(promptTimes, velocity, clean.offset, fs)).filter(Number.isFinite);
+  const prompted = promptedRangeOfMotion(filtered, clean.offset, fs, promptTimes);
+  const romUnprompted = Number.isNaN(prompted) && clean.values.length > 0;
 
   return {
     metrics: {
-      rangeOfMotionDeg: roundTo(rangeOfMotion(clean.values), DECIMALS.deg),
+      rangeOfMotionDeg: roundTo(romUnprompted ? rangeOfMotion(clean.values) : prompted, DECIMALS.deg),
       peakVelocityDegS: roundTo(clean.values.length < 3 ? NaN : peakSpeed(velocity), DECIMALS.degPerS),
       repetitions: repetitions.length,
       meanRepetitionS: roundTo(mean(durations), DECIMALS.seconds),
-      sparc: roundTo(median(sparcs), DECIMALS.smoothness),
-      ldlj: roundTo(median(ldljs), DECIMALS.smoothness),
+      ...smoothnessMedians(smoothness),
       prompts: promptTimes.length,
       responses: rts.length,
       reactionTimeMs: roundTo(median(rts), DECIMALS.ms),
     },
-    sparc: sparcs,
-    ldlj: ldljs,
+    smoothness,
     durations,
     reactionTimes: rts,
+    romUnprompted,
   };
-}
-
-/**
- * The speed profile of one repetition's movement. Walking out from the peak
- * angle, the movement starts (and ends) at the first sample whose speed is
- * below MOVEMENT_THRESHOLD_SHARE of the repetition's peak speed while the
- * angle is back in the lower half of the excursion, so the hold at the top
- * does not cut it short and the rest around it (where neighbouring fingers'
- * co-movement can be fast) is left out.
- */
-function movementSpeed(filtered: Float64Array, velocity: Float64Array, rep: { start: number; peak: number; end: number }): Float64Array {
-  const { start, peak, end } = rep;
-  let peakSpeed = 0;
-  for (let i = start; i <= end; i++) peakSpeed = Math.max(peakSpeed, Math.abs(velocity[i]!));
-  const threshold = MOVEMENT_THRESHOLD_SHARE * peakSpeed;
-  const top = filtered[peak]!;
-  const lowBefore = (top + filtered[start]!) / 2;
-  const lowAfter = (top + filtered[end]!) / 2;
-  let first = peak;
-  while (first > start && !(filtered[first]! <= lowBefore && Math.abs(velocity[first]!) < threshold)) first--;
-  let last = peak;
-  while (last < end && !(filtered[last]! <= lowAfter && Math.abs(velocity[last]!) < threshold)) last++;
-  const speed = new Float64Array(last - first + 1);
-  for (let i = first; i <= last; i++) speed[i - first] = Math.abs(velocity[i]!);
-  return speed;
 }
 
 const emptyFinger = (prompts: number): FingerResult => ({
   metrics: {
     rangeOfMotionDeg: null, peakVelocityDegS: null, repetitions: 0, meanRepetitionS: null,
-    sparc: null, ldlj: null, prompts, responses: 0, reactionTimeMs: null,
+    sparc: null, ldlj: null, sparcFlexion: null, sparcExtension: null, ldljFlexion: null, ldljExtension: null,
+    prompts, responses: 0, reactionTimeMs: null,
   },
-  sparc: [], ldlj: [], durations: [], reactionTimes: [],
+  smoothness: emptySmoothness(), durations: [], reactionTimes: [], romUnprompted: false,
 });
 
 function channelWithUnit(byId: Map<string, DecodedChannel>, id: string, unit: string, notes: Reason[]): DecodedChannel | undefined {

@@ -1,5 +1,8 @@
 import { cleanSeries } from '../signal/cleanSeries.js';
 
+/** The reference (monalysa) refuses shorter input for both kinds of signal. */
+const MIN_SAMPLES = 3;
+
 /** What the samples given to {@link ldlj} measure. */
 export type LdljKind = 'speed' | 'accel';
 
@@ -25,9 +28,19 @@ export type LdljKind = 'speed' | 'accel';
  * component missing from a shorter row counts as NaN; d is the first row's
  * length.
  *
- * Edge cases (NaN): fewer than 3 samples for 'speed' or 2 for 'accel' after
- * cleaning, A = 0, J = 0 (a perfectly uniform signal), a sample rate that is
- * not a positive finite number, an unknown kind, or a non-finite result.
+ * Edge cases follow the authors' reference code (monalysa
+ * `quality/smoothness.py`, `log_dimensionless_jerk`; for speed also
+ * siva82kb/SPARC `scripts/smoothness.py`):
+ * - fewer than 3 samples after cleaning, for either kind: monalysa raises
+ *   ("Data is too short"); here NaN. (The SPARC repository's version
+ *   returns +Infinity for 1 or 2 speed samples, an artefact of −ln 0.)
+ * - a constant non-zero signal (for 'speed' also a straight ramp): J = 0 and
+ *   both reference versions return +Infinity; so does this one.
+ * - all samples zero: A = 0 and J = 0; both return NaN; so does this one.
+ * - all samples missing: the references return NaN; after cleaning nothing
+ *   is left, so NaN here too.
+ * Also NaN: a sample rate that is not a positive finite number, an unknown
+ * kind, or values so large that A² or J overflow.
  */
 export function ldlj(
   signal: ArrayLike<number> | ArrayLike<ArrayLike<number>>,
@@ -39,7 +52,7 @@ export function ldlj(
   const columns = toColumns(signal);
   const n = columns[0]?.length ?? 0;
   const order = kind === 'speed' ? 2 : 1;
-  if (n < order + 1) return NaN;
+  if (n < MIN_SAMPLES) return NaN;
 
   let peakSq = 0;
   for (let i = 0; i < n; i++) {
@@ -62,7 +75,9 @@ export function ldlj(
       }
     }
   }
-  if (!(peakSq > 0) || !(sumSq > 0)) return NaN;
+  if (!(peakSq > 0 && peakSq < Infinity && sumSq < Infinity)) return NaN;
+  // No jerk at all: −ln J = +∞, as in the reference.
+  if (sumSq === 0) return Infinity;
   // speed: J = Σ(Δ²x/dt²)²·dt = S/dt³ and T³ = N³·dt³; accel: J = S/dt and
   // T = N·dt. Either way dt cancels exactly: LDLJ = −e·ln N + ln A² − ln S.
   // Taking logs of these factors also avoids overflow of T^e and J.

@@ -9,11 +9,17 @@ import { percentileInPlace } from '../signal/percentile.js';
  *
  * The angles first go through `cleanSeries` (leading/trailing missing samples
  * dropped, interior gaps interpolated), so NaN dropouts are ignored.
- * Edge cases: NaN when fewer than 2 finite samples remain.
+ * Edge cases, as numpy's `percentile(x, 95) - percentile(x, 5)` (the same
+ * type 7 definition): a single sample or a constant signal gives 0; no
+ * finite sample (empty or all missing) gives NaN.
+ *
+ * `analyzeSession` reports this only for a finger that was never prompted;
+ * a prompted finger's range of motion is taken over its prompted movements
+ * (`promptedRangeOfMotion`).
  */
 export function rangeOfMotion(angles: ArrayLike<number>): number {
   const { values } = cleanSeries(angles);
-  if (values.length < 2) return NaN;
+  if (values.length === 0) return NaN;
   // `values` is our own copy, so selection may reorder it (O(n), unlike a sort).
   const p95 = percentileInPlace(values, 0.95);
   return p95 - percentileInPlace(values, 0.05);

@@ -10,7 +10,6 @@ export interface SparcOptions {
   amplitudeThreshold?: number;
 }
 
-// Guards the allocation: 2^24 bins is far beyond any movement segment.
 /** 2^20 bins: a movement of 65,536 samples at the default padding; anything longer is no single movement. */
 const MAX_NFFT = 2 ** 20;
 
@@ -19,7 +18,7 @@ const MAX_NFFT = 2 ** 20;
  * closer to 0 is smoother (Balasubramanian et al. 2015, J NeuroEng Rehabil
  * 12:112, following the authors' reference code).
  *
- * After `cleanSeries` (leading/trailing NaN trimmed, interior NaN
+ * After `cleanSeries` (leading/trailing missing samples trimmed, interior ones
  * interpolated) the N samples are zero-padded at the end to
  * nfft = 2^(ceil(log2 N) + padLevel); M_k = |FFT_k| / max over all bins.
  * Of the bins with f_k = k·fs/nfft ≤ cutoffHz (k from 0), the band runs from
@@ -30,11 +29,22 @@ const MAX_NFFT = 2 ** 20;
  * If cutoffHz exceeds fs/2 the mirrored bins above Nyquist are included,
  * as in the reference code.
  *
- * Edge cases (NaN): fewer than 2 samples after cleaning, all-zero speed, no
- * bin under the cutoff reaching the threshold, a sample rate that is not a
- * positive finite number, padLevel not a non-negative integer (or nfft above
- * 2^24), cutoffHz not positive, amplitudeThreshold NaN, or a non-finite
- * result (overflowing input).
+ * Edge cases follow the authors' reference code (siva82kb/SPARC
+ * `scripts/smoothness.py` and monalysa `quality/smoothness.py`, the same
+ * `sparc`):
+ * - one sample: the spectrum is flat, every bin up to the cutoff is selected
+ *   and the arc is the frequency span alone: −1 (0 if only bin 0 lies under
+ *   the cutoff), as the reference returns.
+ * - two or three samples, and constant non-zero signals: computed like any
+ *   other input, with the reference's values.
+ * - no sample (after cleaning: also all missing), or all samples zero: the
+ *   reference fails (division by zero, or no bin reaching the threshold);
+ *   here NaN. Interior missing samples, which the reference would spread
+ *   over the whole spectrum (NaN), are interpolated first.
+ * Also NaN: no bin under the cutoff reaching the threshold, a sample rate
+ * that is not a positive finite number, padLevel not a non-negative integer
+ * (or nfft above 2^20), cutoffHz not positive, amplitudeThreshold NaN, or a
+ * non-finite result (overflowing input).
  */
 export function sparc(speed: ArrayLike<number>, sampleRateHz: number, options: SparcOptions = {}): number {
   const { padLevel = 4, cutoffHz = 10, amplitudeThreshold = 0.05 } = options;
@@ -42,26 +52,32 @@ export function sparc(speed: ArrayLike<number>, sampleRateHz: number, options: S
   if (!(Number.isInteger(padLevel) && padLevel >= 0 && padLevel <= 24) || Number.isNaN(amplitudeThreshold)) return NaN;
   const { values } = cleanSeries(speed);
   const n = values.length;
-  if (n < 2) return NaN;
+  if (n < 1) return NaN;
   // 2^ceil(log2 N) by doubling: Math.log2 is not guaranteed exact at powers of two.
   let pow2 = 1;
   while (pow2 < n) pow2 *= 2;
   const nfft = pow2 * 2 ** padLevel;
   if (nfft > MAX_NFFT) return NaN;
 
-  const mag = realMagnitudeSpectrum(values, nfft);
+  // Frequencies as k·(fs/nfft), the same rounding as the reference's arange.
+  const df = sampleRateHz / nfft;
   const half = nfft >> 1;
+  let cutBin = 0;
+  while (cutBin + 1 < nfft && (cutBin + 1) * df <= cutoffHz) cutBin++;
+  // A non-negative signal (a speed) has its largest magnitude at bin 0
+  // (|Σ x·e^(−iθ)| ≤ Σ x), so only the bins up to the cutoff are needed;
+  // otherwise, or with mirrored bins above Nyquist in the band, all of them.
+  const onlyBand = cutBin <= half && isNonNegative(values);
+  const mag = realMagnitudeSpectrum(values, nfft, onlyBand ? cutBin + 1 : half + 1);
   let peak = 0;
-  for (let k = 0; k <= half; k++) if ((mag[k] as number) > peak) peak = mag[k] as number;
+  for (let k = 0; k < mag.length; k++) if ((mag[k] as number) > peak) peak = mag[k] as number;
   if (!(peak > 0 && peak < Infinity)) return NaN;
 
   // Bin k above Nyquist has the magnitude of bin nfft − k (real input).
   const at = (k: number): number => (mag[k <= half ? k : nfft - k] as number) / peak;
-  // Frequencies as k·(fs/nfft), the same rounding as the reference's arange.
-  const df = sampleRateHz / nfft;
   let first = -1;
   let last = -1;
-  for (let k = 0; k < nfft && k * df <= cutoffHz; k++) {
+  for (let k = 0; k <= cutBin; k++) {
     if (at(k) >= amplitudeThreshold) {
       if (first < 0) first = k;
       last = k;
@@ -84,4 +100,9 @@ export function sparc(speed: ArrayLike<number>, sampleRateHz: number, options: S
     prevM = m;
   }
   return Number.isFinite(length) ? -length : NaN;
+}
+
+function isNonNegative(values: Float64Array): boolean {
+  for (let i = 0; i < values.length; i++) if (!((values[i] as number) >= 0)) return false;
+  return true;
 }

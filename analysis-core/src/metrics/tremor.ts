@@ -1,5 +1,5 @@
 import { cleanSeries } from '../signal/cleanSeries.js';
-import { fftInPlace } from '../signal/fft.js';
+import { bitReversal, fftFromBitReversed } from '../signal/fft.js';
 
 export interface TremorOptions {
   /** Tremor band [low, high] in Hz, both edges included (default [4, 12]). */
@@ -125,6 +125,7 @@ export function tremorShare(
  */
 function welchPowerSum(x: Float64Array, len: number): Float64Array {
   const { window, re, im, acc } = buffersFor(len);
+  const rev = bitReversal(len);
   acc.fill(0);
   const hop = len >> 1;
   const halfLen = len >> 1;
@@ -132,12 +133,14 @@ function welchPowerSum(x: Float64Array, len: number): Float64Array {
   for (let start = 0; start + len <= n; start += 2 * hop) {
     const second = start + hop;
     const hasSecond = second + len <= n;
+    // Written straight into bit-reversed order, so the transform skips its permutation.
     for (let i = 0; i < len; i++) {
       const w = window[i] as number;
-      re[i] = w * (x[start + i] as number);
-      im[i] = hasSecond ? w * (x[second + i] as number) : 0;
+      const r = rev[i] as number;
+      re[r] = w * (x[start + i] as number);
+      im[r] = hasSecond ? w * (x[second + i] as number) : 0;
     }
-    fftInPlace(re, im);
+    fftFromBitReversed(re, im);
     for (let k = 0; k <= halfLen; k++) {
       const j = (len - k) & (len - 1);
       const zr = re[k] as number;

@@ -121,7 +121,19 @@ export const sessionSchema: DocumentSchema = {
   additionalProperties: false,
 };
 
-const fingerMetrics = object({
+// Smoothness per kind of movement came with analysis 2.0.0: optional, so that stored 1.x analyses still conform.
+const movementSmoothness = {
+  sparcFlexion: nullableNumber,
+  sparcExtension: nullableNumber,
+  ldljFlexion: nullableNumber,
+  ldljExtension: nullableNumber,
+};
+const withOptional = (schema: JsonSchema, optional: Record<string, JsonSchema>): JsonSchema => ({
+  ...schema,
+  properties: { ...schema.properties, ...optional },
+});
+
+const fingerMetrics = withOptional(object({
   rangeOfMotionDeg: nullableNumber,
   peakVelocityDegS: nullableNumber,
   repetitions: count,
@@ -131,9 +143,9 @@ const fingerMetrics = object({
   prompts: count,
   responses: count,
   reactionTimeMs: nullableNumber,
-});
+}), movementSmoothness);
 
-const overallMetrics = object({
+const overallMetrics = withOptional(object({
   rangeOfMotionDeg: nullableNumber,
   peakVelocityDegS: nullableNumber,
   repetitions: count,
@@ -145,7 +157,7 @@ const overallMetrics = object({
   hits: count,
   misses: count,
   accuracy: nullableNumber,
-});
+}), movementSmoothness);
 
 export const analysisSchema: DocumentSchema = {
   title: 'analysis',

@@ -108,15 +108,28 @@ export interface Reason {
   message: string;
 }
 
-export interface FingerMetrics {
+/** Smoothness per kind of movement (analyses from 2.0.0 on; absent before). */
+export interface MovementSmoothness {
+  /** Median SPARC over the flexions. */
+  sparcFlexion?: number | null;
+  /** Median SPARC over the extensions. */
+  sparcExtension?: number | null;
+  /** Median LDLJ (speed based) over the flexions. */
+  ldljFlexion?: number | null;
+  /** Median LDLJ (speed based) over the extensions. */
+  ldljExtension?: number | null;
+}
+
+export interface FingerMetrics extends MovementSmoothness {
+  /** Median excursion over the finger's prompted movements; the session's 5th–95th percentile spread for a finger never prompted. */
   rangeOfMotionDeg: number | null;
   peakVelocityDegS: number | null;
   repetitions: number;
-  /** Mean duration of the repetitions' movement (speed above 10% of its peak), s. */
+  /** Mean time from a repetition's flexion onset to its extension offset, s. */
   meanRepetitionS: number | null;
-  /** Median SPARC over this finger's repetitions. */
+  /** Median SPARC over this finger's movements (each flexion and each extension). */
   sparc: number | null;
-  /** Median LDLJ (speed based) over this finger's repetitions. */
+  /** Median LDLJ (speed based) over this finger's movements (each flexion and each extension). */
   ldlj: number | null;
   prompts: number;
   responses: number;
@@ -124,7 +137,8 @@ export interface FingerMetrics {
   reactionTimeMs: number | null;
 }
 
-export interface OverallMetrics {
+export interface OverallMetrics extends MovementSmoothness {
+  /** Mean of the fingers' ranges of motion. */
   rangeOfMotionDeg: number | null;
   peakVelocityDegS: number | null;
   repetitions: number;

@@ -1,30 +1,29 @@
-/** Bit-reversal permutation and twiddle factors for one transform size. */
-interface FftTables {
-  /** rev[i] = i with its log2(n) bits reversed. */
-  rev: Uint32Array;
-  /** cos(2πk/n) and sin(2πk/n) for k < n/2. */
-  cos: Float64Array;
-  sin: Float64Array;
-}
-
-// One entry per size used (a handful in practice); tables never change once
-// built, so every call of a given size uses bit-identical twiddles. Sizes
-// above MAX_CACHED_SIZE are built per call, so one odd input cannot pin
-// hundreds of megabytes for the life of the process.
-const tableCache = new Map<number, FftTables>();
-const MAX_CACHED_SIZE = 2 ** 16;
+// Twiddles cos(2πk/N), sin(2πk/N) for k < N/2 of one shared table whose N
+// is the largest size used so far (grown by doubling when a larger one comes).
+// A size n reads every (N/n)-th entry: the angle 2π·(k·N/n)/N rounds exactly
+// as 2π·k/n (the factors are powers of two), so the values are bit-identical
+// to a table built for n alone, whatever sizes came before. Bit-reversal
+// tables are kept per size. Sizes above MAX_CACHED_SIZE are built per call,
+// so one odd input cannot pin memory for the life of the process.
+const MAX_CACHED_SIZE = 2 ** 20;
+let twiddleSize = 0;
+let twiddleCos: Float64Array = new Float64Array(0);
+let twiddleSin: Float64Array = new Float64Array(0);
+const reversalCache = new Map<number, Uint32Array>();
 
 /** True when n is 1, 2, 4, 8, … (a safe integer power of two). */
 export function isPowerOfTwo(n: number): boolean {
   return Number.isSafeInteger(n) && n > 0 && (n & (n - 1)) === 0 && n <= 2 ** 30;
 }
 
-function tablesFor(n: number): FftTables {
-  let t = tableCache.get(n);
-  if (t !== undefined) return t;
-  const bits = Math.round(Math.log2(n));
-  const rev = new Uint32Array(n);
-  for (let i = 1; i < n; i++) rev[i] = ((rev[i >> 1] as number) >> 1) | ((i & 1) << (bits - 1));
+/** Twiddles for size n: cos[k·stride] = cos(2πk/n), likewise sin, for k < n/2. */
+interface Twiddles {
+  cos: Float64Array;
+  sin: Float64Array;
+  stride: number;
+}
+
+function buildTwiddles(n: number): { cos: Float64Array; sin: Float64Array } {
   const half = n >> 1;
   const cos = new Float64Array(half);
   const sin = new Float64Array(half);
@@ -33,9 +32,27 @@ function tablesFor(n: number): FftTables {
     cos[k] = Math.cos(a);
     sin[k] = Math.sin(a);
   }
-  t = { rev, cos, sin };
-  if (n <= MAX_CACHED_SIZE) tableCache.set(n, t);
-  return t;
+  return { cos, sin };
+}
+
+function twiddlesFor(n: number): Twiddles {
+  if (n > MAX_CACHED_SIZE) return { ...buildTwiddles(n), stride: 1 };
+  if (n > twiddleSize) {
+    const size = Math.max(n, 2 * twiddleSize);
+    ({ cos: twiddleCos, sin: twiddleSin } = buildTwiddles(size));
+    twiddleSize = size;
+  }
+  return { cos: twiddleCos, sin: twiddleSin, stride: twiddleSize / n };
+}
+
+function reversalFor(n: number): Uint32Array {
+  let rev = reversalCache.get(n);
+  if (rev !== undefined) return rev;
+  const bits = Math.round(Math.log2(n));
+  rev = new Uint32Array(n);
+  for (let i = 1; i < n; i++) rev[i] = ((rev[i >> 1] as number) >> 1) | ((i & 1) << (bits - 1));
+  if (n <= MAX_CACHED_SIZE) reversalCache.set(n, rev);
+  return rev;
 }
 
 /**
@@ -53,8 +70,7 @@ export function fftInPlace(re: Float64Array, im: Float64Array): void {
     throw new RangeError(`fft: length must be a power of two and re/im equal (got ${n} and ${im.length})`);
   }
   if (n === 1) return;
-  const tables = tablesFor(n);
-  const rev = tables.rev;
+  const rev = reversalFor(n);
   for (let i = 0; i < n; i++) {
     const j = rev[i] as number;
     if (j > i) {
@@ -66,72 +82,212 @@ export function fftInPlace(re: Float64Array, im: Float64Array): void {
       im[j] = ti;
     }
   }
-  butterflyStages(re, im, tables, 2);
+  butterflyStages(re, im, twiddlesFor(n), 2);
+}
+
+/** The bit-reversal permutation of size n (cached): rev[i] is i with its log2(n) bits reversed. */
+export function bitReversal(n: number): Uint32Array {
+  if (!isPowerOfTwo(n)) throw new RangeError(`bitReversal: ${n} is not a power of two`);
+  return reversalFor(n);
 }
 
 /**
- * The radix-2 stages of sub-transform size `firstSize` … n, on input already in
- * bit-reversed order (earlier stages assumed done).
+ * {@link fftInPlace} for input the caller already placed in bit-reversed order
+ * (x_i at index bitReversal(n)[i]), which saves the permutation pass when the
+ * caller writes the input anyway. Same result, same RangeError.
  */
-function butterflyStages(re: Float64Array, im: Float64Array, tables: FftTables, firstSize: number): void {
+export function fftFromBitReversed(re: Float64Array, im: Float64Array): void {
   const n = re.length;
-  const { cos, sin } = tables;
-  for (let size = firstSize, step = n / firstSize; size <= n; size <<= 1, step >>= 1) {
-    const half = size >> 1;
-    // Twiddle outermost so each factor is loaded once per stage.
-    for (let j = 0, t = 0; j < half; j++, t += step) {
+  if (im.length !== n || !isPowerOfTwo(n)) {
+    throw new RangeError(`fft: length must be a power of two and re/im equal (got ${n} and ${im.length})`);
+  }
+  if (n > 1) butterflyStages(re, im, twiddlesFor(n), 2);
+}
+
+/**
+ * The stages of sub-transform size `firstSize` … n, on input already in
+ * bit-reversed order (earlier stages assumed done): one radix-2 stage when
+ * their number is odd, then two at a time as radix-4 passes, which read and
+ * write the array half as often. Blocks outermost, so every pass walks memory
+ * in order (a twiddle-outer loop strides through a large array once per
+ * twiddle and misses the cache).
+ */
+function butterflyStages(re: Float64Array, im: Float64Array, tw: Twiddles, firstSize: number): void {
+  const n = re.length;
+  let size = firstSize;
+  let stages = 0;
+  for (let s = firstSize; s <= n; s <<= 1) stages++;
+  if (stages % 2 === 1) {
+    radix2Stage(re, im, tw, size);
+    size <<= 1;
+  }
+  if (size === 2 && n >= 4) {
+    firstRadix4Pass(re, im);
+    size = 8;
+  }
+  for (; size <= n; size <<= 2) radix4Pass(re, im, tw, size);
+}
+
+/** {@link radix4Pass} at size 2, where every twiddle is 1: 4-point DFTs of consecutive groups. */
+function firstRadix4Pass(re: Float64Array, im: Float64Array): void {
+  const n = re.length;
+  for (let a = 0; a < n; a += 4) {
+    const ar = re[a] as number;
+    const ai = im[a] as number;
+    const br = re[a + 1] as number;
+    const bi = im[a + 1] as number;
+    const cr = re[a + 2] as number;
+    const ci = im[a + 2] as number;
+    const dr = re[a + 3] as number;
+    const di = im[a + 3] as number;
+    const a1r = ar + br;
+    const a1i = ai + bi;
+    const b1r = ar - br;
+    const b1i = ai - bi;
+    const c1r = cr + dr;
+    const c1i = ci + di;
+    const d1r = cr - dr;
+    const d1i = ci - di;
+    re[a] = a1r + c1r;
+    im[a] = a1i + c1i;
+    re[a + 2] = a1r - c1r;
+    im[a + 2] = a1i - c1i;
+    // −i·d1 = (d1i, −d1r)
+    re[a + 1] = b1r + d1i;
+    im[a + 1] = b1i - d1r;
+    re[a + 3] = b1r - d1i;
+    im[a + 3] = b1i + d1r;
+  }
+}
+
+/** One radix-2 stage: butterflies of span size/2 with twiddles W_size^j. */
+function radix2Stage(re: Float64Array, im: Float64Array, tw: Twiddles, size: number): void {
+  const n = re.length;
+  const { cos, sin } = tw;
+  const half = size >> 1;
+  const step = (n / size) * tw.stride;
+  for (let start = 0; start < n; start += size) {
+    const end = start + half;
+    for (let a = start, t = 0; a < end; a++, t += step) {
       const wr = cos[t] as number;
       const wi = -(sin[t] as number);
-      for (let a = j; a < n; a += size) {
-        const b = a + half;
-        const br = re[b] as number;
-        const bi = im[b] as number;
-        const xr = br * wr - bi * wi;
-        const xi = br * wi + bi * wr;
-        const ar = re[a] as number;
-        const ai = im[a] as number;
-        re[b] = ar - xr;
-        im[b] = ai - xi;
-        re[a] = ar + xr;
-        im[a] = ai + xi;
-      }
+      const b = a + half;
+      const br = re[b] as number;
+      const bi = im[b] as number;
+      const xr = br * wr - bi * wi;
+      const xi = br * wi + bi * wr;
+      const ar = re[a] as number;
+      const ai = im[a] as number;
+      re[b] = ar - xr;
+      im[b] = ai - xi;
+      re[a] = ar + xr;
+      im[a] = ai + xi;
     }
   }
 }
 
-// Scratch buffers for realMagnitudeSpectrum, reused across calls of one size.
-const scratchCache = new Map<number, { re: Float64Array; im: Float64Array }>();
+/**
+ * The radix-2 stages of sizes `size` and 2·size in one pass: per group of four
+ * points h = size/2 apart, the first stage with W_size^j, then the second with
+ * W_(2·size)^j and, for the odd pair, W_(2·size)^(j+h) = −i·W_(2·size)^j.
+ */
+function radix4Pass(re: Float64Array, im: Float64Array, tw: Twiddles, size: number): void {
+  const n = re.length;
+  const { cos, sin } = tw;
+  const h = size >> 1;
+  const step1 = (n / size) * tw.stride;
+  const step2 = step1 / 2;
+  const span = 2 * size;
+  for (let start = 0; start < n; start += span) {
+    for (let j = 0; j < h; j++) {
+      const w1r = cos[j * step1] as number;
+      const w1i = -(sin[j * step1] as number);
+      const w2r = cos[j * step2] as number;
+      const w2i = -(sin[j * step2] as number);
+      const a = start + j;
+      const b = a + h;
+      const c = b + h;
+      const d = c + h;
+      // First stage: (a, b) and (c, d) with W_size^j.
+      const br = re[b] as number;
+      const bi = im[b] as number;
+      const tbr = br * w1r - bi * w1i;
+      const tbi = br * w1i + bi * w1r;
+      const ar = re[a] as number;
+      const ai = im[a] as number;
+      const a1r = ar + tbr;
+      const a1i = ai + tbi;
+      const b1r = ar - tbr;
+      const b1i = ai - tbi;
+      const dr = re[d] as number;
+      const di = im[d] as number;
+      const tdr = dr * w1r - di * w1i;
+      const tdi = dr * w1i + di * w1r;
+      const cr = re[c] as number;
+      const ci = im[c] as number;
+      const c1r = cr + tdr;
+      const c1i = ci + tdi;
+      const d1r = cr - tdr;
+      const d1i = ci - tdi;
+      // Second stage: (a1, c1) with W_(2·size)^j, (b1, d1) with −i times it.
+      const ucr = c1r * w2r - c1i * w2i;
+      const uci = c1r * w2i + c1i * w2r;
+      const vr = d1r * w2r - d1i * w2i;
+      const vi = d1r * w2i + d1i * w2r;
+      // −i·(vr + i·vi) = vi − i·vr
+      re[a] = a1r + ucr;
+      im[a] = a1i + uci;
+      re[c] = a1r - ucr;
+      im[c] = a1i - uci;
+      re[b] = b1r + vi;
+      im[b] = b1i - vr;
+      re[d] = b1r - vi;
+      im[d] = b1i + vr;
+    }
+  }
+}
+
+// Scratch for realMagnitudeSpectrum: one buffer pair, grown to the largest
+// size used (at most MAX_CACHED_SIZE / 2), smaller sizes use its start.
+let scratchRe = new Float64Array(0);
+let scratchIm = new Float64Array(0);
 
 function scratchFor(n: number): { re: Float64Array; im: Float64Array } {
-  let s = scratchCache.get(n);
-  if (s === undefined) {
-    s = { re: new Float64Array(n), im: new Float64Array(n) };
-    if (n <= MAX_CACHED_SIZE) scratchCache.set(n, s);
+  if (n > MAX_CACHED_SIZE / 2) return { re: new Float64Array(n), im: new Float64Array(n) };
+  if (n > scratchRe.length) {
+    scratchRe = new Float64Array(n);
+    scratchIm = new Float64Array(n);
   }
-  return s;
+  return { re: scratchRe.subarray(0, n), im: scratchIm.subarray(0, n) };
 }
 
 /**
  * Magnitude spectrum |X_k| of the real signal `x` zero-padded at the end to
- * `nfft` samples, for the one-sided bins k = 0 … nfft/2 (bin k is frequency
- * k·fs/nfft). The other bins mirror these: |X_(nfft−k)| = |X_k| for real input.
+ * `nfft` samples, for the one-sided bins k = 0 … bins − 1 (bin k is frequency
+ * k·fs/nfft; `bins` at most nfft/2 + 1, the default). The other bins mirror
+ * these: |X_(nfft−k)| = |X_k| for real input.
  *
  * Computed with one complex FFT of half the length (even samples as real part,
- * odd samples as imaginary part, then split), which halves the work, and
- * without the stages that would only combine padding zeros.
+ * odd samples as imaginary part, then split), which halves the work, without
+ * the stages that would only combine padding zeros, and with the split only
+ * for the bins asked for.
  *
- * Returns a new Float64Array of length floor(nfft/2) + 1. Internal helper:
- * throws a RangeError when `nfft` is not a power of two or is shorter than `x`.
- * Non-finite samples propagate to the output.
+ * Returns a new Float64Array of length `bins`. Internal helper: throws a
+ * RangeError when `nfft` is not a power of two or is shorter than `x`, or
+ * `bins` is not an integer in 1 … nfft/2 + 1. Non-finite samples propagate
+ * to the output.
  */
-export function realMagnitudeSpectrum(x: ArrayLike<number>, nfft: number): Float64Array {
+export function realMagnitudeSpectrum(x: ArrayLike<number>, nfft: number, bins = Math.floor(nfft / 2) + 1): Float64Array {
   const len = x.length;
   if (!isPowerOfTwo(nfft) || len > nfft) {
     throw new RangeError(`realMagnitudeSpectrum: nfft ${nfft} must be a power of two >= ${len}`);
   }
+  if (!(Number.isInteger(bins) && bins >= 1 && bins <= Math.floor(nfft / 2) + 1)) {
+    throw new RangeError(`realMagnitudeSpectrum: bins ${bins} must be an integer in 1 … ${Math.floor(nfft / 2) + 1}`);
+  }
   if (nfft === 1) return Float64Array.of(Math.abs(len > 0 ? (x[0] as number) : 0));
   const m = nfft >> 1;
-  const out = new Float64Array(m + 1);
+  const out = new Float64Array(bins);
   const { re, im } = scratchFor(m);
   // z_j = x_2j + i·x_(2j+1) is non-zero only for j < h, and h ≤ p2 = m/block.
   // In bit-reversed order those values land at multiples of `block`, each the
@@ -142,24 +298,28 @@ export function realMagnitudeSpectrum(x: ArrayLike<number>, nfft: number): Float
   let p2 = 1;
   while (p2 < h) p2 <<= 1;
   const block = m / p2;
-  const revP = tablesFor(p2).rev;
+  const revP = reversalFor(p2);
   for (let q = 0; q < p2; q++) {
     const src = revP[q] as number;
     const a = 2 * src;
     const vr = a < len ? (x[a] as number) : 0;
     const vi = a + 1 < len ? (x[a + 1] as number) : 0;
-    re.fill(vr, q * block, (q + 1) * block);
-    im.fill(vi, q * block, (q + 1) * block);
+    // A plain loop: a fill() call per block of 16 costs more than the stores.
+    for (let i = q * block, end = i + block; i < end; i++) {
+      re[i] = vr;
+      im[i] = vi;
+    }
   }
-  butterflyStages(re, im, tablesFor(m), 2 * block);
+  butterflyStages(re, im, twiddlesFor(m), 2 * block);
   // With Z = FFT(even + i·odd): E_k = (Z_k + conj Z_(m−k))/2, O_k = (Z_k − conj Z_(m−k))/(2i),
   // X_k = E_k + e^(−2πik/nfft)·O_k for k = 0 … m (indices of Z taken mod m).
-  const { cos, sin } = tablesFor(nfft);
+  const { cos, sin, stride } = twiddlesFor(nfft);
   const r0 = re[0] as number;
   const i0 = im[0] as number;
   out[0] = Math.abs(r0 + i0);
-  out[m] = Math.abs(r0 - i0);
-  for (let k = 1; k < m; k++) {
+  if (bins > m) out[m] = Math.abs(r0 - i0);
+  const last = Math.min(bins - 1, m - 1);
+  for (let k = 1; k <= last; k++) {
     const zr = re[k] as number;
     const zi = im[k] as number;
     const cr = re[m - k] as number;
@@ -169,8 +329,8 @@ export function realMagnitudeSpectrum(x: ArrayLike<number>, nfft: number): Float
     // (Z − conj Z')/(2i) = (Im, −Re)/2 of the difference.
     const or = 0.5 * (zi - ci);
     const oi = -0.5 * (zr - cr);
-    const wr = cos[k] as number;
-    const wi = -(sin[k] as number);
+    const wr = cos[k * stride] as number;
+    const wi = -(sin[k * stride] as number);
     const xr = er + (or * wr - oi * wi);
     const xi = ei + (or * wi + oi * wr);
     out[k] = Math.sqrt(xr * xr + xi * xi);

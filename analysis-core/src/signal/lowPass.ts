@@ -62,20 +62,24 @@ export function lowPass(x: ArrayLike<number>, sampleRateHz: number, cutoffHz: nu
     z2 = b2 * xi - a2 * y;
     w[i] = y;
   }
-  // Backward pass, in place.
+  // Backward pass, writing the data part straight into the output.
+  const out = new Float64Array(n);
   c = w[len - 1] as number;
   z1 = s1 * c;
   z2 = s2 * c;
-  for (let i = len - 1; i >= 0; i--) {
+  for (let i = len - 1; i >= end + 1; i--) {
     const xi = w[i] as number;
     const y = b0 * xi + z1;
     z1 = b1 * xi - a1 * y + z2;
     z2 = b2 * xi - a2 * y;
-    w[i] = y;
   }
-
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = (w[pad + i] as number) + ref;
+  for (let i = end; i >= pad; i--) {
+    const xi = w[i] as number;
+    const y = b0 * xi + z1;
+    z1 = b1 * xi - a1 * y + z2;
+    z2 = b2 * xi - a2 * y;
+    out[i - pad] = y + ref;
+  }
   return out;
 }
 
