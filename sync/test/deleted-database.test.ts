@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, type RunningWorker } from '../src/index.js';
-import { createUser, eventually, getDoc, putDocs, sessionDoc, startTestStore, testConfig, userIdFor, type TestStore } from './support/storeWorld.js';
+import { allDocs, createUser, eventually, getDoc, putDocs, sessionDoc, startTestStore, testConfig, userIdFor, type TestStore } from './support/storeWorld.js';
 
 // Analyses like the real thread, except that a document whose id starts with `hang` never finishes (then times out).
 const misbehaving = new URL('./fixtures/misbehavingThread.mjs', import.meta.url);
@@ -42,6 +42,8 @@ describe('sync worker: a database deleted between its turns', () => {
     expect((await store.json('DELETE', `/${a.sessions}`)).status).toBe(200);
     await eventually(async () => expect(await getDoc(store, b.progress, 'analysis:hang-b')).toBeDefined(), 30_000, 20);
     await worker.idle();
+    // The premise: A was deleted with sessions it had not had a turn for.
+    expect((await allDocs(store, a.progress, 'analysis:')).length).toBeLessThan(3);
 
     // Created again with three light sessions (1,100 each): one turn of a full batch takes them all.
     await createUser(store, userIdFor(1421));
