@@ -2,7 +2,8 @@ import type { StoreClient } from '../store/storeClient.js';
 import { sinceParam, type Seq } from './checkpointStore.js';
 
 export interface Change {
-  seq: Seq;
+  /** Null on the rows CouchDB skips with `seq_interval`. */
+  seq: Seq | null;
   id: string;
   changes: Array<{ rev: string }>;
   deleted?: boolean;

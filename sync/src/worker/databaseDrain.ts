@@ -1,4 +1,4 @@
-import type { CheckpointStore } from '../feed/checkpointStore.js';
+import type { CheckpointStore, Seq } from '../feed/checkpointStore.js';
 import { readChanges, type Change } from '../feed/changesReader.js';
 import { estimateSessionCost } from '../pool/sessionCost.js';
 import { isStoreStatus } from '../store/storeErrors.js';
@@ -62,7 +62,8 @@ export async function runDatabaseTurn(deps: DrainDeps, db: string, userId: strin
     const readAt = Date.now();
     const taken = withinTurnCost(batch.results, deps);
     const cutShort = taken.length < batch.results.length;
-    const lastSeq = cutShort ? (taken[taken.length - 1] as Change).seq : batch.lastSeq;
+    // A cut falls only after a change that carries its sequence (withinTurnCost).
+    const lastSeq = cutShort ? ((taken[taken.length - 1] as Change).seq as Seq) : batch.lastSeq;
     const { changes, skipped } = await sessionChanges(deps, db, taken);
     if (skipped > 0) deps.logger.warn({ db, skipped }, 'skipped documents whose id cannot name an analysis');
     if (changes.length > 0) {
@@ -88,14 +89,20 @@ export async function runDatabaseTurn(deps: DrainDeps, db: string, userId: strin
   }
 }
 
-/** The first changes of a batch whose analysis fits the turn's cost (at least one). */
-function withinTurnCost(results: Change[], deps: DrainDeps): Change[] {
+/**
+ * The first changes of a batch whose analysis fits the turn's cost (at least
+ * one). The cut falls only after a change that carries its sequence, since
+ * that becomes the checkpoint: CouchDB leaves `seq` null on rows between
+ * every `seq_interval`-th, and the turn then runs on to the next that has one.
+ */
+export function withinTurnCost(results: Change[], deps: Pick<DrainDeps, 'turnCost' | 'maxSessionCost'>): Change[] {
   let total = 0;
   for (let i = 0; i < results.length; i++) {
     const change = results[i] as Change;
     const cost = change.deleted === true || !change.doc ? 1 : estimateSessionCost(change.doc);
     total += deps.maxSessionCost !== undefined && cost > deps.maxSessionCost ? 1 : cost;
-    if (total > deps.turnCost && i > 0) return results.slice(0, i);
+    const previousSeq = results[i - 1]?.seq;
+    if (total > deps.turnCost && i > 0 && previousSeq !== null && previousSeq !== undefined) return results.slice(0, i);
   }
   return results;
 }

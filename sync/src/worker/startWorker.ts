@@ -256,6 +256,7 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
       if (!owns(name)) return;
       if (type === 'deleted') {
         queue.forget(name);
+        turnSizes.forget(name);
         const parsed = parseUserDatabase(config.dbPrefix, name);
         if (parsed) progressCache.forget(userDatabases(config.dbPrefix, parsed.userId).progress);
         metrics.setBacklog(name, 0);
