@@ -109,6 +109,12 @@ export class AccountService {
     await this.db.put<AccountDoc>({ ...doc, password: record });
   }
 
+  /** The user id of the account holding `username` now; undefined when none does. */
+  async userIdOf(username: string): Promise<string | undefined> {
+    const doc = USERNAME_PATTERN.test(username) ? await this.findByUsername(username) : undefined;
+    return doc?.userId;
+  }
+
   async getAccount(userId: string): Promise<Account | undefined> {
     const doc = await this.db.get<AccountDoc>(accountId(userId));
     return doc ? publicAccount(doc) : undefined;
