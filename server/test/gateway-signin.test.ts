@@ -136,6 +136,17 @@ describe('login throttling that an attacker cannot turn against the owner', () =
     gw.clock.advance(HOUR);
   });
 
+  it('refuses a login name longer than any account can have before a guess is counted: the budget keeps no key of 16 kB', async () => {
+    for (let i = 0; i < 11; i++) {
+      const guess = await gw.call('POST', '/auth/login', {
+        body: { username: `${'n'.repeat(8_000)}${i % 2}`, password: `wrong guess ${i}!` },
+        headers: from(`10.6.0.${i + 1}`),
+      });
+      expect(guess.status).toBe(400);
+      expect((guess.body as Json).reason).toMatch(/username must be at most 64 characters/);
+    }
+  });
+
   it('limits wrong passwords from a known device to 10 an hour (a stolen phone guesses no faster)', async () => {
     const owner = await gw.register(uniqueUsername('phone'));
     const statuses: number[] = [];

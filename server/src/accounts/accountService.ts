@@ -36,7 +36,8 @@ export interface Account {
   createdAt: string;
 }
 
-export const USERNAME_PATTERN = /^[a-z0-9._-]{3,64}$/;
+export const MAX_USERNAME_LENGTH = 64;
+export const USERNAME_PATTERN = new RegExp(`^[a-z0-9._-]{3,${MAX_USERNAME_LENGTH}}$`);
 export const MIN_PASSWORD_LENGTH = 10;
 export const MAX_PASSWORD_LENGTH = 1024;
 
