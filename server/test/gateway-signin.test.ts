@@ -109,6 +109,44 @@ describe('login throttling that an attacker cannot turn against the owner', () =
     gw.clock.advance(HOUR);
   });
 
+  it("gives a deleted account's device no budget of its own on the account that takes the name next", async () => {
+    const name = uniqueUsername('reused');
+    const former = await gw.register(name);
+    const deleted = await gw.call('DELETE', '/me', { token: former.accessToken, body: { password: TEST_PASSWORD } });
+    expect(deleted.status).toBe(200);
+    const current = await gw.register(name);
+    for (let i = 0; i < 10; i++) {
+      const guess = await gw.call('POST', '/auth/login', {
+        body: { username: name, password: `wrong guess ${i}!` },
+        headers: from(`10.7.0.${i + 1}`),
+      });
+      expect(guess.status).toBe(401);
+    }
+    // The former owner's device token names the same username, but another account: it guesses in the shared budget.
+    const formerDevice = await gw.call('POST', '/auth/login', {
+      body: { username: name, password: 'wrong guess 11', deviceToken: former.deviceToken },
+      headers: from('10.7.1.1'),
+    });
+    expect(formerDevice.status).toBe(429);
+    const currentDevice = await gw.call('POST', '/auth/login', {
+      body: { username: name, password: TEST_PASSWORD, deviceToken: current.deviceToken },
+      headers: from('10.7.1.1'),
+    });
+    expect(currentDevice.status).toBe(200);
+    gw.clock.advance(HOUR);
+  });
+
+  it('refuses a login name longer than any account can have before a guess is counted: the budget keeps no key of 16 kB', async () => {
+    for (let i = 0; i < 11; i++) {
+      const guess = await gw.call('POST', '/auth/login', {
+        body: { username: `${'n'.repeat(8_000)}${i % 2}`, password: `wrong guess ${i}!` },
+        headers: from(`10.6.0.${i + 1}`),
+      });
+      expect(guess.status).toBe(400);
+      expect((guess.body as Json).reason).toMatch(/username must be at most 64 characters/);
+    }
+  });
+
   it('limits wrong passwords from a known device to 10 an hour (a stolen phone guesses no faster)', async () => {
     const owner = await gw.register(uniqueUsername('phone'));
     const statuses: number[] = [];

@@ -36,7 +36,8 @@ export interface Account {
   createdAt: string;
 }
 
-export const USERNAME_PATTERN = /^[a-z0-9._-]{3,64}$/;
+export const MAX_USERNAME_LENGTH = 64;
+export const USERNAME_PATTERN = new RegExp(`^[a-z0-9._-]{3,${MAX_USERNAME_LENGTH}}$`);
 export const MIN_PASSWORD_LENGTH = 10;
 export const MAX_PASSWORD_LENGTH = 1024;
 
@@ -107,6 +108,12 @@ export class AccountService {
   private async upgradeHash(doc: AccountDoc, password: string): Promise<void> {
     const record = await this.hasher.hash(password);
     await this.db.put<AccountDoc>({ ...doc, password: record });
+  }
+
+  /** The user id of the account holding `username` now; undefined when none does. */
+  async userIdOf(username: string): Promise<string | undefined> {
+    const doc = USERNAME_PATTERN.test(username) ? await this.findByUsername(username) : undefined;
+    return doc?.userId;
   }
 
   async getAccount(userId: string): Promise<Account | undefined> {

@@ -39,11 +39,14 @@ function tokensOf(deps: AuthDeps, userId: string, signIn: { signInId: string; re
 
 /**
  * Whose guesses a login spends (OWASP, device cookies): a device that signed
- * in to this username before spends its own; every other client shares the
- * username's budget for unknown devices.
+ * in to the account holding this username spends its own; every other client
+ * shares the username's budget for unknown devices. The token names the
+ * account, not the name: a name registered again after a deletion is another
+ * account, and the former owner's devices are unknown to it.
  */
-function guessKey(deps: AuthDeps, username: string, deviceToken: string | undefined): string {
-  const deviceId = deviceToken === undefined ? undefined : deps.deviceTokens.deviceOf(deviceToken, username);
+async function guessKey(deps: AuthDeps, username: string, deviceToken: string | undefined): Promise<string> {
+  const userId = deviceToken === undefined ? undefined : await deps.accounts.userIdOf(username);
+  const deviceId = deviceToken === undefined || userId === undefined ? undefined : deps.deviceTokens.deviceOf(deviceToken, userId);
   return deviceId === undefined ? `unknown-devices:${username}` : `device:${deviceId}`;
 }
 
@@ -78,7 +81,7 @@ export function authRoutes(deps: AuthDeps): Router {
       try {
         const account = await deps.accounts.register(username, password, abortOnClientClose(res));
         const signIn = await deps.refreshTokens.issue(account.userId);
-        res.status(201).json({ ...tokensOf(deps, account.userId, signIn), deviceToken: deps.deviceTokens.issue(username) });
+        res.status(201).json({ ...tokensOf(deps, account.userId, signIn), deviceToken: deps.deviceTokens.issue(account.userId) });
       } catch (err) {
         if (err instanceof UsernameTakenError) throw new HttpError(409, 'conflict', 'this username is taken');
         throw err;
@@ -93,7 +96,7 @@ export function authRoutes(deps: AuthDeps): Router {
       const input = parseBody(loginInput, req.body);
       const username = input.username.toLowerCase();
       // Taken before the hash, so concurrent guesses cannot overshoot; given back when the password was right.
-      const key = guessKey(deps, username, input.deviceToken);
+      const key = await guessKey(deps, username, input.deviceToken);
       throttle(deps.limits.loginGuesses, key);
       let account;
       try {
@@ -108,7 +111,7 @@ export function authRoutes(deps: AuthDeps): Router {
       }
       deps.limits.loginGuesses.giveBack(key);
       const signIn = await deps.refreshTokens.issue(account.userId);
-      res.json({ ...tokensOf(deps, account.userId, signIn), deviceToken: deps.deviceTokens.issue(username, input.deviceToken) });
+      res.json({ ...tokensOf(deps, account.userId, signIn), deviceToken: deps.deviceTokens.issue(account.userId, input.deviceToken) });
     }),
   );
 

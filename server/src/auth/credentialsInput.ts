@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, USERNAME_PATTERN } from '../accounts/accountService.js';
+import { MAX_PASSWORD_LENGTH, MAX_USERNAME_LENGTH, MIN_PASSWORD_LENGTH, USERNAME_PATTERN } from '../accounts/accountService.js';
 import { HttpError } from '../http/errors.js';
 
 /** A string field whose error says whether it was missing or of another type. */
@@ -21,7 +21,8 @@ const deviceToken = stringField('deviceToken').max(1024, 'deviceToken is not a d
 
 export const registrationInput = z.object({ username: newUsername, password: newPassword });
 export const loginInput = z.object({
-  username,
+  // No account has a longer name; the guess budget is keyed by it, so its keys stay small.
+  username: username.max(MAX_USERNAME_LENGTH, `username must be at most ${MAX_USERNAME_LENGTH} characters`),
   password: password.max(MAX_PASSWORD_LENGTH, `password must be at most ${MAX_PASSWORD_LENGTH} characters`),
   deviceToken: deviceToken.optional(),
 });

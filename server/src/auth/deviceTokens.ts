@@ -10,7 +10,8 @@ export const DEVICE_TOKEN_TTL_S = 180 * 86_400;
 
 /**
  * OWASP's "device cookie": a signed token a client receives at each
- * successful login for that username. Presented at the next login, its
+ * successful login, naming the account (user id, never the username, which a
+ * later account may take). Presented at the next login, its
  * guesses count against the device alone, so an attacker guessing from
  * elsewhere cannot lock the owner's known device out.
  */
@@ -20,26 +21,26 @@ export class DeviceTokens {
     private readonly clock: Clock,
   ) {}
 
-  issue(username: string, previous?: string): string {
-    const deviceId = (previous === undefined ? undefined : this.deviceOf(previous, username)) ?? randomBytes(16).toString('base64url');
+  issue(userId: string, previous?: string): string {
+    const deviceId = (previous === undefined ? undefined : this.deviceOf(previous, userId)) ?? randomBytes(16).toString('base64url');
     return jwt.sign({ iat: Math.floor(this.clock() / 1000) }, this.secret, {
       algorithm: JWT_ALGORITHM,
       expiresIn: DEVICE_TOKEN_TTL_S,
-      subject: username,
+      subject: userId,
       jwtid: deviceId,
       issuer: JWT_ISSUER,
       audience: DEVICE_AUDIENCE,
     });
   }
 
-  /** The device id when `token` is a valid device token for `username`; undefined otherwise. */
-  deviceOf(token: string, username: string): string | undefined {
+  /** The device id when `token` is a valid device token for the account `userId`; undefined otherwise. */
+  deviceOf(token: string, userId: string): string | undefined {
     try {
       const payload = jwt.verify(token, this.secret, {
         algorithms: [JWT_ALGORITHM],
         issuer: JWT_ISSUER,
         audience: DEVICE_AUDIENCE,
-        subject: username,
+        subject: userId,
         clockTimestamp: Math.floor(this.clock() / 1000),
       });
       return typeof payload === 'object' && typeof payload.jti === 'string' ? payload.jti : undefined;

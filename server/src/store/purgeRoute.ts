@@ -6,6 +6,7 @@ import type { LevelDown } from 'leveldown';
 import { badRequest, CouchHttpError, sendJson } from './couchResponses.js';
 import type { DatabaseAccess } from './databaseAccess.js';
 import type { LevelFiles } from './levelFiles.js';
+import { underWriteLock } from './pouchWriteLock.js';
 
 /** How PouchDB's LevelDB adapter lays out a document (sublevel-pouchdb keys). */
 const docKey = (id: string): string => `\xffdocument-store\xff${id}`;
@@ -76,9 +77,13 @@ export function purgeRoute(access: DatabaseAccess, files: LevelFiles, locationOf
       await db.info(); // opens the files, so the handle exists
       const handle = files.handle(locationOf(name));
       if (!handle) throw new CouchHttpError(500, 'internal_server_error', `the files of ${name} are not open`);
-      const answer: Record<string, string[]> = {};
-      for (const { id, revs } of request) answer[id] = await purgeDocument(handle, id, revs);
-      return answer;
+      // Under the database's write lock: a write to the same document cannot fall between reading its
+      // revision tree and deleting its entries (the write would be lost, or leave revisions without bodies).
+      return underWriteLock(db, async () => {
+        const answer: Record<string, string[]> = {};
+        for (const { id, revs } of request) answer[id] = await purgeDocument(handle, id, revs);
+        return answer;
+      });
     });
     sendJson(res, 201, { purge_seq: null, purged });
   });
