@@ -181,6 +181,10 @@ describe('the demo offline, installed and on every screen, in Chromium', () => {
     for (const [name, size] of [['phone-390', { width: 390, height: 844 }], ['desktop-1280', { width: 1280, height: 900 }]] as const) {
       await page.setViewportSize(size);
       await expect.poll(() => overflow(page), { timeout: UI_TIMEOUT_MS }).toEqual({ pageWidth: size.width, outside: [] });
+      // "Details" scrolls the session to the top of the screen: its heading and Close button show below the sticky status bar.
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await demo.byTestId('session-open').first().click();
+      await expect.poll(() => hiddenUnderStatusBar(page, ['[data-testid="session-detail"] h2', '[data-testid="session-detail-close"]']), { timeout: UI_TIMEOUT_MS }).toEqual([]);
       await screenshot(page, `layout-${name}`);
       await demo.byTestId('session-detail').screenshot({ path: `${SCREENSHOTS}layout-${name}-session-detail.png` });
     }
@@ -206,6 +210,19 @@ function controllingBuild(page: Page): Promise<string> {
         controller.postMessage('which build?');
       }),
   );
+}
+
+/** Which of `selectors` the sticky status bar hides (or that are off the screen): none when the page scrolls them into view properly. */
+function hiddenUnderStatusBar(page: Page, selectors: string[]): Promise<string[]> {
+  return page.evaluate((targets) => {
+    const bar = document.querySelector('.status-bar')!.getBoundingClientRect();
+    return targets.filter((selector) => {
+      const target = document.querySelector(selector)!;
+      const box = target.getBoundingClientRect();
+      const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+      return box.top < bar.bottom || box.bottom > window.innerHeight || !hit || !target.contains(hit);
+    });
+  }, selectors);
 }
 
 /** The page's scroll width, and every visible element that reaches beyond its card or the window. */
