@@ -114,12 +114,19 @@ describe('the demo offline, installed and on every screen, in Chromium', () => {
     await expect.poll(() => demo.attribute('pending-count', 'data-count'), { timeout: UI_TIMEOUT_MS }).toBe('0');
     expect(errors).toEqual([]);
 
+    // Another tab of the app, where a game may be under way when the update is accepted here.
+    const other = await open(context);
+    await other.demo.waitForDashboard();
+    await other.page.evaluate(() => ((window as unknown as { untouched?: boolean }).untouched = true));
+    const untouched = (): Promise<boolean | undefined> => other.page.evaluate(() => (window as unknown as { untouched?: boolean }).untouched);
+
     // A new build: the page offers it, and it takes over when the user accepts.
     server!.serviceWorkerSuffix = SECOND_BUILD;
     await page.evaluate(async () => {
       await (await navigator.serviceWorker.getRegistration())?.update();
     });
     await demo.byTestId('app-update').waitFor({ state: 'visible' });
+    await other.demo.byTestId('app-update').waitFor({ state: 'visible' });
     expect(await controllingBuild(page)).toBe('first build');
     await screenshot(page, 'offline-12-update-ready');
     await Promise.all([page.waitForEvent('load'), demo.byTestId('app-update-apply').click()]);
@@ -127,6 +134,16 @@ describe('the demo offline, installed and on every screen, in Chromium', () => {
     await expect.poll(() => controllingBuild(page), { timeout: UI_TIMEOUT_MS }).toBe('build 2');
     expect(await demo.byTestId('app-update').isHidden()).toBe(true);
     await expect.poll(() => demo.attribute('app-state', 'data-state'), { timeout: UI_TIMEOUT_MS }).toBe('offline-ready');
+
+    // The other tab was not reloaded under its user: it still offers the new version, and reloads when accepted.
+    await expect.poll(() => controllingBuild(other.page), { timeout: UI_TIMEOUT_MS }).toBe('build 2');
+    await other.page.waitForLoadState();
+    expect(await untouched()).toBe(true);
+    expect(await other.demo.byTestId('app-update').isVisible()).toBe(true);
+    await Promise.all([other.page.waitForEvent('load'), other.demo.byTestId('app-update-apply').click()]);
+    await other.demo.waitForDashboard();
+    expect(await untouched()).toBeUndefined();
+    expect(other.errors).toEqual([]);
   }, SCENARIO_TIMEOUT_MS);
 
   it('dates games when played, fills a labelled demo history, explains a session in detail, and fits a phone and a desktop', async () => {
