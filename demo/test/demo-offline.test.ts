@@ -182,6 +182,10 @@ describe('the demo offline, installed and on every screen, in Chromium', () => {
     await page.mouse.move(box.x + box.width - 2, box.y + box.height / 2);
     await expect.poll(() => demo.byTestId('chart-rangeOfMotionDeg').locator('.chart-tooltip').textContent(), { timeout: UI_TIMEOUT_MS }).toMatch(/: \d+\.\d °$/);
 
+    // Each "Details" button names its game for a screen reader.
+    expect(new Set(await demo.byTestId('session-open').evaluateAll((buttons) => buttons.map((b) => b.getAttribute('aria-label')))).size).toBe(11);
+    await expect.poll(() => page.getByRole('button', { name: /^Details of the game of / }).count()).toBe(11);
+
     // The newest game in detail.
     await demo.byTestId('session-open').first().click();
     await demo.byTestId('session-detail').waitFor({ state: 'visible' });
