@@ -1,6 +1,7 @@
-import type { AnalysisDoc, Session } from '@m2m/analysis-core';
+import { analyzeSession, summarizeProgress, synthesizeSession, type AnalysisDoc, type Session } from '@m2m/analysis-core';
 import { GatewayError, NetworkError, type SessionEntry, type Sourced, type SyncStatus } from '@m2m/mobile-sdk';
 import { describe, expect, it } from 'vitest';
+import { dateTickLabels } from '../src/chart/dateAxis.js';
 import { errorMessage } from '../src/errorMessage.js';
 import { connectionState } from '../src/model/connectionState.js';
 import { synthesizeGame } from '../src/model/playSession.js';
@@ -43,6 +44,19 @@ describe('the demo clock', () => {
     expect(games.every((g) => Date.parse(g.startedAt) < Date.parse('2026-11-24T00:00:00.000Z'))).toBe(true);
     expect([...days].sort()).toEqual(days);
     expect(games[0]!.impairment).toBeGreaterThan(games.at(-1)!.impairment);
+  });
+  it('simulates a history whose movement trends read as a recovery, whatever game is played today', () => {
+    const games = simulatedHistory(now);
+    const analyses = games.map((g) => analyzeSession(synthesizeSession(g), { sessionRev: null }));
+    // A short, poor game played just now (the demo's own games are random draws) must not turn the story around.
+    const today = analyzeSession(synthesizeSession({ seed: 1, startedAt: new Date(now).toISOString(), durationS: 10, impairment: 0.8, level: 1 }), { sessionRev: null });
+    for (const set of [analyses, [...analyses, today]]) {
+      const progress = summarizeProgress(set);
+      const times = set.map((a) => Date.parse(a.session!.startedAt));
+      const verdicts = Object.fromEntries(METRICS.map((m) => [m.key, describeTrend(m, (progress.metrics as Record<string, { trendPerWeek: number | null }>)[m.key]!.trendPerWeek, times)]));
+      // The movement metrics the synthetic hand's impairment drives (its tremor and accuracy barely follow it).
+      for (const key of ['rangeOfMotionDeg', 'sparc', 'reactionTimeMs', 'peakVelocityDegS', 'ldlj']) expect(verdicts[key], key).toMatchObject({ shown: true, verdict: 'better' });
+    }
   });
 });
 
@@ -88,5 +102,32 @@ describe('the weekly trend as shown', () => {
     expect(describeTrend(metric('rangeOfMotionDeg'), -4.7, twoWeeks)).toMatchObject({ verdict: 'worse', text: '−4.70 ° per week (getting worse)' });
     expect(describeTrend(metric('reactionTimeMs'), -12, twoWeeks)).toMatchObject({ verdict: 'better' });
     expect(describeTrend(metric('tremorShare'), 0.01, twoWeeks)).toMatchObject({ verdict: 'worse' });
+  });
+});
+
+describe('the date axis of the progress charts', () => {
+  const at = (iso: string): number => Date.parse(iso);
+
+  it('labels ticks a day apart with their day', () => {
+    const labels = dateTickLabels([at('2026-11-20T12:00:00Z'), at('2026-11-21T12:00:00Z'), at('2026-11-22T12:00:00Z')], 86_400_000);
+    expect(new Set(labels).size).toBe(3);
+    expect(labels.every((l) => !l.includes('\n'))).toBe(true);
+  });
+
+  it('labels ticks within a day with their time, the day only where it starts, never the same label twice', () => {
+    const ticks = [at('2026-11-20T12:00:00Z'), at('2026-11-20T12:10:00Z'), at('2026-11-20T12:20:00Z')];
+    const labels = dateTickLabels(ticks, 600_000);
+    expect(new Set(labels).size).toBe(3);
+    expect(labels[0]).toContain('\n');
+    expect(labels.slice(1).every((l) => !l.includes('\n'))).toBe(true);
+  });
+
+  it('labels ticks seconds apart with their seconds', () => {
+    const ticks = [at('2026-11-20T12:00:00Z'), at('2026-11-20T12:00:05Z'), at('2026-11-20T12:00:10Z')];
+    expect(new Set(dateTickLabels(ticks, 5_000)).size).toBe(3);
+  });
+
+  it('gives a lone tick within a day its time as well as its day', () => {
+    expect(dateTickLabels([at('2026-11-20T12:00:00Z')], 600_000)[0]).toMatch(/\n.*\d/);
   });
 });

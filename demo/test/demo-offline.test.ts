@@ -62,7 +62,8 @@ describe('the demo offline, installed and on every screen, in Chromium', () => {
     await demo.play({ durationS: '10' });
     await demo.expectAllRows(1, 'pending', 'device');
     await expect.poll(() => demo.attribute('analysis-place', 'data-runs-in'), { timeout: UI_TIMEOUT_MS }).toBe('inline');
-    expect(await demo.attribute('analysis-place', 'title')).toMatch(/could not load/);
+    // Seen at once from the worker's failed load, not after the load timeout (which would hold the first result back 10 s).
+    expect(await demo.attribute('analysis-place', 'title')).toBe('the analysis worker could not load: its script did not load (offline, or the server is not reachable)');
     await expect.poll(() => demo.attribute('progress-session-count', 'data-count'), { timeout: UI_TIMEOUT_MS }).toBe('1');
     await screenshot(page, 'offline-10-first-game-analysed-in-the-page');
 
@@ -114,12 +115,19 @@ describe('the demo offline, installed and on every screen, in Chromium', () => {
     await expect.poll(() => demo.attribute('pending-count', 'data-count'), { timeout: UI_TIMEOUT_MS }).toBe('0');
     expect(errors).toEqual([]);
 
+    // Another tab of the app, where a game may be under way when the update is accepted here.
+    const other = await open(context);
+    await other.demo.waitForDashboard();
+    await other.page.evaluate(() => ((window as unknown as { untouched?: boolean }).untouched = true));
+    const untouched = (): Promise<boolean | undefined> => other.page.evaluate(() => (window as unknown as { untouched?: boolean }).untouched);
+
     // A new build: the page offers it, and it takes over when the user accepts.
     server!.serviceWorkerSuffix = SECOND_BUILD;
     await page.evaluate(async () => {
       await (await navigator.serviceWorker.getRegistration())?.update();
     });
     await demo.byTestId('app-update').waitFor({ state: 'visible' });
+    await other.demo.byTestId('app-update').waitFor({ state: 'visible' });
     expect(await controllingBuild(page)).toBe('first build');
     await screenshot(page, 'offline-12-update-ready');
     await Promise.all([page.waitForEvent('load'), demo.byTestId('app-update-apply').click()]);
@@ -127,6 +135,16 @@ describe('the demo offline, installed and on every screen, in Chromium', () => {
     await expect.poll(() => controllingBuild(page), { timeout: UI_TIMEOUT_MS }).toBe('build 2');
     expect(await demo.byTestId('app-update').isHidden()).toBe(true);
     await expect.poll(() => demo.attribute('app-state', 'data-state'), { timeout: UI_TIMEOUT_MS }).toBe('offline-ready');
+
+    // The other tab was not reloaded under its user: it still offers the new version, and reloads when accepted.
+    await expect.poll(() => controllingBuild(other.page), { timeout: UI_TIMEOUT_MS }).toBe('build 2');
+    await other.page.waitForLoadState();
+    expect(await untouched()).toBe(true);
+    expect(await other.demo.byTestId('app-update').isVisible()).toBe(true);
+    await Promise.all([other.page.waitForEvent('load'), other.demo.byTestId('app-update-apply').click()]);
+    await other.demo.waitForDashboard();
+    expect(await untouched()).toBeUndefined();
+    expect(other.errors).toEqual([]);
   }, SCENARIO_TIMEOUT_MS);
 
   it('dates games when played, fills a labelled demo history, explains a session in detail, and fits a phone and a desktop', async () => {
@@ -165,6 +183,10 @@ describe('the demo offline, installed and on every screen, in Chromium', () => {
     await page.mouse.move(box.x + box.width - 2, box.y + box.height / 2);
     await expect.poll(() => demo.byTestId('chart-rangeOfMotionDeg').locator('.chart-tooltip').textContent(), { timeout: UI_TIMEOUT_MS }).toMatch(/: \d+\.\d °$/);
 
+    // Each "Details" button names its game for a screen reader.
+    expect(new Set(await demo.byTestId('session-open').evaluateAll((buttons) => buttons.map((b) => b.getAttribute('aria-label')))).size).toBe(11);
+    await expect.poll(() => page.getByRole('button', { name: /^Details of the game of / }).count()).toBe(11);
+
     // The newest game in detail.
     await demo.byTestId('session-open').first().click();
     await demo.byTestId('session-detail').waitFor({ state: 'visible' });
@@ -181,6 +203,10 @@ describe('the demo offline, installed and on every screen, in Chromium', () => {
     for (const [name, size] of [['phone-390', { width: 390, height: 844 }], ['desktop-1280', { width: 1280, height: 900 }]] as const) {
       await page.setViewportSize(size);
       await expect.poll(() => overflow(page), { timeout: UI_TIMEOUT_MS }).toEqual({ pageWidth: size.width, outside: [] });
+      // "Details" scrolls the session to the top of the screen: its heading and Close button show below the sticky status bar.
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await demo.byTestId('session-open').first().click();
+      await expect.poll(() => hiddenUnderStatusBar(page, ['[data-testid="session-detail"] h2', '[data-testid="session-detail-close"]']), { timeout: UI_TIMEOUT_MS }).toEqual([]);
       await screenshot(page, `layout-${name}`);
       await demo.byTestId('session-detail').screenshot({ path: `${SCREENSHOTS}layout-${name}-session-detail.png` });
     }
@@ -206,6 +232,19 @@ function controllingBuild(page: Page): Promise<string> {
         controller.postMessage('which build?');
       }),
   );
+}
+
+/** Which of `selectors` the sticky status bar hides (or that are off the screen): none when the page scrolls them into view properly. */
+function hiddenUnderStatusBar(page: Page, selectors: string[]): Promise<string[]> {
+  return page.evaluate((targets) => {
+    const bar = document.querySelector('.status-bar')!.getBoundingClientRect();
+    return targets.filter((selector) => {
+      const target = document.querySelector(selector)!;
+      const box = target.getBoundingClientRect();
+      const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+      return box.top < bar.bottom || box.bottom > window.innerHeight || !hit || !target.contains(hit);
+    });
+  }, selectors);
 }
 
 /** The page's scroll width, and every visible element that reaches beyond its card or the window. */

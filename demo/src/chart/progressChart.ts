@@ -2,7 +2,8 @@ import type uPlot from 'uplot';
 import { el } from '../dom.js';
 import type { MetricInfo } from '../model/metricCatalog.js';
 import type { Trend } from '../model/trend.js';
-import { dateTimeLabel, dayLabel, fittedChart, tooltipPlugin } from './uplotChart.js';
+import { dateTickLabels } from './dateAxis.js';
+import { dateTimeLabel, fittedChart, tooltipPlugin } from './uplotChart.js';
 
 export interface ProgressPoint {
   /** When the session was played, ms since the epoch. */
@@ -62,7 +63,8 @@ export function progressChart(input: ProgressChartInput): HTMLElement {
       y: metric.domain ? { range: (_u, min, max) => [Math.max(metric.domain![0], Math.floor(min - 5)), Math.min(metric.domain![1], Math.ceil(max + 5))] as uPlot.Range.MinMax } : {},
     },
     axes: [
-      { label: 'Date played', labelSize: 18, size: 34, font: '11px system-ui', labelFont: '12px system-ui', values: (_u, ticks) => ticks.map((s) => dayLabel(s * 1000)) },
+      // Two lines of tick labels (day and time) when the games span less than a day.
+      { label: 'Date played', labelSize: 18, size: (_u, values) => (values?.some((v) => v.includes('\n')) ? 46 : 34), font: '11px system-ui', labelFont: '12px system-ui', values: (_u, ticks, _axis, _space, increment) => dateTickLabels(ticks.map((s) => s * 1000), increment * 1000) },
       { label: axisLabel, labelSize: 18, size: 52, font: '11px system-ui', labelFont: '12px system-ui' },
     ],
     series: [

@@ -43,6 +43,5 @@ export function tooltipPlugin(text: (u: uPlot, idx: number) => string | null): u
   };
 }
 
-export const dayLabel = (t: number): string => new Date(t).toLocaleDateString(undefined, { day: 'numeric', month: 'short' });
 export const dateTimeLabel = (t: number): string =>
   new Date(t).toLocaleString(undefined, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });

@@ -9,8 +9,7 @@ export interface PlayChoices {
   level: number;
 }
 
-/** A synthetic glove recording for the choices: what a real game would hand to `recordSession`. */
-export function synthesizeGame(choices: PlayChoices, startedAt: string): RecordInput {
-  const seed = crypto.getRandomValues(new Uint32Array(1))[0]!;
+/** A synthetic glove recording for the choices: what a real game would hand to `recordSession`; a random draw unless `seed` is given. */
+export function synthesizeGame(choices: PlayChoices, startedAt: string, seed = crypto.getRandomValues(new Uint32Array(1))[0]!): RecordInput {
   return synthesizeRecording({ seed, startedAt, durationS: choices.durationS, impairment: choices.impairment, level: choices.level });
 }

@@ -6,11 +6,16 @@ const PLAYED_DAYS_AGO = [14, 13, 11, 10, 8, 7, 5, 4, 2, 1] as const;
 
 export interface SimulatedGame extends PlayChoices {
   startedAt: string;
+  /** Fixed: the same two weeks every time, whose trends show the recovery rather than one draw's noise. */
+  seed: number;
 }
+
+/** Seeds of the ten games: with them the movement trends over the history read as a recovery. */
+const FIRST_SEED = 1000;
 
 /**
  * A demo history: ten games over the past two weeks by a hand that recovers
- * (impairment from 0.7 to 0.35) and climbs the game levels, each dated on its
+ * (impairment from 0.8 to 0.2) and climbs the game levels, each dated on its
  * own day at mid-morning UTC. Real games are dated when they are played; only
  * this, clearly labelled in the page, dates games in the past.
  */
@@ -19,8 +24,9 @@ export function simulatedHistory(now: number): SimulatedGame[] {
   const last = PLAYED_DAYS_AGO.length - 1;
   return PLAYED_DAYS_AGO.map((daysAgo, i) => ({
     startedAt: new Date(today - daysAgo * DAY_MS + 10 * 3_600_000 + i * 60_000).toISOString(),
-    impairment: Math.round((0.7 - (0.35 * i) / last) * 100) / 100,
+    impairment: Math.round((0.8 - (0.6 * i) / last) * 100) / 100,
     durationS: 30,
     level: 1 + Math.floor((i * 3) / last),
+    seed: FIRST_SEED + i,
   }));
 }

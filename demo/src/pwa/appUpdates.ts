@@ -22,10 +22,23 @@ const UPDATE_CHECK_MS = 60 * 60_000;
 export function registerAppUpdates(): AppUpdates {
   const state = new BehaviorSubject<AppState>('serviceWorker' in navigator ? 'installing' : 'unsupported');
   if (state.value === 'unsupported') return { state$: state, apply: async () => undefined };
+  /** This page's user accepted the update. */
+  let accepted = false;
+  /** The new version already runs (accepted in another tab of the app): only this page is left to reload. */
+  let takenOver = false;
   const update = registerSW({
     immediate: true,
     onOfflineReady: () => state.next('offline-ready'),
     onNeedRefresh: () => state.next('update-ready'),
+    // The new version took over. Reload only the page whose user asked: another tab may be mid-game; it keeps
+    // its offer and reloads when its user accepts (by default every tab would reload at once).
+    onNeedReload: () => {
+      if (accepted) window.location.reload();
+      else {
+        takenOver = true;
+        state.next('update-ready');
+      }
+    },
     onRegisteredSW: (_url, registration) => {
       if (!registration) return;
       // A page already controlled by this version: it starts offline.
@@ -38,5 +51,12 @@ export function registerAppUpdates(): AppUpdates {
     },
     onRegisterError: () => state.next('unsupported'),
   });
-  return { state$: state, apply: () => update(true) };
+  return {
+    state$: state,
+    apply: async () => {
+      accepted = true;
+      if (takenOver) window.location.reload();
+      else await update(true);
+    },
+  };
 }

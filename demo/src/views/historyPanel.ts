@@ -20,7 +20,7 @@ export function historyPanel(client: M2MClient): View {
         message.textContent = `Recording simulated game ${i + 1} of ${games.length}…`;
         // One game per task: the page stays responsive while they are made.
         await new Promise((resolve) => setTimeout(resolve, 0));
-        await client.recordSession(synthesizeGame(game, game.startedAt));
+        await client.recordSession(synthesizeGame(game, game.startedAt, game.seed));
       }
       message.textContent = `Added ${games.length} simulated games dated over the past two weeks.`;
     } catch (err) {

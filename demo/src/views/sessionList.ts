@@ -31,7 +31,8 @@ function rowElement(row: SessionRow, onOpen: (sessionId: string) => void): HTMLL
   const state = sessionState(row);
   const source = row.analysis?.source ?? 'none';
   const why = state === 'refused' ? row.entry.rejectedReason : state === 'invalid' ? row.analysis?.reasons.map((r) => r.message).join('; ') : undefined;
-  const open = el('button', { type: 'button', class: 'link', 'data-testid': 'session-open' }, 'Details');
+  // Every row has one: its accessible name says which game it opens.
+  const open = el('button', { type: 'button', class: 'link', 'data-testid': 'session-open', 'aria-label': `Details of the game of ${dateTimeLabel(Date.parse(session.startedAt))}` }, 'Details');
   open.addEventListener('click', () => onOpen(session.id));
   return el(
     'li',

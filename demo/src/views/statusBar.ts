@@ -49,7 +49,16 @@ export function statusBar(client: M2MClient, user$: Observable<SignedInUser | nu
     logout,
     problem,
   );
-  return { element, dispose: () => subscription.unsubscribe() };
+  // The bar is sticky: whatever the page scrolls into view (a session opened, a focused field) stops below it, not under it.
+  const height = new ResizeObserver(() => document.documentElement.style.setProperty('--status-bar-height', `${element.offsetHeight}px`));
+  height.observe(element);
+  return {
+    element,
+    dispose: () => {
+      subscription.unsubscribe();
+      height.disconnect();
+    },
+  };
 }
 
 /** The last sync problem, while it matters: network errors only while offline. */
