@@ -5,6 +5,8 @@ import express, { type ErrorRequestHandler } from 'express';
 import type { AdminCredentials } from './adminCredentials.js';
 import { adminGate } from './adminGate.js';
 import { databaseInfoRoute } from './databaseInfoRoute.js';
+import { LevelHandles } from './levelHandles.js';
+import { localDocsRoute } from './localDocsRoute.js';
 import { bulkGetRoute } from './bulkGetRoute.js';
 import { changesRoute } from './changesRoute.js';
 import { CouchHttpError, sendCouchError } from './couchResponses.js';
@@ -76,7 +78,8 @@ export async function startEmbeddedStore(options: EmbeddedStoreOptions): Promise
   await mkdir(dataDir, { recursive: true });
   const uuid = await loadStoreUuid(dataDir);
   const catalog = await DatabaseCatalog.load(dataDir);
-  const Pouch = pouchForDataDir(dataDir);
+  const levels = new LevelHandles();
+  const Pouch = pouchForDataDir(dataDir, levels);
   const pool = new DatabasePool(
     (name) => new Pouch(name),
     options.maxOpenDatabases ?? DEFAULT_MAX_OPEN_DATABASES,
@@ -102,6 +105,7 @@ export async function startEmbeddedStore(options: EmbeddedStoreOptions): Promise
   app.use(changesRoute(access, feeds));
   app.use(bulkGetRoute(access));
   app.use(databaseInfoRoute(access, dataDir, Date.now()));
+  app.use(localDocsRoute(access, levels, dataDir));
   app.use(...expressPouchMount(Pouch, dataDir, catalog, pool));
   app.use(errorHandler(logger));
 

@@ -2,13 +2,21 @@ import PouchDB from 'pouchdb';
 import { join } from 'node:path';
 import type { DatabaseCatalog } from './databaseCatalog.js';
 import type { DatabasePool } from './databasePool.js';
+import type { LevelHandles } from './levelHandles.js';
 
 /** PouchDB constructor bound to one data folder (LevelDB files under it). */
 export type PouchConstructor = new (name: string) => PouchDB.Database;
 
-export function pouchForDataDir(dataDir: string): PouchConstructor {
+/** Where the LevelDB files of database `name` are: the location its leveldown handle is opened at. */
+export function levelLocation(dataDir: string, name: string): string {
   // The trailing separator makes `prefix + name` a folder inside dataDir.
-  return PouchDB.defaults({ prefix: join(dataDir, '/') }) as unknown as PouchConstructor;
+  return join(dataDir, '/') + name;
+}
+
+/** PouchDB constructor bound to one data folder; `levels` learns every LevelDB handle it opens (for `_local_docs`). */
+export function pouchForDataDir(dataDir: string, levels: LevelHandles): PouchConstructor {
+  const options = { prefix: levelLocation(dataDir, ''), db: levels.factory };
+  return PouchDB.defaults(options as PouchDB.Configuration.DatabaseConfiguration) as unknown as PouchConstructor;
 }
 
 type AllDbsCallback = (err: Error | null, names?: string[]) => void;
