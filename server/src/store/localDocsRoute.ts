@@ -7,6 +7,8 @@ import { levelLocation } from './pouchFactory.js';
 
 /** PouchDB's LevelDB adapter keeps `_local` documents under this key prefix, keyed by their full id. */
 const LOCAL_PREFIX = '\u00fflocal-store\u00ff';
+/** Where pouchdb-security keeps a database's `_security` object; CouchDB keeps it out of `_local_docs`. */
+const SECURITY_ID = '_local/_security';
 /** The first key after every local document's: the next code point after the prefix's separator. */
 const LOCAL_END = '\u00fflocal-store\u0100';
 
@@ -96,6 +98,7 @@ async function readRows(iterator: LevelIterator, q: LocalDocsQuery): Promise<Loc
         const past = q.descending ? id < q.end : id > q.end;
         if (past || (!q.inclusiveEnd && id === q.end)) break;
       }
+      if (id === SECURITY_ID) continue;
       if (skipped < q.skip) {
         skipped++;
         continue;
