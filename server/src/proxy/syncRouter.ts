@@ -133,7 +133,7 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
     }
     let rows: BulkDocsRow[] = [];
     if (plan.forwardedIndices.length > 0) {
-      const answer = await client.json({ ...upstream, jsonText: plan.upstreamJson, signal: abortOnClientClose(res) });
+      const answer = await client.json({ ...upstream, jsonBytes: plan.upstreamBytes, signal: abortOnClientClose(res) });
       if (answer.status === 401) throw new UpstreamError("the store refused the gateway's credentials", false);
       if (answer.status >= 300 || !Array.isArray(answer.body)) {
         // The store refused the whole batch (bad request, too large, no database): its verdict stands.
