@@ -4,6 +4,7 @@ export { STANDARD_CHANNELS, flexChannelId, GYRO_CHANNEL_IDS, ACC_CHANNEL_IDS } f
 export { sessionSchema, analysisSchema, progressSchema, LIMITS, type DocumentSchema } from './model/schemas.js';
 export { checkAgainstSchema, type JsonSchema } from './model/schemaCheck.js';
 export { validateSession, type ValidateOptions } from './model/validateSession.js';
+export { sessionSizeProblems, type SessionSizes } from './model/sessionSizeProblems.js';
 export { sessionIdAt, isSessionId, SESSION_ID_PATTERN } from './model/sessionId.js';
 export { buildSession } from './model/buildSession.js';
 export { encodeSensors, decodeSensors, SensorCodecError } from './codec/sensorCodec.js';

@@ -1,5 +1,6 @@
 import { firstValueFrom } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SESSION_SIZE_LIMITS } from '@m2m/analysis-core';
 import { InvalidSessionError, type M2MClient, type RecordInput } from '@m2m/mobile-sdk';
 import { newClient, recordingInput, uniqueName } from './support/clients.js';
 import { startSystem, type TestSystem } from './support/system.js';
@@ -50,6 +51,32 @@ describe('recordSession refuses bad input and stores nothing', () => {
     expect((error as InvalidSessionError).message).toMatch(message);
     expect((await firstValueFrom(client.sessions$())).length).toBe(before);
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+
+  it('refuses a game over the gateway\'s size limits with the limit named, before storing it', async () => {
+    // 31 minutes at 100 Hz decodes fine: only the gateway's limits refuse it, on every push.
+    const samples = 31 * 60 * 100;
+    const long = { ...good, durationMs: 31 * 60 * 1000, sampleRateHz: 100, channels: good.channels.slice(0, 2).map((c) => ({ ...c, values: new Float64Array(samples) })) };
+    const before = (await firstValueFrom(client.sessions$())).length;
+    const error = await client.recordSession(long).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(error).toBeInstanceOf(InvalidSessionError);
+    expect((error as InvalidSessionError).errors).toContainEqual({
+      path: '/durationMs',
+      message: `${long.durationMs} ms is above the limit of ${SESSION_SIZE_LIMITS.maxGameDurationMs} ms (the longest plausible game)`,
+    });
+    expect((await firstValueFrom(client.sessions$())).length).toBe(before);
+  });
+
+  it('refuses a glove rate over the limit by name', async () => {
+    const fast = { ...good, durationMs: 1000, events: [], sampleRateHz: SESSION_SIZE_LIMITS.maxGloveRateHz * 2, channels: good.channels.map((c) => ({ ...c, values: new Float64Array(SESSION_SIZE_LIMITS.maxGloveRateHz * 2) })) };
+    const error = await client.recordSession(fast).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect((error as InvalidSessionError).message).toContain(`limit of ${SESSION_SIZE_LIMITS.maxGloveRateHz} Hz (the highest glove rate)`);
   });
 
   it('stores the good session recorded beside the bad ones', async () => {

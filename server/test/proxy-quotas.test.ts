@@ -53,6 +53,24 @@ describe('replication proxy: per-user quotas', () => {
     expect((await user.json('GET', '/sync/sessions/_local/c')).status).toBe(200);
   });
 
+  it('counts the _local documents the store already holds, as after a restart or from another gateway process', async () => {
+    const user = await world.newUser();
+    // Written before this gateway process started: only the store knows them.
+    expect((await world.store.json('PUT', `/${user.dbs.sessions}/_local/old1`, { seq: 1 })).status).toBe(201);
+    expect((await world.store.json('PUT', `/${user.dbs.progress}/_local/old2`, { seq: 1 })).status).toBe(201);
+    expect((await user.json('PUT', '/sync/sessions/_local/new1', { seq: 1 })).status).toBe(201);
+    const fourth = await user.json('PUT', '/sync/sessions/_local/new2', { seq: 1 });
+    expect(fourth).toMatchObject({ status: 403, body: { error: 'forbidden', reason: expect.stringContaining('quota of 3 _local documents') } });
+    // Rewriting a checkpoint the store already had does not count twice.
+    const old = await user.json('GET', '/sync/sessions/_local/old1');
+    expect((await user.json('PUT', '/sync/sessions/_local/old1', { seq: 2, _rev: (old.body as { _rev: string })._rev })).status).toBe(201);
+
+    const heavy = await world.newUser();
+    expect((await world.store.json('PUT', `/${heavy.dbs.sessions}/_local/big`, { pad: 'x'.repeat(6000) })).status).toBe(201);
+    const over = await heavy.json('PUT', '/sync/sessions/_local/more', { pad: 'x'.repeat(3000) });
+    expect(over).toMatchObject({ status: 403, body: { reason: expect.stringContaining('quota of 8192 bytes of _local documents') } });
+  });
+
   it('bounds the total bytes of _local documents', async () => {
     const user = await world.newUser();
     expect((await user.json('PUT', '/sync/sessions/_local/big1', { pad: 'x'.repeat(5000) })).status).toBe(201);

@@ -6,7 +6,14 @@ declare module 'leveldown' {
     key: string;
     value?: string;
   }
+  export interface LevelIterator {
+    next(callback: (err: Error | null | undefined, key?: string, value?: string) => void): void;
+    end(callback: (err?: Error | null) => void): void;
+  }
   export interface LevelDown {
+    /** 'open' while usable. */
+    status: string;
+    iterator(options: { gte?: string; lt?: string; reverse?: boolean; keyAsBuffer: false; valueAsBuffer: false }): LevelIterator;
     get(key: string, options: { asBuffer: false }, callback: Callback<string>): void;
     batch(operations: BatchOperation[], callback: Callback): void;
   }

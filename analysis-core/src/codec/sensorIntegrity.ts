@@ -36,6 +36,29 @@ export const SESSION_SIZE_LIMITS = Object.freeze({
   maxTotalSamples: GLOVE_CHANNELS * 360_000,
 });
 
+/** Why a game of `durationMs` is over `SESSION_SIZE_LIMITS`, or null when it is within them. */
+export function durationProblem(durationMs: number): string | null {
+  const limit = SESSION_SIZE_LIMITS.maxGameDurationMs;
+  return durationMs > limit ? `${durationMs} ms is above the limit of ${limit} ms (the longest plausible game)` : null;
+}
+
+/**
+ * Why a sensor block of these sizes is over `SESSION_SIZE_LIMITS` (the first
+ * limit it passes, named), or null when it is within them.
+ */
+export function sensorSizeProblem(rateHz: number, samplesPerChannel: number, channelCount: number): string | null {
+  const limits = SESSION_SIZE_LIMITS;
+  if (rateHz > limits.maxGloveRateHz) return `sampleRateHz ${rateHz} is above the limit of ${limits.maxGloveRateHz} Hz (the highest glove rate)`;
+  if (samplesPerChannel > limits.maxSamplesPerChannel) {
+    return `sampleCount ${samplesPerChannel} is above the limit of ${limits.maxSamplesPerChannel} samples per channel (a 30-minute game at ${limits.maxGloveRateHz} Hz)`;
+  }
+  if (channelCount > limits.maxChannels) return `${channelCount} channels is above the limit of ${limits.maxChannels} channels`;
+  if (channelCount * samplesPerChannel > limits.maxTotalSamples) {
+    return `${channelCount} channels x ${samplesPerChannel} samples is above the limit of ${limits.maxTotalSamples} samples in all`;
+  }
+  return null;
+}
+
 /** Node's Buffer where there is one: its native base64 is several times faster than the portable decoder. */
 interface PlatformBuffer {
   from(text: string, encoding: 'base64'): Uint8Array & { toString(encoding: 'base64'): string };
@@ -81,18 +104,9 @@ export function checkSensorIntegrity(block: unknown): void {
   if (encoding !== SENSOR_ENCODING) throw bad(`sensors.encoding must be ${JSON.stringify(SENSOR_ENCODING)}`);
   if (typeof data !== 'string') throw bad('sensors.data must be a string');
 
-  const limits = SESSION_SIZE_LIMITS;
-  if (rate > limits.maxGloveRateHz) {
-    throw tooLarge(`sampleRateHz ${rate} is above the limit of ${limits.maxGloveRateHz} Hz (the highest glove rate)`);
-  }
-  if (samples > limits.maxSamplesPerChannel) {
-    throw tooLarge(`sampleCount ${samples} is above the limit of ${limits.maxSamplesPerChannel} samples per channel (a 30-minute game at ${limits.maxGloveRateHz} Hz)`);
-  }
   const C = channels.length;
-  if (C > limits.maxChannels) throw tooLarge(`${C} channels is above the limit of ${limits.maxChannels} channels`);
-  if (C * samples > limits.maxTotalSamples) {
-    throw tooLarge(`${C} channels x ${samples} samples is above the limit of ${limits.maxTotalSamples} samples in all`);
-  }
+  const overLimit = sensorSizeProblem(rate, samples, C);
+  if (overLimit !== null) throw tooLarge(overLimit);
   const maxChars = 4 * Math.ceil(maxPayloadBytes(C, samples) / 3);
   if (data.length > maxChars) {
     throw tooLarge(`sensors.data has ${data.length} characters, more than the ${maxChars} that ${C} channels x ${samples} samples can need`);

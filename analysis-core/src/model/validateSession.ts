@@ -1,5 +1,5 @@
 import { decodeSensors, SensorCodecError } from '../codec/sensorCodec.js';
-import { checkSensorIntegrity, SESSION_SIZE_LIMITS } from '../codec/sensorIntegrity.js';
+import { checkSensorIntegrity, durationProblem } from '../codec/sensorIntegrity.js';
 import { checkAgainstSchema } from './schemaCheck.js';
 import { sessionSchema } from './schemas.js';
 import { parseUtcTimestamp } from './utcTimestamp.js';
@@ -40,9 +40,8 @@ function checkSessionIntegrity(doc: unknown): SessionValidation {
   const shaped = checkShape(doc);
   if (!shaped.ok) return shaped;
   const { session, errors } = shaped;
-  if (session.durationMs > SESSION_SIZE_LIMITS.maxGameDurationMs) {
-    errors.push({ path: '/durationMs', message: `${session.durationMs} ms is above the limit of ${SESSION_SIZE_LIMITS.maxGameDurationMs} ms (the longest plausible game)` });
-  }
+  const tooLong = durationProblem(session.durationMs);
+  if (tooLong !== null) errors.push({ path: '/durationMs', message: tooLong });
   try {
     checkSensorIntegrity(session.sensors);
   } catch (err) {

@@ -1,4 +1,4 @@
-import { buildSession, sessionIdAt, validateSession, type Session, type ValidationError } from '@m2m/analysis-core';
+import { buildSession, sessionIdAt, sessionSizeProblems, validateSession, type Session, type ValidationError } from '@m2m/analysis-core';
 import { InvalidSessionError } from '../errors.js';
 import type { RecordInput } from '../types.js';
 
@@ -11,6 +11,9 @@ import type { RecordInput } from '../types.js';
 export function buildRecordedSession(input: RecordInput, now: number = Date.now()): Session {
   const shape = shapeProblems(input);
   if (shape.length > 0) throw new InvalidSessionError(shape);
+  // The gateway refuses a game over its size limits on every push: refuse it here, before encoding, instead of storing it.
+  const oversize = sessionSizeProblems(recordedSizes(input));
+  if (oversize.length > 0) throw new InvalidSessionError(oversize);
   const started = Date.parse(input.startedAt);
   // Time-sortable by when the game was played; a bad startedAt is reported by validation below.
   const idTime = Number.isInteger(started) && started >= 0 && started < 2 ** 48 ? started : now;
@@ -23,6 +26,17 @@ export function buildRecordedSession(input: RecordInput, now: number = Date.now(
   const checked = validateSession(session);
   if (!checked.ok) throw new InvalidSessionError(checked.errors);
   return checked.session;
+}
+
+/** The sizes the limits bound; a field of the wrong type counts as 0 here and is named by validation. */
+function recordedSizes(input: RecordInput) {
+  const number = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
+  return {
+    durationMs: number(input.durationMs),
+    sampleRateHz: number(input.sampleRateHz),
+    samplesPerChannel: input.channels.reduce((most, channel) => Math.max(most, number(channel.values.length)), 0),
+    channelCount: input.channels.length,
+  };
 }
 
 const RECORDING_FIELDS = new Set(['gameId', 'level', 'startedAt', 'durationMs', 'score', 'device', 'sampleRateHz', 'channels', 'events']);

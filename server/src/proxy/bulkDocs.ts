@@ -18,13 +18,15 @@ export interface BulkDocsRow {
 export interface BulkDocsPlan {
   /** The body for the store: only the documents that passed. */
   upstreamBody: { docs: unknown[]; new_edits?: boolean };
-  /** `upstreamBody` as JSON, put together from each document's JSON, serialised once when it was measured. */
-  upstreamJson: string;
+  /** `upstreamBody` as UTF-8 JSON, put together from each document's bytes, encoded once when it was measured. */
+  upstreamBytes: Buffer;
   /** For each forwarded document, its index in the client's batch. */
   forwardedIndices: number[];
   refused: Array<{ index: number; row: BulkDocsRow }>;
   newEdits: boolean;
 }
+
+const COMMA = Buffer.from(',');
 
 const idOf = (doc: unknown): string => {
   const id = typeof doc === 'object' && doc !== null ? (doc as { _id?: unknown })._id : undefined;
@@ -53,29 +55,41 @@ export async function planBulkDocs(body: unknown, maxDocBytes: number, storage: 
   if (docs.length > MAX_DOCS_PER_BULK) throw tooMany(`docs holds ${docs.length} documents, more than the ${MAX_DOCS_PER_BULK} one request may`);
   if (newEdits !== undefined && typeof newEdits !== 'boolean') throw badRequest('new_edits must be true or false');
 
-  const plan: BulkDocsPlan = { upstreamBody: { docs: [] }, upstreamJson: '', forwardedIndices: [], refused: [], newEdits: newEdits !== false };
+  const plan: BulkDocsPlan = { upstreamBody: { docs: [] }, upstreamBytes: Buffer.alloc(0), forwardedIndices: [], refused: [], newEdits: newEdits !== false };
   if (newEdits !== undefined) plan.upstreamBody.new_edits = newEdits;
-  const texts: string[] = [];
+  const parts: Buffer[] = [Buffer.from('{"docs":[')];
   const turn = loopTurns();
   for (const [index, doc] of (docs as unknown[]).entries()) {
     let verdict = checkSessionWrite(doc, maxDocBytes);
     if (verdict.ok && verdict.doc['_deleted'] !== true) {
       // Deletions always pass: they are how a user over the quota makes room.
-      const bytes = Buffer.byteLength(verdict.json, 'utf8');
+      const bytes = verdict.bytes.length;
       if (bytes > storage.bytesLeft) verdict = { ok: false, reason: storage.refusal };
       else storage.bytesLeft -= bytes;
     }
     if (verdict.ok) {
       plan.upstreamBody.docs.push(verdict.doc);
-      texts.push(verdict.json);
+      if (parts.length > 1) parts.push(COMMA);
+      parts.push(verdict.bytes);
       plan.forwardedIndices.push(index);
     } else {
       plan.refused.push({ index, row: { id: idOf(doc), error: 'forbidden', reason: verdict.reason } });
     }
     await turn();
   }
-  plan.upstreamJson = `{"docs":[${texts.join(',')}]${newEdits === undefined ? '' : `,"new_edits":${String(newEdits)}`}}`;
+  parts.push(Buffer.from(`]${newEdits === undefined ? '' : `,"new_edits":${String(newEdits)}`}}`));
+  plan.upstreamBytes = joinBytes(parts);
   return plan;
+}
+
+/** The parts one after another in one buffer (a single copy of each). */
+function joinBytes(parts: Buffer[]): Buffer {
+  let total = 0;
+  for (const part of parts) total += part.length;
+  const out = Buffer.allocUnsafe(total);
+  let at = 0;
+  for (const part of parts) at += part.copy(out, at);
+  return out;
 }
 
 /**

@@ -5,9 +5,10 @@ export type DocumentVerdict = { ok: true } | { ok: false; reason: string };
 
 /**
  * A write's verdict, with the document to forward when it is accepted and its
- * JSON (measured for the size limit, so it is serialised once).
+ * JSON as UTF-8 bytes (measured for the size limit, so it is serialised and
+ * encoded once, and the bytes are what is sent on).
  */
-export type WriteVerdict = { ok: true; doc: Record<string, unknown>; json: string } | { ok: false; reason: string };
+export type WriteVerdict = { ok: true; doc: Record<string, unknown>; bytes: Buffer } | { ok: false; reason: string };
 
 /** How many validation errors a refusal names before it says "and N more". */
 const MAX_REASONS = 8;
@@ -40,14 +41,14 @@ export function checkSessionWrite(doc: unknown, maxDocBytes: number): WriteVerdi
   if ('_attachments' in doc) return { ok: false, reason: 'attachments are not accepted' };
   const tooDeep = nestingProblem(doc, 'the document');
   if (tooDeep !== undefined) return { ok: false, reason: tooDeep };
-  const json = JSON.stringify(doc);
-  const size = Buffer.byteLength(json, 'utf8');
+  const bytes = Buffer.from(JSON.stringify(doc), 'utf8');
+  const size = bytes.length;
   if (size > maxDocBytes) return { ok: false, reason: `the document is ${size} bytes, more than the limit of ${maxDocBytes}` };
   if (doc['_deleted'] === true) return tombstone(doc);
   // The sensor block is checked whole (base64, frame, CRC, counts) but never expanded here: the
   // worker decodes it, so a small document declaring millions of samples costs the gateway nothing.
   const checked = validateSession(doc, { sensors: 'integrity' });
-  if (checked.ok) return { ok: true, doc, json };
+  if (checked.ok) return { ok: true, doc, bytes };
   const shown = checked.errors.slice(0, MAX_REASONS).map((e) => `${e.path} ${e.message}`);
   const hidden = checked.errors.length - shown.length;
   return { ok: false, reason: `not a valid session: ${shown.join('; ')}${hidden > 0 ? `; and ${hidden} more` : ''}` };
@@ -84,7 +85,7 @@ function tombstone(doc: Record<string, unknown>): WriteVerdict {
     if (problem) return { ok: false, reason: `_revisions ${problem}` };
     kept['_revisions'] = doc['_revisions'];
   }
-  return { ok: true, doc: kept, json: JSON.stringify(kept) };
+  return { ok: true, doc: kept, bytes: Buffer.from(JSON.stringify(kept), 'utf8') };
 }
 
 function describe(value: unknown): string {

@@ -23,6 +23,8 @@ export interface StoreRequest {
   body?: unknown;
   /** The body already serialised as JSON, sent as it is (taken over `body`). */
   jsonText?: string;
+  /** The body already serialised as UTF-8 JSON, sent as it is (taken over `jsonText` and `body`). */
+  jsonBytes?: Buffer;
   /** Extra request headers (conditional GETs). Never the client's credentials. */
   headers?: Record<string, string>;
   /** The request fails when the store stays silent (no headers, no bytes) this long. */
@@ -122,7 +124,7 @@ export class StoreClient {
     const basePath = base.pathname.replace(/\/+$/, '');
     const query = options.query?.toString() ?? '';
     const text = options.jsonText ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-    const body = text === undefined ? undefined : Buffer.from(text, 'utf8');
+    const body = options.jsonBytes ?? (text === undefined ? undefined : Buffer.from(text, 'utf8'));
     const headers: Record<string, string> = {
       ...options.headers,
       authorization: endpoint.authorization,

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { userDatabases } from '../accounts/userDatabases.js';
 import type { GatewayConfig } from '../config.js';
 import { mergeBulkDocsRows, planBulkDocs, type BulkDocsRow, type StorageLeft } from './bulkDocs.js';
+import { localDocsReader } from './localDocsReader.js';
 import { LocalDocsTally } from './localDocsTally.js';
 import { StoredBytes } from './storedBytes.js';
 import { SyncRequestRate } from './syncRequestRate.js';
@@ -49,7 +50,7 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
   const { quotas } = config;
   const rate = new SyncRequestRate(quotas.syncRequestsPerS, quotas.syncBurst);
   const stored = new StoredBytes(client, config.storeTimeoutMs);
-  const locals = new LocalDocsTally({ docs: quotas.localDocs, bytes: quotas.localBytes });
+  const locals = new LocalDocsTally({ docs: quotas.localDocs, bytes: quotas.localBytes }, localDocsReader(client, config.dbPrefix, config.storeTimeoutMs));
   const router = express.Router();
 
   router.use(async (req, res) => {
@@ -87,7 +88,7 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
         const doc = checkedPutBody(target, body, config.maxDocBytes);
         upstream.jsonText = JSON.stringify(doc);
         const bytes = Buffer.byteLength(upstream.jsonText, 'utf8');
-        if (endpoint.kind === 'local') locals.write(userId, `${database}/${endpoint.id}`, bytes);
+        if (endpoint.kind === 'local') await locals.write(userId, `${database}/${endpoint.id}`, bytes);
         else if ((doc as { _deleted?: unknown })._deleted !== true) {
           // As in _bulk_docs, a deletion always passes: it is how a user over the quota makes room.
           if ((await storageLeft(storeDatabase)).bytesLeft < bytes) throw forbidden(storageRefusal(await stored.of(storeDatabase)));
@@ -132,7 +133,7 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
     }
     let rows: BulkDocsRow[] = [];
     if (plan.forwardedIndices.length > 0) {
-      const answer = await client.json({ ...upstream, jsonText: plan.upstreamJson, signal: abortOnClientClose(res) });
+      const answer = await client.json({ ...upstream, jsonBytes: plan.upstreamBytes, signal: abortOnClientClose(res) });
       if (answer.status === 401) throw new UpstreamError("the store refused the gateway's credentials", false);
       if (answer.status >= 300 || !Array.isArray(answer.body)) {
         // The store refused the whole batch (bad request, too large, no database): its verdict stands.

@@ -51,7 +51,7 @@ export async function uploadSession(
   const doc = toStoredForm(body);
   const verdict = checkSessionWrite(doc, maxDocBytes);
   if (!verdict.ok) throw forbidden(verdict.reason);
-  await checkQuota(Buffer.byteLength(verdict.json, 'utf8'));
+  await checkQuota(verdict.bytes.length);
   const id = doc['_id'] as string;
 
   const existing = await readSession(store, db, id);

@@ -5,6 +5,8 @@ import express, { type ErrorRequestHandler } from 'express';
 import type { AdminCredentials } from './adminCredentials.js';
 import { adminGate } from './adminGate.js';
 import { databaseInfoRoute } from './databaseInfoRoute.js';
+import { LevelHandles } from './levelHandles.js';
+import { localDocsRoute } from './localDocsRoute.js';
 import { bulkGetRoute } from './bulkGetRoute.js';
 import { changesRoute } from './changesRoute.js';
 import { CouchHttpError, sendCouchError } from './couchResponses.js';
@@ -17,8 +19,7 @@ import { dbUpdatesRoute } from './dbUpdatesRoute.js';
 import { expressPouchMount } from './expressPouchMount.js';
 import { FeedRegistry, type FeedStats } from './feedRegistry.js';
 import { defaultMaxOpenDatabases } from './openDatabaseBound.js';
-import { LevelFiles } from './levelFiles.js';
-import { databaseLocation, pouchForDataDir, wireForExpressPouchDB } from './pouchFactory.js';
+import { levelLocation, pouchForDataDir, wireForExpressPouchDB } from './pouchFactory.js';
 import { purgeRoute } from './purgeRoute.js';
 import { serverInfoRoutes } from './serverInfoRoutes.js';
 import { SessionCookies } from './sessionCookie.js';
@@ -84,8 +85,8 @@ export async function startEmbeddedStore(options: EmbeddedStoreOptions): Promise
   await mkdir(dataDir, { recursive: true });
   const uuid = await loadStoreUuid(dataDir);
   const catalog = await DatabaseCatalog.load(dataDir);
-  const files = new LevelFiles();
-  const Pouch = pouchForDataDir(dataDir, files);
+  const levels = new LevelHandles();
+  const Pouch = pouchForDataDir(dataDir, levels);
   const maxOpen = options.maxOpenDatabases ?? openDatabaseDefault(logger);
   const pool = new DatabasePool(
     (name) => new Pouch(name),
@@ -112,7 +113,8 @@ export async function startEmbeddedStore(options: EmbeddedStoreOptions): Promise
   app.use(changesRoute(access, feeds));
   app.use(bulkGetRoute(access));
   app.use(databaseInfoRoute(access, dataDir, Date.now()));
-  app.use(purgeRoute(access, files, (name) => databaseLocation(dataDir, name)));
+  app.use(purgeRoute(access, levels, (name) => levelLocation(dataDir, name)));
+  app.use(localDocsRoute(access, levels, dataDir));
   app.use(...expressPouchMount(Pouch, dataDir, catalog, pool));
   app.use(errorHandler(logger));
 

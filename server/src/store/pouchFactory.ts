@@ -2,20 +2,22 @@ import PouchDB from 'pouchdb';
 import { join } from 'node:path';
 import type { DatabaseCatalog } from './databaseCatalog.js';
 import type { DatabasePool } from './databasePool.js';
-import type { LevelFiles } from './levelFiles.js';
+import type { LevelHandles } from './levelHandles.js';
 
 /** PouchDB constructor bound to one data folder (LevelDB files under it). */
 export type PouchConstructor = new (name: string) => PouchDB.Database;
 
-/** Where the LevelDB files of database `name` live (PouchDB opens `prefix + name`). */
-export const databaseLocation = (dataDir: string, name: string): string => join(dataDir, '/') + name;
-
-/** `files`: PouchDB opens its LevelDB handles through it, so the store may use them too. */
-export function pouchForDataDir(dataDir: string, files?: LevelFiles): PouchConstructor {
+/** Where the LevelDB files of database `name` are: the location its leveldown handle is opened at. */
+export function levelLocation(dataDir: string, name: string): string {
   // The trailing separator makes `prefix + name` a folder inside dataDir.
-  const options: Record<string, unknown> = { prefix: databaseLocation(dataDir, '') };
-  if (files) options['db'] = files.factory;
-  return PouchDB.defaults(options) as unknown as PouchConstructor;
+  return join(dataDir, '/') + name;
+}
+
+/** PouchDB constructor bound to one data folder; `levels`, when given, learns every LevelDB handle it opens (`_local_docs`, `_purge`). */
+export function pouchForDataDir(dataDir: string, levels?: LevelHandles): PouchConstructor {
+  const options: Record<string, unknown> = { prefix: levelLocation(dataDir, '') };
+  if (levels) options['db'] = levels.factory;
+  return PouchDB.defaults(options as PouchDB.Configuration.DatabaseConfiguration) as unknown as PouchConstructor;
 }
 
 type AllDbsCallback = (err: Error | null, names?: string[]) => void;

@@ -5,7 +5,7 @@ import express, { type Router } from 'express';
 import type { LevelDown } from 'leveldown';
 import { badRequest, CouchHttpError, sendJson } from './couchResponses.js';
 import type { DatabaseAccess } from './databaseAccess.js';
-import type { LevelFiles } from './levelFiles.js';
+import type { LevelHandles } from './levelHandles.js';
 import { underWriteLock } from './pouchWriteLock.js';
 
 /** How PouchDB's LevelDB adapter lays out a document (sublevel-pouchdb keys). */
@@ -61,7 +61,7 @@ const batch = (handle: LevelDown, keys: string[]): Promise<void> =>
  * every leaf listed (what deleting an account needs); CouchDB also purges
  * single branches and live documents.
  */
-export function purgeRoute(access: DatabaseAccess, files: LevelFiles, locationOf: (name: string) => string): Router {
+export function purgeRoute(access: DatabaseAccess, levels: LevelHandles, locationOf: (name: string) => string): Router {
   const router = express.Router();
   router.post('/:db/_purge', express.json({ limit: '16mb' }), async (req, res) => {
     const body = req.body as unknown;
@@ -75,7 +75,7 @@ export function purgeRoute(access: DatabaseAccess, files: LevelFiles, locationOf
     const name = req.params.db;
     const purged = await access.with(name, async (db) => {
       await db.info(); // opens the files, so the handle exists
-      const handle = files.handle(locationOf(name));
+      const handle = levels.at(locationOf(name));
       if (!handle) throw new CouchHttpError(500, 'internal_server_error', `the files of ${name} are not open`);
       // Under the database's write lock: a write to the same document cannot fall between reading its
       // revision tree and deleting its entries (the write would be lost, or leave revisions without bodies).

@@ -375,6 +375,30 @@ export function runStoreConformance(setup: () => Promise<StoreUnderTest>): void 
       expect(del.status).toBe(200);
       expect((await couch.get(`/${db}/_local/checkpoint`)).status).toBe(404);
     });
+
+    it('GET _local_docs lists the _local documents only, with limit, keys, descending and include_docs', async () => {
+      const local = await createDb('local-docs');
+      for (const id of ['b', 'a', 'c']) expect((await couch.put(`/${local}/_local/${id}`, { seq: id })).status).toBe(201);
+      expect((await couch.put(`/${local}/plain`, { n: 1 })).status).toBe(201);
+      // The database's security object is not a local document in CouchDB, whatever the store keeps it as.
+      expect((await couch.put(`/${local}/_security`, { admins: { names: [], roles: [] }, members: { names: [], roles: ['_admin'] } })).status).toBe(200);
+
+      const all = await couch.get(`/${local}/_local_docs`);
+      expect(all.status).toBe(200);
+      expect(all.body.rows).toEqual(['a', 'b', 'c'].map((id) => ({ id: `_local/${id}`, key: `_local/${id}`, value: { rev: '0-1' } })));
+      expect(ids((await couch.get(`/${local}/_local_docs?limit=2`)).body.rows)).toEqual(['_local/a', '_local/b']);
+      expect(ids((await couch.get(`/${local}/_local_docs?descending=true&limit=2`)).body.rows)).toEqual(['_local/c', '_local/b']);
+      const start = encodeURIComponent(JSON.stringify('_local/b'));
+      expect(ids((await couch.get(`/${local}/_local_docs?startkey=${start}`)).body.rows)).toEqual(['_local/b', '_local/c']);
+      expect(ids((await couch.get(`/${local}/_local_docs?endkey=${start}&inclusive_end=false`)).body.rows)).toEqual(['_local/a']);
+      expect(ids((await couch.get(`/${local}/_local_docs?key=${start}`)).body.rows)).toEqual(['_local/b']);
+      const withDocs = await couch.get(`/${local}/_local_docs?include_docs=true&skip=1&limit=1`);
+      expect(withDocs.body.rows).toEqual([{ id: '_local/b', key: '_local/b', value: { rev: '0-1' }, doc: { _id: '_local/b', _rev: '0-1', seq: 'b' } }]);
+
+      const removed = await couch.delete(`/${local}/_local/a?rev=0-1`);
+      expect(removed.status).toBe(200);
+      expect(ids((await couch.get(`/${local}/_local_docs`)).body.rows)).toEqual(['_local/b', '_local/c']);
+    });
   });
 
   describe('_changes', () => {
