@@ -110,6 +110,23 @@ describe('replication proxy: isolation and refusals', () => {
     }
   });
 
+  it("keeps the database's security object out of reach through _local/_security and other reserved local ids", async () => {
+    const securityBefore = await world.store.json('GET', `/${alice.dbs.sessions}/_security`);
+    const open = JSON.stringify({ admins: { names: [], roles: [] }, members: { names: [], roles: [] } });
+    for (const id of ['_security', '%5Fsecurity', '_anything']) {
+      for (const method of ['PUT', 'GET', 'DELETE']) {
+        const answer = await asAlice(method, `/sync/sessions/_local/${id}`, method === 'PUT' ? open : undefined);
+        expect.soft(answer.status, `${method} _local/${id}`).toBe(403);
+        expectRefused(answer, [403]);
+      }
+    }
+    const bulk = await alice.json('POST', '/sync/sessions/_bulk_docs', { docs: [{ _id: '_local/_security', ...JSON.parse(open) }] });
+    expect(JSON.stringify(bulk.body)).toMatch(/forbidden/);
+    expect(await world.store.json('GET', `/${alice.dbs.sessions}/_security`)).toEqual(securityBefore);
+    // An ordinary checkpoint id still works.
+    expect((await asAlice('PUT', '/sync/sessions/_local/checkpoint-1', '{"seq":1}')).status).toBe(201);
+  });
+
   it('refuses query parameters outside the allow-list', async () => {
     const cases: Array<[string, string, string?]> = [
       ['GET', '/sync/sessions/_changes?filter=_design'],

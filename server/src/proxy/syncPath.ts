@@ -79,6 +79,8 @@ function endpointOf(rest: string[]): Endpoint {
   if (head === '_local') {
     const [id, ...more] = tail;
     if (id === undefined || more.length > 0) throw forbidden('a local document is addressed as _local/{id}');
+    // Ids starting with _ are reserved: the embedded store keeps the database's security object at _local/_security.
+    if (id.startsWith('_')) throw forbidden('local document ids starting with _ are reserved');
     return { kind: 'local', id };
   }
   if (tail.length > 0) {
