@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cleanSeries } from '../src/signal/cleanSeries.js';
+import { cleanSeries, cleanSeriesInPlace } from '../src/signal/cleanSeries.js';
 import { derivative } from '../src/signal/derivative.js';
 import { lowPass } from '../src/signal/lowPass.js';
 import { median, percentile, percentileInPlace, percentileSorted } from '../src/signal/percentile.js';
@@ -50,6 +50,25 @@ describe('cleanSeries', () => {
     const r = cleanSeries(x);
     r.values[0] = 99;
     expect(x[0]).toBe(1);
+  });
+});
+
+describe('cleanSeriesInPlace', () => {
+  it('gives what cleanSeries gives, as a view of the input with its gaps filled', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.constant(NaN), fc.constant(Infinity)), { maxLength: 60 }), (list) => {
+        const x = Float64Array.from(list);
+        const copied = cleanSeries(x);
+        const r = cleanSeriesInPlace(x);
+        expect(r.offset).toBe(copied.offset);
+        expect(r.interpolated).toBe(copied.interpolated);
+        expect(Array.from(r.values)).toEqual(Array.from(copied.values));
+        if (r.values.length > 0) {
+          expect(r.values.buffer).toBe(x.buffer);
+          expect(Array.from(x.subarray(r.offset, r.offset + r.values.length))).toEqual(Array.from(copied.values));
+        }
+      }),
+    );
   });
 });
 

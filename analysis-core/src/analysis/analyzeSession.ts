@@ -5,7 +5,7 @@ import type {
   AnalysisDoc, DecodedChannel, DecodedSensors, Finger, FingerMetrics, OverallMetrics, QualityReport, Reason, Session,
 } from '../model/types.js';
 import { ANALYSIS_VERSION } from '../version.js';
-import { cleanSeries } from '../signal/cleanSeries.js';
+import { cleanSeriesInPlace } from '../signal/cleanSeries.js';
 import { KINEMATIC_CUTOFF_HZ, lowPass } from '../signal/lowPass.js';
 import { derivative } from '../signal/derivative.js';
 import { median } from '../signal/percentile.js';
@@ -155,7 +155,9 @@ interface FingerResult {
 
 function analyzeFinger(angles: Float64Array, fs: number, promptTimes: number[]): FingerResult {
   // Clean, filter and differentiate once; the metrics below share the result.
-  const clean = cleanSeries(angles);
+  // The decoded angles are this analysis's own and not read again (data
+  // quality has seen their gaps), so they are repaired in place.
+  const clean = cleanSeriesInPlace(angles);
   const filtered = lowPass(clean.values, fs, KINEMATIC_CUTOFF_HZ);
   const velocity = derivative(filtered, fs);
   const repetitions = clean.values.length < 3 ? [] : findRepetitions(filtered, clean.offset, fs);

@@ -463,25 +463,27 @@ function readChannel(r: ByteReader, info: ChannelInfo, S: number): Float64Array 
   }
   const P = S - missing;
   const out = new Float64Array(S);
-  if (P > 0) decodeSamples(r, out, P, label);
-  expand(out, P, runs, info.scale);
+  if (P > 0) decodeSamples(r, out, P, label, info.scale);
+  spread(out, P, runs);
   return out;
 }
 
 /**
- * Spreads the P quantised values packed at the front of `out` to their
- * sample positions, scaled, with NaN in the missing runs. Works backwards in
- * place: a present sample's final index is never below its packed index.
+ * Spreads the P scaled values packed at the front of `out` to their sample
+ * positions, with NaN in the missing runs. Works backwards in place (a
+ * present sample's final index is never below its packed index), moving each
+ * stretch between runs with one `copyWithin`.
  */
-function expand(out: Float64Array, P: number, runs: Int32Array, scale: number): void {
-  let src = P - 1;
+function spread(out: Float64Array, P: number, runs: Int32Array): void {
+  let src = P;
   let end = out.length;
   for (let k = runs.length - 2; k >= 0; k -= 2) {
     const start = runs[k]!;
     const runEnd = start + runs[k + 1]!;
-    for (let i = end - 1; i >= runEnd; i--) out[i] = out[src--]! * scale;
+    const n = end - runEnd;
+    out.copyWithin(runEnd, src - n, src);
+    src -= n;
     out.fill(NaN, start, runEnd);
     end = start;
   }
-  for (let i = end - 1; i >= 0; i--) out[i] = out[src--]! * scale;
 }
