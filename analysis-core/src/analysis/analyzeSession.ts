@@ -16,7 +16,7 @@ import { speedProfile, splitRepetition, type MovementSpan } from '../metrics/mov
 import { promptedRangeOfMotion } from '../metrics/promptedRange.js';
 import { sparc } from '../metrics/sparc.js';
 import { ldlj } from '../metrics/ldlj.js';
-import { tremorShare } from '../metrics/tremor.js';
+import { tremorShareInPlace } from '../metrics/tremor.js';
 import { reactionTimesFromVelocity } from '../metrics/reactionTimes.js';
 import { accuracy } from '../metrics/accuracy.js';
 import { dataQuality } from '../metrics/dataQuality.js';
@@ -78,7 +78,8 @@ function analyzeValid(session: Session, sensors: DecodedSensors, sessionRev: str
   }
 
   const gyro = GYRO_CHANNEL_IDS.map((id) => channelWithUnit(byId, id, 'deg/s', notes));
-  const tremor = gyro.every((c) => c !== undefined) ? tremorShare(gyro.map((c) => c.values), fs) : NaN;
+  // The decoded gyroscope axes are read by nothing else, so they are cleaned and centred in place.
+  const tremor = gyro.every((c) => c !== undefined) ? tremorShareInPlace(gyro.map((c) => c.values), fs) : NaN;
   const { hits, misses, accuracy: acc } = accuracy(session.events);
   const fingerValues = FINGERS.map((f) => fingers[f]);
 

@@ -42,7 +42,7 @@ export function lowPass(x: ArrayLike<number>, sampleRateHz: number, cutoffHz: nu
   // it is down by ~1e-6 before the real data begins.
   const pad = Math.min(n - 1, Math.max(9, Math.ceil((3 * sampleRateHz) / cutoffHz)));
   const len = n + 2 * pad;
-  const w = new Float64Array(len);
+  const w = workspace(len);
   const ref = x[0] as number;
   for (let i = 0; i < n; i++) w[pad + i] = (x[i] as number) - ref;
   // w[pad] is 0, so the left point reflection 2·w[pad] − w[pad + j] is just −w[pad + j].
@@ -89,3 +89,22 @@ export function lowPass(x: ArrayLike<number>, sampleRateHz: number, cutoffHz: nu
  * movement lies well below it, sensor noise largely above.
  */
 export const KINEMATIC_CUTOFF_HZ = 10;
+
+/**
+ * Longest workspace kept between calls, in samples (4 MiB): enough for 40
+ * minutes at 200 Hz; a longer signal gets a workspace of its own.
+ */
+const MAX_KEPT = 1 << 19;
+let kept = new Float64Array(0);
+
+/**
+ * Scratch of at least `len` samples for the extended signal. Filtering is
+ * synchronous, so one kept array serves every call; reusing it spares a
+ * large allocation (and the page faults of fresh memory) per channel. Every
+ * sample of the first `len` is written before it is read.
+ */
+function workspace(len: number): Float64Array {
+  if (len > MAX_KEPT) return new Float64Array(len);
+  if (kept.length < len) kept = new Float64Array(Math.min(MAX_KEPT, Math.max(len, 2 * kept.length)));
+  return kept;
+}
