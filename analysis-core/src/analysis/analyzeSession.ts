@@ -21,6 +21,7 @@ import { reactionTimesFromVelocity } from '../metrics/reactionTimes.js';
 import { accuracy } from '../metrics/accuracy.js';
 import { dataQuality } from '../metrics/dataQuality.js';
 import { DECIMALS, roundTo } from './rounding.js';
+import { SamplePool } from './samplePool.js';
 
 export interface AnalyzeOptions {
   /** The session's `_rev`; taken from the document's `_rev` when not given. */
@@ -35,8 +36,12 @@ export interface AnalyzeOptions {
 export function analyzeSession(doc: unknown, options: AnalyzeOptions = {}): AnalysisDoc {
   const sessionId = sessionIdOf(doc);
   const sessionRev = options.sessionRev !== undefined ? options.sessionRev : revOf(doc);
+  // A getter in the document could start another analysis inside this one: that one decodes into fresh arrays.
+  const outer = !poolInUse;
+  poolInUse = true;
+  if (outer) pool.reset();
   try {
-    const checked = checkSession(doc);
+    const checked = checkSession(doc, outer ? pool.take : freshSamples);
     if (!checked.ok) {
       return invalid(sessionId, sessionRev, checked.errors.map((e) => ({ code: 'invalid-session', message: `${e.path} ${e.message}` })));
     }
@@ -44,8 +49,15 @@ export function analyzeSession(doc: unknown, options: AnalyzeOptions = {}): Anal
   } catch (err) {
     // A bug must not stop the pipeline: record it on the session and go on.
     return invalid(sessionId, sessionRev, [{ code: 'analysis-error', message: err instanceof Error ? err.message : String(err) }]);
+  } finally {
+    if (outer) poolInUse = false;
   }
 }
+
+/** The decoded channels' arrays, reused by each analysis (they never leave it; see SamplePool). */
+const pool = new SamplePool();
+let poolInUse = false;
+const freshSamples = (n: number): Float64Array => new Float64Array(n);
 
 function analyzeValid(session: Session, sensors: DecodedSensors, sessionRev: string | null): AnalysisDoc {
   const fs = sensors.sampleRateHz;

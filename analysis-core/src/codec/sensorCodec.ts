@@ -353,6 +353,17 @@ function quantise(values: ArrayLike<unknown>, info: ChannelInfo, q: Int32Array, 
  * or unary codes, samples decoding beyond +/-(2^31 - 1) steps).
  */
 export function decodeSensors(block: SensorBlock | unknown): DecodedSensors {
+  return decodeSensorsInto(block, newSamples);
+}
+
+const newSamples = (n: number): Float64Array => new Float64Array(n);
+
+/**
+ * {@link decodeSensors} with each channel's samples written into
+ * `samples(sampleCount)`, an array of that length the caller provides (for
+ * instance one it reuses between sessions); every element is overwritten.
+ */
+export function decodeSensorsInto(block: SensorBlock | unknown, samples: (n: number) => Float64Array): DecodedSensors {
   if (!isRecord(block)) throw bad(`sensor block must be an object, got ${typeName(block)}`);
   const where = 'sensor block';
   const sampleRateHz = checkSampleRate(block, where);
@@ -390,7 +401,7 @@ export function decodeSensors(block: SensorBlock | unknown): DecodedSensors {
   if (samplesInData !== S) {
     throw new SensorCodecError('inconsistent', `data holds ${samplesInData} samples per channel but sampleCount is ${S}`);
   }
-  const channels: DecodedChannel[] = infos.map((info) => ({ ...info, values: readChannel(r, info, S) }));
+  const channels: DecodedChannel[] = infos.map((info) => ({ ...info, values: readChannel(r, info, samplesOf(samples, S)) }));
   if (r.pos !== end) {
     throw new SensorCodecError('inconsistent', `${end - r.pos} unused byte(s) after the last channel at offset ${r.pos}`);
   }
@@ -436,8 +447,15 @@ function hex(v: number): string {
   return `0x${v.toString(16).padStart(8, '0')}`;
 }
 
-/** Reads one channel section and returns its samples (q * scale, NaN where missing). */
-function readChannel(r: ByteReader, info: ChannelInfo, S: number): Float64Array {
+function samplesOf(samples: (n: number) => Float64Array, S: number): Float64Array {
+  const out = samples(S);
+  if (out.length !== S) throw new RangeError(`samples(${S}) gave an array of ${out.length}`);
+  return out;
+}
+
+/** Reads one channel section into `out` (S samples, all overwritten) and returns it. */
+function readChannel(r: ByteReader, info: ChannelInfo, out: Float64Array): Float64Array {
+  const S = out.length;
   const label = `channel "${info.id}"`;
   const M = r.varint(`${label} missing-run count`);
   // Maximal runs are separated by at least one present sample.
@@ -462,7 +480,6 @@ function readChannel(r: ByteReader, info: ChannelInfo, S: number): Float64Array 
     missing += len;
   }
   const P = S - missing;
-  const out = new Float64Array(S);
   if (P > 0) decodeSamples(r, out, P, label, info.scale);
   spread(out, P, runs);
   return out;
