@@ -154,6 +154,19 @@ describe('lowPass (zero-phase 2nd-order Butterworth, forward + backward)', () =>
     expect(Array.from(lowPass(short, 100, 10))).toEqual(Array.from(first));
   });
 
+  it('writes into the array given, which may be the input, with the same values', () => {
+    const x = sine(800, 100, 2, 5).map((v, i) => v + (i % 5));
+    const expected = Array.from(lowPass(x, 100, 10));
+    const out = new Float64Array(800).fill(7);
+    expect(lowPass(x, 100, 10, out)).toBe(out);
+    expect(Array.from(out)).toEqual(expected);
+    const alias = x.slice();
+    expect(Array.from(lowPass(alias, 100, 10, alias))).toEqual(expected);
+    for (const [fs, fc] of [[100, 60], [-1, 10]] as const) {
+      expect(Array.from(lowPass(x, fs, fc, new Float64Array(800).fill(7)))).toEqual(Array.from(lowPass(x, fs, fc)));
+    }
+  });
+
   const fs = 100;
 
   it('keeps a constant exactly', () => {
@@ -218,6 +231,14 @@ describe('lowPass (zero-phase 2nd-order Butterworth, forward + backward)', () =>
 });
 
 describe('derivative', () => {
+  it('writes into the array given, with the same values', () => {
+    const x = sine(300, 100, 2, 5);
+    const out = new Float64Array(300).fill(7);
+    expect(derivative(x, 100, out)).toBe(out);
+    expect(Array.from(out)).toEqual(Array.from(derivative(x, 100)));
+    expect(Array.from(derivative([1], 100, new Float64Array(1)))).toEqual([NaN]);
+  });
+
   it('is exact on a quadratic inside (central) and on a line at the ends', () => {
     // x = t² with t = i / fs, fs = 10: central difference of a quadratic is exact → 2t.
     const fs = 10;

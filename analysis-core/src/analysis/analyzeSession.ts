@@ -40,12 +40,13 @@ export function analyzeSession(doc: unknown, options: AnalyzeOptions = {}): Anal
   const outer = !poolInUse;
   poolInUse = true;
   if (outer) pool.reset();
+  const samples = outer ? pool.take : freshSamples;
   try {
-    const checked = checkSession(doc, outer ? pool.take : freshSamples);
+    const checked = checkSession(doc, samples);
     if (!checked.ok) {
       return invalid(sessionId, sessionRev, checked.errors.map((e) => ({ code: 'invalid-session', message: `${e.path} ${e.message}` })));
     }
-    return analyzeValid(checked.session, checked.sensors, sessionRev);
+    return analyzeValid(checked.session, checked.sensors, sessionRev, samples);
   } catch (err) {
     // A bug must not stop the pipeline: record it on the session and go on.
     return invalid(sessionId, sessionRev, [{ code: 'analysis-error', message: err instanceof Error ? err.message : String(err) }]);
@@ -54,12 +55,12 @@ export function analyzeSession(doc: unknown, options: AnalyzeOptions = {}): Anal
   }
 }
 
-/** The decoded channels' arrays, reused by each analysis (they never leave it; see SamplePool). */
+/** The decoded channels' and the filtered signals' arrays, reused by each analysis (they never leave it; see SamplePool). */
 const pool = new SamplePool();
 let poolInUse = false;
 const freshSamples = (n: number): Float64Array => new Float64Array(n);
 
-function analyzeValid(session: Session, sensors: DecodedSensors, sessionRev: string | null): AnalysisDoc {
+function analyzeValid(session: Session, sensors: DecodedSensors, sessionRev: string | null, samples: (n: number) => Float64Array): AnalysisDoc {
   const fs = sensors.sampleRateHz;
   const quality = roundQuality(dataQuality(sensors.channels, fs));
   const sampleCount = sensors.channels[0]?.values.length ?? 0;
@@ -79,7 +80,7 @@ function analyzeValid(session: Session, sensors: DecodedSensors, sessionRev: str
   for (const finger of FINGERS) {
     const promptTimes = session.events.filter((e) => e.kind === 'prompt' && e.finger === finger).map((e) => e.t);
     const channel = channelWithUnit(byId, flexChannelId(finger), 'deg', notes);
-    const result = channel ? analyzeFinger(channel.values, fs, promptTimes) : emptyFinger(promptTimes.length);
+    const result = channel ? analyzeFinger(channel.values, fs, promptTimes, samples) : emptyFinger(promptTimes.length);
     for (const key of SMOOTHNESS_KEYS) all[key].push(...result.smoothness[key]);
     if (result.romUnprompted) {
       notes.push({ code: 'range-of-motion-unprompted', message: `${finger}: no prompt for this finger within its data, so its range of motion is the 5th–95th percentile spread of the whole session` });
@@ -166,13 +167,14 @@ interface FingerResult {
   romUnprompted: boolean;
 }
 
-function analyzeFinger(angles: Float64Array, fs: number, promptTimes: number[]): FingerResult {
+function analyzeFinger(angles: Float64Array, fs: number, promptTimes: number[], samples: (n: number) => Float64Array): FingerResult {
   // Clean, filter and differentiate once; the metrics below share the result.
   // The decoded angles are this analysis's own and not read again (data
   // quality has seen their gaps), so they are repaired in place.
   const clean = cleanSeriesInPlace(angles);
-  const filtered = lowPass(clean.values, fs, KINEMATIC_CUTOFF_HZ);
-  const velocity = derivative(filtered, fs);
+  const n = clean.values.length;
+  const filtered = lowPass(clean.values, fs, KINEMATIC_CUTOFF_HZ, samples(n));
+  const velocity = derivative(filtered, fs, samples(n));
   const repetitions = clean.values.length < 3 ? [] : findRepetitions(filtered, clean.offset, fs);
 
   // Smoothness per discrete movement: each repetition's flexion and extension on their own.

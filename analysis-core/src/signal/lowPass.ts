@@ -15,15 +15,19 @@
  * exactly constant.
  *
  * `sampleRateHz` and `cutoffHz` in Hz. Returns a new Float64Array of the same
- * length (the input is not modified). Edge cases: cutoff at or above the
+ * length (the input is not modified), or `out` when given (of x's length, every
+ * element overwritten; it may be `x` itself). Edge cases: cutoff at or above the
  * Nyquist frequency (sampleRateHz / 2), or fewer than 2 samples, returns a
  * copy; a non-positive or NaN sample rate or cutoff returns all NaN. The input
  * must be finite (run `cleanSeries` first): a NaN spreads over the output.
  */
-export function lowPass(x: ArrayLike<number>, sampleRateHz: number, cutoffHz: number): Float64Array {
+export function lowPass(x: ArrayLike<number>, sampleRateHz: number, cutoffHz: number, out: Float64Array = new Float64Array(x.length)): Float64Array {
   const n = x.length;
-  if (!(sampleRateHz > 0 && sampleRateHz < Infinity && cutoffHz > 0)) return new Float64Array(n).fill(NaN);
-  if (cutoffHz >= sampleRateHz / 2 || n < 2) return Float64Array.from(x);
+  if (!(sampleRateHz > 0 && sampleRateHz < Infinity && cutoffHz > 0)) return out.fill(NaN);
+  if (cutoffHz >= sampleRateHz / 2 || n < 2) {
+    for (let i = 0; i < n; i++) out[i] = x[i] as number;
+    return out;
+  }
 
   const k = Math.tan((Math.PI * cutoffHz) / sampleRateHz);
   const k2 = k * k;
@@ -63,7 +67,6 @@ export function lowPass(x: ArrayLike<number>, sampleRateHz: number, cutoffHz: nu
     w[i] = y;
   }
   // Backward pass, writing the data part straight into the output.
-  const out = new Float64Array(n);
   c = w[len - 1] as number;
   z1 = s1 * c;
   z2 = s2 * c;
