@@ -358,10 +358,26 @@ export function decodeSensors(block: SensorBlock | unknown): DecodedSensors {
 
 const newSamples = (n: number): Float64Array => new Float64Array(n);
 
+/** Longest payload whose bytes are kept between decodes (4 MiB); a longer one gets its own array. */
+const MAX_KEPT_PAYLOAD = 1 << 22;
+let keptPayload = new Uint8Array(0);
+
+/**
+ * The payload's bytes never leave a decode (the channels are their own
+ * arrays) and decoding is synchronous, so one kept array serves every call
+ * and spares a large allocation per session.
+ */
+function payloadScratch(n: number): Uint8Array {
+  if (n > MAX_KEPT_PAYLOAD) return new Uint8Array(n);
+  if (keptPayload.length < n) keptPayload = new Uint8Array(Math.min(MAX_KEPT_PAYLOAD, Math.max(n, 2 * keptPayload.length)));
+  return keptPayload.subarray(0, n);
+}
+
 /**
  * {@link decodeSensors} with each channel's samples written into
  * `samples(sampleCount)`, an array of that length the caller provides (for
  * instance one it reuses between sessions); every element is overwritten.
+ * `samples` must not itself decode (the payload's bytes are kept scratch).
  */
 export function decodeSensorsInto(block: SensorBlock | unknown, samples: (n: number) => Float64Array): DecodedSensors {
   if (!isRecord(block)) throw bad(`sensor block must be an object, got ${typeName(block)}`);
@@ -389,7 +405,7 @@ export function decodeSensorsInto(block: SensorBlock | unknown, samples: (n: num
     );
   }
 
-  const bytes = decodeBase64(data);
+  const bytes = decodeBase64(data, payloadScratch);
   const end = checkFrame(bytes);
 
   const r = new ByteReader(bytes, 5, end);
