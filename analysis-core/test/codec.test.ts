@@ -149,6 +149,21 @@ describe('payload layout (bytes derived by hand from the format description)', (
 });
 
 describe('round trips', () => {
+  it('decodes each block on its own, whatever was decoded before (the payload bytes are kept scratch)', () => {
+    const wave = (n: number, f: number): Float64Array => Float64Array.from({ length: n }, (_, i) => Math.round(40 * Math.sin(i / f)) / 10);
+    const big = encodeSensors({ sampleRateHz: 100, channels: [ch('a', 0.1, wave(5000, 7)), ch('b', 0.1, wave(5000, 3))] });
+    const small = encodeSensors({ sampleRateHz: 100, channels: [ch('a', 0.1, wave(40, 2))] });
+    const bigFirst = decodeSensors(big).channels.map((c) => Array.from(c.values));
+    const smallFirst = Array.from(decodeSensors(small).channels[0]!.values);
+    expect(Array.from(decodeSensors(small).channels[0]!.values)).toEqual(smallFirst);
+    expect(decodeSensors(big).channels.map((c) => Array.from(c.values))).toEqual(bigFirst);
+    smallFirst.forEach((v, i) => expect(Math.abs(v - wave(40, 2)[i]!)).toBeLessThan(1e-9));
+    // A corrupted copy after a good one is still refused, and the good one still decodes.
+    const broken = { ...small, data: `${small.data.slice(0, 8)}${small.data[8] === 'A' ? 'B' : 'A'}${small.data.slice(9)}` };
+    expect(() => decodeSensors(broken)).toThrow(SensorCodecError);
+    expect(Array.from(decodeSensors(small).channels[0]!.values)).toEqual(smallFirst);
+  });
+
   it('rounds half steps up, as Math.round does', () => {
     // Scale 0.5 is exact in binary: 0.25 / 0.5 = 0.5 -> 1; -0.25 -> -0.5 -> 0; 0.74 -> 1.48 -> 1;
     // -0.76 -> -1.52 -> -2; 1.25 -> 2.5 -> 3.

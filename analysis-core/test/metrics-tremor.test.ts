@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tremorShare } from '../src/metrics/tremor.js';
+import { tremorShare, tremorShareInPlace } from '../src/metrics/tremor.js';
 
 const sine = (n: number, fs: number, f: number, a = 1, phase = 0): Float64Array =>
   Float64Array.from({ length: n }, (_, i) => a * Math.sin((2 * Math.PI * f * i) / fs + phase));
@@ -79,5 +79,16 @@ describe('tremorShare', () => {
     expect(tremorShare([sine(N, FS, 6)], NaN)).toBeNaN();
     expect(tremorShare([sine(N, FS, 6)], FS, { bandHz: [12, 4] })).toBeNaN();
     expect(tremorShare([sine(N, FS, 6), [NaN, NaN]], FS)).toBeNaN(); // an axis with no samples
+  });
+});
+
+describe('tremorShareInPlace', () => {
+  it('gives exactly what tremorShare gives, with gaps, bias and several axes', () => {
+    const axes = [add(sine(N, FS, 6, 2), sine(N, FS, 1, 3)), add(sine(N, FS, 9, 1), new Float64Array(N).fill(40)), sine(N - 7, FS, 2, 5)];
+    for (const [i, axis] of axes.entries()) axis.fill(NaN, 100 * (i + 1), 100 * (i + 1) + 13).fill(NaN, 0, i);
+    const expected = tremorShare(axes, FS);
+    expect(expected).toBeGreaterThan(0);
+    expect(tremorShareInPlace(axes.map((a) => a.slice()), FS)).toBe(expected);
+    expect(tremorShareInPlace(axes.map((a) => a.slice()), FS, { bandHz: [5, 10], segmentLength: 128 })).toBe(tremorShare(axes, FS, { bandHz: [5, 10], segmentLength: 128 }));
   });
 });

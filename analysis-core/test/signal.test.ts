@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cleanSeries } from '../src/signal/cleanSeries.js';
+import { cleanSeries, cleanSeriesInPlace } from '../src/signal/cleanSeries.js';
 import { derivative } from '../src/signal/derivative.js';
 import { lowPass } from '../src/signal/lowPass.js';
 import { median, percentile, percentileInPlace, percentileSorted } from '../src/signal/percentile.js';
@@ -50,6 +50,25 @@ describe('cleanSeries', () => {
     const r = cleanSeries(x);
     r.values[0] = 99;
     expect(x[0]).toBe(1);
+  });
+});
+
+describe('cleanSeriesInPlace', () => {
+  it('gives what cleanSeries gives, as a view of the input with its gaps filled', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.constant(NaN), fc.constant(Infinity)), { maxLength: 60 }), (list) => {
+        const x = Float64Array.from(list);
+        const copied = cleanSeries(x);
+        const r = cleanSeriesInPlace(x);
+        expect(r.offset).toBe(copied.offset);
+        expect(r.interpolated).toBe(copied.interpolated);
+        expect(Array.from(r.values)).toEqual(Array.from(copied.values));
+        if (r.values.length > 0) {
+          expect(r.values.buffer).toBe(x.buffer);
+          expect(Array.from(x.subarray(r.offset, r.offset + r.values.length))).toEqual(Array.from(copied.values));
+        }
+      }),
+    );
   });
 });
 
@@ -128,6 +147,26 @@ describe('percentile (type 7)', () => {
 });
 
 describe('lowPass (zero-phase 2nd-order Butterworth, forward + backward)', () => {
+  it('gives the same output whatever was filtered before (its workspace is reused)', () => {
+    const short = sine(500, 100, 3, 10).map((v, i) => v + (i % 7) * 0.1);
+    const first = lowPass(short, 100, 10);
+    lowPass(sine(20_000, 100, 1, 1e6), 100, 10);
+    expect(Array.from(lowPass(short, 100, 10))).toEqual(Array.from(first));
+  });
+
+  it('writes into the array given, which may be the input, with the same values', () => {
+    const x = sine(800, 100, 2, 5).map((v, i) => v + (i % 5));
+    const expected = Array.from(lowPass(x, 100, 10));
+    const out = new Float64Array(800).fill(7);
+    expect(lowPass(x, 100, 10, out)).toBe(out);
+    expect(Array.from(out)).toEqual(expected);
+    const alias = x.slice();
+    expect(Array.from(lowPass(alias, 100, 10, alias))).toEqual(expected);
+    for (const [fs, fc] of [[100, 60], [-1, 10]] as const) {
+      expect(Array.from(lowPass(x, fs, fc, new Float64Array(800).fill(7)))).toEqual(Array.from(lowPass(x, fs, fc)));
+    }
+  });
+
   const fs = 100;
 
   it('keeps a constant exactly', () => {
@@ -192,6 +231,14 @@ describe('lowPass (zero-phase 2nd-order Butterworth, forward + backward)', () =>
 });
 
 describe('derivative', () => {
+  it('writes into the array given, with the same values', () => {
+    const x = sine(300, 100, 2, 5);
+    const out = new Float64Array(300).fill(7);
+    expect(derivative(x, 100, out)).toBe(out);
+    expect(Array.from(out)).toEqual(Array.from(derivative(x, 100)));
+    expect(Array.from(derivative([1], 100, new Float64Array(1)))).toEqual([NaN]);
+  });
+
   it('is exact on a quadratic inside (central) and on a line at the ends', () => {
     // x = t² with t = i / fs, fs = 10: central difference of a quadratic is exact → 2t.
     const fs = 10;

@@ -5,7 +5,7 @@ import type {
   AnalysisDoc, DecodedChannel, DecodedSensors, Finger, FingerMetrics, OverallMetrics, QualityReport, Reason, Session,
 } from '../model/types.js';
 import { ANALYSIS_VERSION } from '../version.js';
-import { cleanSeries } from '../signal/cleanSeries.js';
+import { cleanSeriesInPlace } from '../signal/cleanSeries.js';
 import { KINEMATIC_CUTOFF_HZ, lowPass } from '../signal/lowPass.js';
 import { derivative } from '../signal/derivative.js';
 import { median } from '../signal/percentile.js';
@@ -16,11 +16,12 @@ import { speedProfile, splitRepetition, type MovementSpan } from '../metrics/mov
 import { promptedRangeOfMotion } from '../metrics/promptedRange.js';
 import { sparc } from '../metrics/sparc.js';
 import { ldlj } from '../metrics/ldlj.js';
-import { tremorShare } from '../metrics/tremor.js';
+import { tremorShareInPlace } from '../metrics/tremor.js';
 import { reactionTimesFromVelocity } from '../metrics/reactionTimes.js';
 import { accuracy } from '../metrics/accuracy.js';
 import { dataQuality } from '../metrics/dataQuality.js';
 import { DECIMALS, roundTo } from './rounding.js';
+import { SamplePool } from './samplePool.js';
 
 export interface AnalyzeOptions {
   /** The session's `_rev`; taken from the document's `_rev` when not given. */
@@ -35,19 +36,31 @@ export interface AnalyzeOptions {
 export function analyzeSession(doc: unknown, options: AnalyzeOptions = {}): AnalysisDoc {
   const sessionId = sessionIdOf(doc);
   const sessionRev = options.sessionRev !== undefined ? options.sessionRev : revOf(doc);
+  // A getter in the document could start another analysis inside this one: that one decodes into fresh arrays.
+  const outer = !poolInUse;
+  poolInUse = true;
+  if (outer) pool.reset();
+  const samples = outer ? pool.take : freshSamples;
   try {
-    const checked = checkSession(doc);
+    const checked = checkSession(doc, samples);
     if (!checked.ok) {
       return invalid(sessionId, sessionRev, checked.errors.map((e) => ({ code: 'invalid-session', message: `${e.path} ${e.message}` })));
     }
-    return analyzeValid(checked.session, checked.sensors, sessionRev);
+    return analyzeValid(checked.session, checked.sensors, sessionRev, samples);
   } catch (err) {
     // A bug must not stop the pipeline: record it on the session and go on.
     return invalid(sessionId, sessionRev, [{ code: 'analysis-error', message: err instanceof Error ? err.message : String(err) }]);
+  } finally {
+    if (outer) poolInUse = false;
   }
 }
 
-function analyzeValid(session: Session, sensors: DecodedSensors, sessionRev: string | null): AnalysisDoc {
+/** The decoded channels' and the filtered signals' arrays, reused by each analysis (they never leave it; see SamplePool). */
+const pool = new SamplePool();
+let poolInUse = false;
+const freshSamples = (n: number): Float64Array => new Float64Array(n);
+
+function analyzeValid(session: Session, sensors: DecodedSensors, sessionRev: string | null, samples: (n: number) => Float64Array): AnalysisDoc {
   const fs = sensors.sampleRateHz;
   const quality = roundQuality(dataQuality(sensors.channels, fs));
   const sampleCount = sensors.channels[0]?.values.length ?? 0;
@@ -67,7 +80,7 @@ function analyzeValid(session: Session, sensors: DecodedSensors, sessionRev: str
   for (const finger of FINGERS) {
     const promptTimes = session.events.filter((e) => e.kind === 'prompt' && e.finger === finger).map((e) => e.t);
     const channel = channelWithUnit(byId, flexChannelId(finger), 'deg', notes);
-    const result = channel ? analyzeFinger(channel.values, fs, promptTimes) : emptyFinger(promptTimes.length);
+    const result = channel ? analyzeFinger(channel.values, fs, promptTimes, samples) : emptyFinger(promptTimes.length);
     for (const key of SMOOTHNESS_KEYS) all[key].push(...result.smoothness[key]);
     if (result.romUnprompted) {
       notes.push({ code: 'range-of-motion-unprompted', message: `${finger}: no prompt for this finger within its data, so its range of motion is the 5th–95th percentile spread of the whole session` });
@@ -78,7 +91,8 @@ function analyzeValid(session: Session, sensors: DecodedSensors, sessionRev: str
   }
 
   const gyro = GYRO_CHANNEL_IDS.map((id) => channelWithUnit(byId, id, 'deg/s', notes));
-  const tremor = gyro.every((c) => c !== undefined) ? tremorShare(gyro.map((c) => c.values), fs) : NaN;
+  // The decoded gyroscope axes are read by nothing else, so they are cleaned and centred in place.
+  const tremor = gyro.every((c) => c !== undefined) ? tremorShareInPlace(gyro.map((c) => c.values), fs) : NaN;
   const { hits, misses, accuracy: acc } = accuracy(session.events);
   const fingerValues = FINGERS.map((f) => fingers[f]);
 
@@ -153,11 +167,14 @@ interface FingerResult {
   romUnprompted: boolean;
 }
 
-function analyzeFinger(angles: Float64Array, fs: number, promptTimes: number[]): FingerResult {
+function analyzeFinger(angles: Float64Array, fs: number, promptTimes: number[], samples: (n: number) => Float64Array): FingerResult {
   // Clean, filter and differentiate once; the metrics below share the result.
-  const clean = cleanSeries(angles);
-  const filtered = lowPass(clean.values, fs, KINEMATIC_CUTOFF_HZ);
-  const velocity = derivative(filtered, fs);
+  // The decoded angles are this analysis's own and not read again (data
+  // quality has seen their gaps), so they are repaired in place.
+  const clean = cleanSeriesInPlace(angles);
+  const n = clean.values.length;
+  const filtered = lowPass(clean.values, fs, KINEMATIC_CUTOFF_HZ, samples(n));
+  const velocity = derivative(filtered, fs, samples(n));
   const repetitions = clean.values.length < 3 ? [] : findRepetitions(filtered, clean.offset, fs);
 
   // Smoothness per discrete movement: each repetition's flexion and extension on their own.

@@ -72,15 +72,17 @@ function describeChar(text: string, index: number): string {
  * 4, a character is outside the alphabet (whitespace included), `=` appears
  * anywhere but in the last one or two positions, or the bits that padding
  * discards are not zero (a non-canonical spelling). The message gives the index.
+ * The bytes go into `bytes(n)` (an array of n bytes, all overwritten), a new
+ * array by default.
  */
-export function decodeBase64(text: string): Uint8Array {
+export function decodeBase64(text: string, bytes: (n: number) => Uint8Array = (n) => new Uint8Array(n)): Uint8Array {
   const len = text.length;
   if (len % 4 !== 0) {
     throw new SensorCodecError('bad-base64', `base64 length ${len} is not a multiple of 4`);
   }
   let pad = 0;
   if (len > 0 && text.charCodeAt(len - 1) === PAD) pad = text.charCodeAt(len - 2) === PAD ? 2 : 1;
-  const out = new Uint8Array((len / 4) * 3 - pad);
+  const out = bytes((len / 4) * 3 - pad);
   const full = pad > 0 ? len - 4 : len; // quads without padding
   let o = 0;
   for (let i = 0; i < full; i += 4) {

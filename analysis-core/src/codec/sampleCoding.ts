@@ -343,15 +343,16 @@ function outOfRange(label: string, index: number, q: number): SensorCodecError {
 
 /**
  * Reads what `encodeSamples` wrote for P >= 1 present samples and stores the
- * quantised values into `out[0..P)`. `label` names the channel in messages.
+ * quantised values times `scale` into `out[0..P)` (scaling here spares the
+ * caller a pass over the samples). `label` names the channel in messages.
  * Throws 'truncated' when the stream runs past the reader's end and
  * 'inconsistent' for an invalid block header or unary code, or a value beyond
  * +/-(2^31 - 1).
  */
-export function decodeSamples(r: ByteReader, out: Float64Array, P: number, label: string): void {
+export function decodeSamples(r: ByteReader, out: Float64Array, P: number, label: string, scale: number): void {
   const q0 = unzigzag(r.varint(`${label} first sample`));
   if (q0 > MAX_Q || q0 < -MAX_Q) throw outOfRange(label, 0, q0);
-  out[0] = q0;
+  out[0] = q0 * scale;
   if (P < 2) return;
 
   const bytes = r.bytes;
@@ -385,7 +386,7 @@ export function decodeSamples(r: ByteReader, out: Float64Array, P: number, label
       for (let t = 0; t < n; t++) {
         const v = prev1 + d;
         if (v > MAX_Q || v < -MAX_Q) throw outOfRange(label, b + t, v);
-        out[b + t] = v;
+        out[b + t] = v * scale;
         prev2 = prev1;
         prev1 = v;
       }
@@ -426,7 +427,7 @@ export function decodeSamples(r: ByteReader, out: Float64Array, P: number, label
             d += (z >>> 1) ^ -(z & 1);
             const v = prev1 + d;
             if (v > MAX_Q || v < -MAX_Q) throw outOfRange(label, b + t, v);
-            out[b + t] = v;
+            out[b + t] = v * scale;
             prev2 = prev1;
             prev1 = v;
           }
@@ -436,7 +437,7 @@ export function decodeSamples(r: ByteReader, out: Float64Array, P: number, label
             const z = (U[t]! << k) | ((view.getInt32(p >>> 3, true) >>> (p & 7)) & mask);
             const v = prev1 + ((z >>> 1) ^ -(z & 1));
             if (v > MAX_Q || v < -MAX_Q) throw outOfRange(label, b + t, v);
-            out[b + t] = v;
+            out[b + t] = v * scale;
             prev2 = prev1;
             prev1 = v;
           }
@@ -466,7 +467,7 @@ export function decodeSamples(r: ByteReader, out: Float64Array, P: number, label
             v = prev1 + unzigzag(z);
           }
           if (v > MAX_Q || v < -MAX_Q) throw outOfRange(label, b + t, v);
-          out[b + t] = v;
+          out[b + t] = v * scale;
           prev2 = prev1;
           prev1 = v;
         }

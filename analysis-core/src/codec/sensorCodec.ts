@@ -353,6 +353,33 @@ function quantise(values: ArrayLike<unknown>, info: ChannelInfo, q: Int32Array, 
  * or unary codes, samples decoding beyond +/-(2^31 - 1) steps).
  */
 export function decodeSensors(block: SensorBlock | unknown): DecodedSensors {
+  return decodeSensorsInto(block, newSamples);
+}
+
+const newSamples = (n: number): Float64Array => new Float64Array(n);
+
+/** Longest payload whose bytes are kept between decodes (4 MiB); a longer one gets its own array. */
+const MAX_KEPT_PAYLOAD = 1 << 22;
+let keptPayload = new Uint8Array(0);
+
+/**
+ * The payload's bytes never leave a decode (the channels are their own
+ * arrays) and decoding is synchronous, so one kept array serves every call
+ * and spares a large allocation per session.
+ */
+function payloadScratch(n: number): Uint8Array {
+  if (n > MAX_KEPT_PAYLOAD) return new Uint8Array(n);
+  if (keptPayload.length < n) keptPayload = new Uint8Array(Math.min(MAX_KEPT_PAYLOAD, Math.max(n, 2 * keptPayload.length)));
+  return keptPayload.subarray(0, n);
+}
+
+/**
+ * {@link decodeSensors} with each channel's samples written into
+ * `samples(sampleCount)`, an array of that length the caller provides (for
+ * instance one it reuses between sessions); every element is overwritten.
+ * `samples` must not itself decode (the payload's bytes are kept scratch).
+ */
+export function decodeSensorsInto(block: SensorBlock | unknown, samples: (n: number) => Float64Array): DecodedSensors {
   if (!isRecord(block)) throw bad(`sensor block must be an object, got ${typeName(block)}`);
   const where = 'sensor block';
   const sampleRateHz = checkSampleRate(block, where);
@@ -378,7 +405,7 @@ export function decodeSensors(block: SensorBlock | unknown): DecodedSensors {
     );
   }
 
-  const bytes = decodeBase64(data);
+  const bytes = decodeBase64(data, payloadScratch);
   const end = checkFrame(bytes);
 
   const r = new ByteReader(bytes, 5, end);
@@ -390,7 +417,7 @@ export function decodeSensors(block: SensorBlock | unknown): DecodedSensors {
   if (samplesInData !== S) {
     throw new SensorCodecError('inconsistent', `data holds ${samplesInData} samples per channel but sampleCount is ${S}`);
   }
-  const channels: DecodedChannel[] = infos.map((info) => ({ ...info, values: readChannel(r, info, S) }));
+  const channels: DecodedChannel[] = infos.map((info) => ({ ...info, values: readChannel(r, info, samplesOf(samples, S)) }));
   if (r.pos !== end) {
     throw new SensorCodecError('inconsistent', `${end - r.pos} unused byte(s) after the last channel at offset ${r.pos}`);
   }
@@ -436,8 +463,15 @@ function hex(v: number): string {
   return `0x${v.toString(16).padStart(8, '0')}`;
 }
 
-/** Reads one channel section and returns its samples (q * scale, NaN where missing). */
-function readChannel(r: ByteReader, info: ChannelInfo, S: number): Float64Array {
+function samplesOf(samples: (n: number) => Float64Array, S: number): Float64Array {
+  const out = samples(S);
+  if (out.length !== S) throw new RangeError(`samples(${S}) gave an array of ${out.length}`);
+  return out;
+}
+
+/** Reads one channel section into `out` (S samples, all overwritten) and returns it. */
+function readChannel(r: ByteReader, info: ChannelInfo, out: Float64Array): Float64Array {
+  const S = out.length;
   const label = `channel "${info.id}"`;
   const M = r.varint(`${label} missing-run count`);
   // Maximal runs are separated by at least one present sample.
@@ -462,26 +496,27 @@ function readChannel(r: ByteReader, info: ChannelInfo, S: number): Float64Array 
     missing += len;
   }
   const P = S - missing;
-  const out = new Float64Array(S);
-  if (P > 0) decodeSamples(r, out, P, label);
-  expand(out, P, runs, info.scale);
+  if (P > 0) decodeSamples(r, out, P, label, info.scale);
+  spread(out, P, runs);
   return out;
 }
 
 /**
- * Spreads the P quantised values packed at the front of `out` to their
- * sample positions, scaled, with NaN in the missing runs. Works backwards in
- * place: a present sample's final index is never below its packed index.
+ * Spreads the P scaled values packed at the front of `out` to their sample
+ * positions, with NaN in the missing runs. Works backwards in place (a
+ * present sample's final index is never below its packed index), moving each
+ * stretch between runs with one `copyWithin`.
  */
-function expand(out: Float64Array, P: number, runs: Int32Array, scale: number): void {
-  let src = P - 1;
+function spread(out: Float64Array, P: number, runs: Int32Array): void {
+  let src = P;
   let end = out.length;
   for (let k = runs.length - 2; k >= 0; k -= 2) {
     const start = runs[k]!;
     const runEnd = start + runs[k + 1]!;
-    for (let i = end - 1; i >= runEnd; i--) out[i] = out[src--]! * scale;
+    const n = end - runEnd;
+    out.copyWithin(runEnd, src - n, src);
+    src -= n;
     out.fill(NaN, start, runEnd);
     end = start;
   }
-  for (let i = end - 1; i >= 0; i--) out[i] = out[src--]! * scale;
 }

@@ -1,4 +1,4 @@
-import { cleanSeries } from '../signal/cleanSeries.js';
+import { cleanSeries, cleanSeriesInPlace, type CleanSeries } from '../signal/cleanSeries.js';
 import { bitReversal, fftFromBitReversed } from '../signal/fft.js';
 
 export interface TremorOptions {
@@ -70,6 +70,24 @@ export function tremorShare(
   sampleRateHz: number,
   options: TremorOptions = {},
 ): number {
+  return share(gyroAxes, sampleRateHz, options, cleanSeries);
+}
+
+/**
+ * {@link tremorShare} of axes the caller owns and no longer needs: each is
+ * cleaned and centred in place (see `cleanSeriesInPlace`) instead of copied.
+ * Same result.
+ */
+export function tremorShareInPlace(gyroAxes: readonly Float64Array[], sampleRateHz: number, options: TremorOptions = {}): number {
+  return share(gyroAxes, sampleRateHz, options, cleanSeriesInPlace);
+}
+
+function share<T extends ArrayLike<number>>(
+  gyroAxes: readonly T[],
+  sampleRateHz: number,
+  options: TremorOptions,
+  clean: (axis: T) => CleanSeries,
+): number {
   const { bandHz = [4, 12], segmentLength = 256 } = options;
   const [low, high] = bandHz;
   if (!(sampleRateHz > 0 && sampleRateHz < Infinity)) return NaN;
@@ -79,7 +97,7 @@ export function tremorShare(
   let bandPower = 0;
   let totalPower = 0;
   for (const axis of gyroAxes) {
-    const x = cleanSeries(axis).values;
+    const x = clean(axis).values;
     const n = x.length;
     let len = 1;
     while (len * 2 <= Math.min(segmentLength, n)) len *= 2;

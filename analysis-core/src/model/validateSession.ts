@@ -1,5 +1,5 @@
-import { decodeSensors, SensorCodecError } from '../codec/sensorCodec.js';
-import { checkSensorIntegrity, durationProblem } from '../codec/sensorIntegrity.js';
+import { decodeSensorsInto, SensorCodecError } from '../codec/sensorCodec.js';
+import { checkSensorIntegrity, durationProblem, SESSION_SIZE_LIMITS } from '../codec/sensorIntegrity.js';
 import { checkAgainstSchema } from './schemaCheck.js';
 import { sessionSchema } from './schemas.js';
 import { parseUtcTimestamp } from './utcTimestamp.js';
@@ -68,14 +68,17 @@ export type CheckedSession =
   | { ok: true; session: Session; sensors: DecodedSensors }
   | { ok: false; errors: ValidationError[] };
 
-/** `validateSession` that also hands back the decoded sensors, so the analysis decodes once. */
-export function checkSession(doc: unknown): CheckedSession {
+/**
+ * `validateSession` that also hands back the decoded sensors, so the analysis
+ * decodes once; each channel's samples go into `samples(sampleCount)`.
+ */
+export function checkSession(doc: unknown, samples: (n: number) => Float64Array = (n) => new Float64Array(n)): CheckedSession {
   const shaped = checkShape(doc);
   if (!shaped.ok) return shaped;
   const { session, errors } = shaped;
   let sensors: DecodedSensors | undefined;
   try {
-    sensors = decodeSensors(session.sensors);
+    sensors = decodeSensorsInto(session.sensors, samples);
   } catch (err) {
     if (!(err instanceof SensorCodecError)) throw err;
     errors.push({ path: '/sensors/data', message: err.message });

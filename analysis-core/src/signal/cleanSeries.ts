@@ -23,6 +23,20 @@ export interface CleanSeries {
  * the input itself), so callers may modify it in place.
  */
 export function cleanSeries(x: ArrayLike<number>): CleanSeries {
+  return repair(x, false);
+}
+
+/**
+ * {@link cleanSeries} without the copy: fills the interior gaps of `x` itself
+ * and returns a view of it (`values` shares `x`'s memory), for a caller that
+ * owns `x` and no longer needs its missing samples. The values are the same
+ * as `cleanSeries(x)` gives.
+ */
+export function cleanSeriesInPlace(x: Float64Array): CleanSeries {
+  return repair(x, true);
+}
+
+function repair(x: ArrayLike<number>, inPlace: boolean): CleanSeries {
   const n = x.length;
   let first = 0;
   while (first < n && !Number.isFinite(x[first] as number)) first++;
@@ -31,7 +45,7 @@ export function cleanSeries(x: ArrayLike<number>): CleanSeries {
   while (!Number.isFinite(x[last] as number)) last--;
 
   const len = last - first + 1;
-  const values = new Float64Array(len);
+  const values = inPlace ? (x as Float64Array).subarray(first, last + 1) : new Float64Array(len);
   let interpolated = 0;
   // Index (in `values`) of the latest finite sample; values[0] is finite by construction.
   let prev = 0;

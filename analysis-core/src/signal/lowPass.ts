@@ -15,15 +15,19 @@
  * exactly constant.
  *
  * `sampleRateHz` and `cutoffHz` in Hz. Returns a new Float64Array of the same
- * length (the input is not modified). Edge cases: cutoff at or above the
+ * length (the input is not modified), or `out` when given (of x's length, every
+ * element overwritten; it may be `x` itself). Edge cases: cutoff at or above the
  * Nyquist frequency (sampleRateHz / 2), or fewer than 2 samples, returns a
  * copy; a non-positive or NaN sample rate or cutoff returns all NaN. The input
  * must be finite (run `cleanSeries` first): a NaN spreads over the output.
  */
-export function lowPass(x: ArrayLike<number>, sampleRateHz: number, cutoffHz: number): Float64Array {
+export function lowPass(x: ArrayLike<number>, sampleRateHz: number, cutoffHz: number, out: Float64Array = new Float64Array(x.length)): Float64Array {
   const n = x.length;
-  if (!(sampleRateHz > 0 && sampleRateHz < Infinity && cutoffHz > 0)) return new Float64Array(n).fill(NaN);
-  if (cutoffHz >= sampleRateHz / 2 || n < 2) return Float64Array.from(x);
+  if (!(sampleRateHz > 0 && sampleRateHz < Infinity && cutoffHz > 0)) return out.fill(NaN);
+  if (cutoffHz >= sampleRateHz / 2 || n < 2) {
+    for (let i = 0; i < n; i++) out[i] = x[i] as number;
+    return out;
+  }
 
   const k = Math.tan((Math.PI * cutoffHz) / sampleRateHz);
   const k2 = k * k;
@@ -42,7 +46,7 @@ export function lowPass(x: ArrayLike<number>, sampleRateHz: number, cutoffHz: nu
   // it is down by ~1e-6 before the real data begins.
   const pad = Math.min(n - 1, Math.max(9, Math.ceil((3 * sampleRateHz) / cutoffHz)));
   const len = n + 2 * pad;
-  const w = new Float64Array(len);
+  const w = workspace(len);
   const ref = x[0] as number;
   for (let i = 0; i < n; i++) w[pad + i] = (x[i] as number) - ref;
   // w[pad] is 0, so the left point reflection 2·w[pad] − w[pad + j] is just −w[pad + j].
@@ -63,7 +67,6 @@ export function lowPass(x: ArrayLike<number>, sampleRateHz: number, cutoffHz: nu
     w[i] = y;
   }
   // Backward pass, writing the data part straight into the output.
-  const out = new Float64Array(n);
   c = w[len - 1] as number;
   z1 = s1 * c;
   z2 = s2 * c;
@@ -89,3 +92,22 @@ export function lowPass(x: ArrayLike<number>, sampleRateHz: number, cutoffHz: nu
  * movement lies well below it, sensor noise largely above.
  */
 export const KINEMATIC_CUTOFF_HZ = 10;
+
+/**
+ * Longest workspace kept between calls, in samples (4 MiB): enough for 40
+ * minutes at 200 Hz; a longer signal gets a workspace of its own.
+ */
+const MAX_KEPT = 1 << 19;
+let kept = new Float64Array(0);
+
+/**
+ * Scratch of at least `len` samples for the extended signal. Filtering is
+ * synchronous, so one kept array serves every call; reusing it spares a
+ * large allocation (and the page faults of fresh memory) per channel. Every
+ * sample of the first `len` is written before it is read.
+ */
+function workspace(len: number): Float64Array {
+  if (len > MAX_KEPT) return new Float64Array(len);
+  if (kept.length < len) kept = new Float64Array(Math.min(MAX_KEPT, Math.max(len, 2 * kept.length)));
+  return kept;
+}
