@@ -1,5 +1,5 @@
 import { decodeSensorsInto, SensorCodecError } from '../codec/sensorCodec.js';
-import { checkSensorIntegrity, durationProblem, SESSION_SIZE_LIMITS } from '../codec/sensorIntegrity.js';
+import { checkSensorIntegrity, durationProblem } from '../codec/sensorIntegrity.js';
 import { checkAgainstSchema } from './schemaCheck.js';
 import { sessionSchema } from './schemas.js';
 import { parseUtcTimestamp } from './utcTimestamp.js';
