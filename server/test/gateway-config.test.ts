@@ -37,6 +37,7 @@ describe('gateway configuration', () => {
       storeTimeoutMs: 10_000,
       shutdownGraceMs: 10_000,
       storeMaxOpenDatabases: 100,
+      storeGlobalChangesMaxWriteDelayMs: 500,
       headersTimeoutMs: 30_000,
       requestTimeoutMs: 300_000,
     });
@@ -66,6 +67,7 @@ describe('gateway configuration', () => {
       STORE_TIMEOUT_MS: '2500',
       SHUTDOWN_GRACE_MS: '0',
       STORE_MAX_OPEN_DATABASES: '50',
+      STORE_GLOBAL_CHANGES_MAX_WRITE_DELAY: '25',
       HEADERS_TIMEOUT_MS: '5000',
       REQUEST_TIMEOUT_MS: '60000',
     });
@@ -90,6 +92,7 @@ describe('gateway configuration', () => {
       storeTimeoutMs: 2500,
       shutdownGraceMs: 0,
       storeMaxOpenDatabases: 50,
+      storeGlobalChangesMaxWriteDelayMs: 25,
       headersTimeoutMs: 5000,
       requestTimeoutMs: 60_000,
     });
@@ -131,6 +134,7 @@ describe('gateway configuration', () => {
     ['STORE_TIMEOUT_MS', '5'],
     ['SHUTDOWN_GRACE_MS', 'soon'],
     ['STORE_MAX_OPEN_DATABASES', '1'],
+    ['STORE_GLOBAL_CHANGES_MAX_WRITE_DELAY', '-1'],
     ['HEADERS_TIMEOUT_MS', '50'],
     ['REQUEST_TIMEOUT_MS', '2h'],
   ])('names %s in the error for the bad value %j', (name, value) => {
