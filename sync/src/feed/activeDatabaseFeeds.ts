@@ -2,7 +2,7 @@ import type { Logger } from '../logging.js';
 import type { StoreClient } from '../store/storeClient.js';
 import { describeError, isAborted, StoreError } from '../store/storeErrors.js';
 import type { Seq } from './checkpointStore.js';
-import { whenAborted } from './whenAborted.js';
+import { unlessAborted } from './unlessAborted.js';
 
 export interface ActiveDatabaseFeedsOptions {
   store: StoreClient;
@@ -103,7 +103,7 @@ export class ActiveDatabaseFeeds {
           timeoutMs: feedTimeoutMs + store.timeoutMs,
           signal,
         });
-        const answer: PollAnswer = await Promise.race([poll, whenAborted(signal, `GET /${db}/_changes`)]);
+        const answer: PollAnswer = await unlessAborted(poll, signal, `GET /${db}/_changes`);
         if (signal.aborted || typeof answer !== 'object') return;
         if (answer.last_seq !== undefined) since = answer.last_seq;
         if ((answer.results ?? []).length > 0) {

@@ -3,7 +3,7 @@ import { backoffDelay, sleep } from '../store/backoff.js';
 import type { StoreClient } from '../store/storeClient.js';
 import { describeError, isAborted, isTransient, StoreError } from '../store/storeErrors.js';
 import type { Seq } from './checkpointStore.js';
-import { whenAborted } from './whenAborted.js';
+import { unlessAborted } from './unlessAborted.js';
 
 /** Wait of the first read (CouchDB answers a long poll with changes at once, else at the timeout). */
 const FIRST_READ_WAIT_MS = 10;
@@ -71,7 +71,7 @@ export class DbUpdatesFollower {
           timeoutMs: feedTimeoutMs + store.timeoutMs,
           signal,
         });
-        const answer = await Promise.race([poll, whenAborted(signal, 'GET /_db_updates')]);
+        const answer = await unlessAborted(poll, signal, 'GET /_db_updates');
         for (const row of answer.results ?? []) {
           if (typeof row.db_name === 'string' && typeof row.type === 'string') this.options.onEvent(row.db_name, row.type);
         }

@@ -284,7 +284,7 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
           if (!isAborted(err)) logger.warn({ err: describeError(err) }, 'saving the _db_updates position failed');
         } finally {
           savingPosition = false;
-          if (position !== savedPosition && !queue.isIdle()) schedulePositionSave();
+          if (position !== savedPosition) schedulePositionSave();
         }
       })();
     }, DB_UPDATES_SAVE_DELAY_MS);
