@@ -51,6 +51,14 @@ async function call(method, path, body) {
   return text ? JSON.parse(text) : undefined;
 }
 
+/** A valid user id (26 of [a-z2-7]) from a number. */
+function userIdFor(/** @type {number} */ n) {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
+  let id = '';
+  for (let k = 0, v = n; k < 26; k++, v = Math.floor(v / 32)) id = alphabet[v % 32] + id;
+  return id;
+}
+
 const config = loadWorkerConfig({ COUCHDB_URL: adminUrl, LOG_LEVEL: 'silent', WORKER_SWEEP_RATE: String(SWEEP_RATE) });
 
 /** @param {import('@m2m/sync').WorkerOptions} [options] */
@@ -69,7 +77,7 @@ try {
   for (let i = 0; i < DATABASES; i += 20) {
     await Promise.all(
       Array.from({ length: Math.min(20, DATABASES - i) }, async (_, k) => {
-        const names = userDatabases(PREFIX, `u${String(i + k).padStart(8, '0')}`);
+        const names = userDatabases(PREFIX, userIdFor(i + k));
         await call('PUT', `/${names.sessions}`);
         await call('PUT', `/${names.progress}`);
         await call('PUT', `/${names.sessions}/${id}`, session);
