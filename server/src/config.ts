@@ -41,6 +41,8 @@ export interface GatewayConfig {
   shutdownGraceMs: number;
   /** Embedded store: most LevelDB databases open at once; undefined: derived from the file-handle limit. */
   storeMaxOpenDatabases: number | undefined;
+  /** Embedded store: CouchDB's `[global_changes] max_write_delay` (ms), the batching of `_db_updates`. */
+  storeGlobalChangesMaxWriteDelayMs: number;
   /** How long a client may take to send a request's headers (slow-loris guard). */
   headersTimeoutMs: number;
   /** How long a client may take to send a whole request, body included; answers (long-poll feeds) are not limited. */
@@ -197,6 +199,7 @@ const variables = {
   SHUTDOWN_GRACE_MS: { schema: integer(0, 600_000), fallback: '10000' },
   // Unset: derived from the file-handle limit (store/openDatabaseBound.ts).
   STORE_MAX_OPEN_DATABASES: { schema: integer(10, 100_000).optional(), fallback: undefined },
+  STORE_GLOBAL_CHANGES_MAX_WRITE_DELAY: { schema: integer(0, 60_000), fallback: '500' },
   HEADERS_TIMEOUT_MS: { schema: integer(100, 600_000), fallback: '30000' },
   REQUEST_TIMEOUT_MS: { schema: integer(100, 3_600_000), fallback: '300000' },
   // Per-user quotas: far above what one patient's devices ever use.
@@ -225,6 +228,7 @@ export const STORE_ENV_VARS = Object.freeze([
   'STORE_PORT',
   'STORE_ADMIN',
   'STORE_MAX_OPEN_DATABASES',
+  'STORE_GLOBAL_CHANGES_MAX_WRITE_DELAY',
   'LOG_LEVEL',
 ] as const satisfies readonly VariableName[]);
 
@@ -296,6 +300,7 @@ export function loadConfig(env: Env): GatewayConfig {
     storeTimeoutMs: values.STORE_TIMEOUT_MS,
     shutdownGraceMs: values.SHUTDOWN_GRACE_MS,
     storeMaxOpenDatabases: values.STORE_MAX_OPEN_DATABASES,
+    storeGlobalChangesMaxWriteDelayMs: values.STORE_GLOBAL_CHANGES_MAX_WRITE_DELAY,
     headersTimeoutMs: values.HEADERS_TIMEOUT_MS,
     requestTimeoutMs: values.REQUEST_TIMEOUT_MS,
     quotas: {
@@ -324,6 +329,8 @@ export interface StoreConfig {
   admin: { username: string; password: string } | undefined;
   /** undefined: derived from the file-handle limit. */
   maxOpenDatabases: number | undefined;
+  /** CouchDB's `[global_changes] max_write_delay`, in ms. */
+  globalChangesMaxWriteDelayMs: number;
   logLevel: GatewayConfig['logLevel'];
 }
 
@@ -334,6 +341,7 @@ export function loadStoreConfig(env: Env): StoreConfig {
     port: values.STORE_PORT,
     admin: values.STORE_ADMIN,
     maxOpenDatabases: values.STORE_MAX_OPEN_DATABASES,
+    globalChangesMaxWriteDelayMs: values.STORE_GLOBAL_CHANGES_MAX_WRITE_DELAY,
     logLevel: values.LOG_LEVEL,
   };
 }

@@ -60,6 +60,7 @@ async function storeLocation(
     host: '127.0.0.1',
     admin,
     maxOpenDatabases: config.storeMaxOpenDatabases,
+    globalChangesMaxWriteDelayMs: config.storeGlobalChangesMaxWriteDelayMs,
     logger: logger.child({ component: 'store' }),
   }).catch((err: unknown) => {
     throw new Error(`The embedded store cannot start on 127.0.0.1:${config.storePort} (STORE_PORT, DATA_DIR): ${errorText(err)}`, {

@@ -10,13 +10,15 @@ describe('standalone store configuration (m2m-store)', () => {
       port: 5984,
       admin: undefined,
       maxOpenDatabases: undefined,
+      globalChangesMaxWriteDelayMs: 500,
       logLevel: 'info',
     });
-    expect(loadStoreConfig({ DATA_DIR: '/srv/m2m', STORE_PORT: '0', STORE_ADMIN: 'root:p:w', STORE_MAX_OPEN_DATABASES: '10', LOG_LEVEL: 'warn' })).toEqual({
+    expect(loadStoreConfig({ DATA_DIR: '/srv/m2m', STORE_PORT: '0', STORE_ADMIN: 'root:p:w', STORE_MAX_OPEN_DATABASES: '10', STORE_GLOBAL_CHANGES_MAX_WRITE_DELAY: '0', LOG_LEVEL: 'warn' })).toEqual({
       dataDir: '/srv/m2m',
       port: 0,
       admin: { username: 'root', password: 'p:w' },
       maxOpenDatabases: 10,
+      globalChangesMaxWriteDelayMs: 0,
       logLevel: 'warn',
     });
   });

@@ -8,11 +8,14 @@ interface Update {
   seq: unknown;
 }
 
-/** _db_updates behaviour the embedded store must add to the stand-in (CouchDB's shape is in the conformance suite). */
+/**
+ * _db_updates behaviour the embedded store must add to the stand-in (CouchDB's shape is in the conformance suite).
+ * Unbatched here (max_write_delay 0), so that a read sees every event recorded before it.
+ */
 describe('embedded _db_updates', () => {
   let s: TestStore;
   beforeEach(async () => {
-    s = await startTestStore({ maxOpenDatabases: 2 });
+    s = await startTestStore({ maxOpenDatabases: 2, globalChangesMaxWriteDelayMs: 0 });
   });
   afterEach(async () => {
     await s.teardown();
@@ -123,5 +126,36 @@ describe('embedded _db_updates', () => {
     expect(await feed.until((text) => text.includes('"streamed"'))).toBe(true);
     expect(feed.rows()).toEqual([{ db_name: 'streamed', type: 'created', seq: expect.anything() }]);
     await feed.cancel();
+  });
+});
+
+describe('embedded _db_updates in batches ([global_changes] max_write_delay)', () => {
+  it('holds events until the next tick of the delay, and writes them all when the store closes', async () => {
+    // A delay far longer than the test: no tick comes, so only batching explains what is (not) seen.
+    const s = await startTestStore({ globalChangesMaxWriteDelayMs: 3_600_000 });
+    try {
+      const before = await s.json('GET', '/_db_updates');
+      await s.json('PUT', '/held');
+      await s.json('PUT', '/held/doc', { n: 1 });
+      const atOnce = await s.json('GET', `/_db_updates?since=${encodeURIComponent(String(before.body.last_seq))}`);
+      expect(atOnce.body.results).toEqual([]);
+      await s.restart();
+      const after = await s.json('GET', `/_db_updates?since=${encodeURIComponent(String(before.body.last_seq))}`);
+      expect((after.body.results as Update[]).map((u) => `${u.type}:${u.db_name}`)).toEqual(['created:held', 'updated:held']);
+    } finally {
+      await s.teardown();
+    }
+  });
+
+  it('announces a write within one tick by long poll (default delay)', async () => {
+    const s = await startTestStore();
+    try {
+      const before = await s.json('GET', '/_db_updates');
+      await s.json('PUT', '/ticked');
+      const res = await s.json('GET', `/_db_updates?feed=longpoll&timeout=10000&since=${encodeURIComponent(String(before.body.last_seq))}`);
+      expect((res.body.results as Update[]).map((u) => `${u.type}:${u.db_name}`)).toEqual(['created:ticked']);
+    } finally {
+      await s.teardown();
+    }
   });
 });

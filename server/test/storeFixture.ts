@@ -26,7 +26,9 @@ export interface TestStore {
 }
 
 /** Starts a store on a free port over a fresh temporary folder. */
-export async function startTestStore(options: { maxOpenDatabases?: number; dataDir?: string } = {}): Promise<TestStore> {
+export async function startTestStore(
+  options: { maxOpenDatabases?: number; dataDir?: string; globalChangesMaxWriteDelayMs?: number } = {},
+): Promise<TestStore> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'm2m-store-')));
   const start = (): Promise<EmbeddedStore> =>
     startEmbeddedStore({
@@ -34,6 +36,7 @@ export async function startTestStore(options: { maxOpenDatabases?: number; dataD
       port: 0,
       admin: TEST_ADMIN,
       ...(options.maxOpenDatabases === undefined ? {} : { maxOpenDatabases: options.maxOpenDatabases }),
+      ...(options.globalChangesMaxWriteDelayMs === undefined ? {} : { globalChangesMaxWriteDelayMs: options.globalChangesMaxWriteDelayMs }),
     });
   let store = await start();
   const fixture: TestStore = {

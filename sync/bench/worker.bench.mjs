@@ -13,6 +13,7 @@
 //    session written (PUT answered) → analysis readable, p50/p95/p99.
 //
 // node bench/worker.bench.mjs [--backlog 1000] [--large (5000)] [--rate 20] [--seconds 30]
+// Environment: STORE_GLOBAL_CHANGES_MAX_WRITE_DELAY (store, default 500 as CouchDB), WORKER_* (passed to the worker).
 // Run with `npm run bench` (here or at the root); figures go to BENCHMARKS.md.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -43,7 +44,9 @@ const PREFIX = 'm2m-';
 const admin = { username: 'admin', password: 'bench-admin-password' };
 const authorization = `Basic ${Buffer.from(`${admin.username}:${admin.password}`).toString('base64')}`;
 const dataDir = await mkdtemp(join(os.tmpdir(), 'm2m-sync-bench-'));
-const store = await startEmbeddedStore({ dataDir, port: 0, admin });
+// The store batches _db_updates as CouchDB 3.5 does (500 ms) unless STORE_GLOBAL_CHANGES_MAX_WRITE_DELAY says otherwise.
+const writeDelay = process.env['STORE_GLOBAL_CHANGES_MAX_WRITE_DELAY'];
+const store = await startEmbeddedStore({ dataDir, port: 0, admin, ...(writeDelay ? { globalChangesMaxWriteDelayMs: Number(writeDelay) } : {}) });
 const adminUrl = (() => {
   const url = new URL(store.url);
   url.username = admin.username;
@@ -188,7 +191,7 @@ try {
 
 function startWorkerProcess() {
   const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
-  const child = spawn(process.execPath, [cli, 'run'], { env: { PATH: process.env['PATH'] ?? '', COUCHDB_URL: adminUrl, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, [cli, 'run'], { env: { PATH: process.env['PATH'] ?? '', COUCHDB_URL: adminUrl, LOG_LEVEL: 'warn', ...passedWorkerSettings() }, stdio: ['ignore', 'inherit', 'inherit'] });
   return child;
 }
 
@@ -260,4 +263,9 @@ function userId(n) {
     x = Math.floor(x / 32) + i * 7 + 3;
   }
   return id;
+}
+
+/** WORKER_* settings of this process's environment reach the worker (e.g. WORKER_LIVE_FEEDS=0 for the path without followed feeds). */
+function passedWorkerSettings() {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('WORKER_')));
 }

@@ -35,6 +35,12 @@ export interface WorkerConfig {
   logLevel: LogLevel;
   /** Timeout of one store request (feeds that wait on purpose get their wait on top). */
   storeTimeoutMs: number;
+  /** Recently active sessions databases whose own `_changes` long poll is followed (the fast path); 0: none. */
+  liveFeeds: number;
+  /** A followed database with no change for this long is no longer followed. */
+  liveFeedIdleMs: number;
+  /** Sessions databases visited per second at most by the periodic safety-net sweep. */
+  sweepRate: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -112,6 +118,9 @@ function variables() {
     WORKER_METRICS_HOST: { schema: z.string().trim().min(1, 'must not be empty'), fallback: '127.0.0.1' },
     LOG_LEVEL: { schema: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }), fallback: 'info' },
     STORE_TIMEOUT_MS: { schema: integer(100, 600_000), fallback: '10000' },
+    WORKER_LIVE_FEEDS: { schema: integer(0, 100_000), fallback: '200' },
+    WORKER_LIVE_FEED_IDLE_MS: { schema: integer(1_000, 86_400_000), fallback: '300000' },
+    WORKER_SWEEP_RATE: { schema: integer(1, 100_000), fallback: '20' },
   } as const;
 }
 
@@ -156,5 +165,8 @@ export function loadWorkerConfig(env: Env): WorkerConfig {
     metricsHost: values.WORKER_METRICS_HOST,
     logLevel: values.LOG_LEVEL,
     storeTimeoutMs: values.STORE_TIMEOUT_MS,
+    liveFeeds: values.WORKER_LIVE_FEEDS,
+    liveFeedIdleMs: values.WORKER_LIVE_FEED_IDLE_MS,
+    sweepRate: values.WORKER_SWEEP_RATE,
   };
 }

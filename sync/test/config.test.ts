@@ -21,6 +21,9 @@ describe('worker configuration', () => {
       metricsHost: '127.0.0.1',
       logLevel: 'info',
       storeTimeoutMs: 10_000,
+      liveFeeds: 200,
+      liveFeedIdleMs: 300_000,
+      sweepRate: 20,
     });
     expect(loadWorkerConfig({ ...URL_ENV, WORKER_SHARD: '3/4', WORKER_POOL_SIZE: '', WORKER_METRICS_PORT: '9464' })).toMatchObject({
       shard: { index: 3, count: 4 },

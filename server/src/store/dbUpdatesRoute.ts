@@ -17,7 +17,8 @@ export function dbUpdatesRoute(log: DbUpdatesLog, feeds: FeedRegistry): Router {
       return sendCouchError(res, 405, 'method_not_allowed', 'Only GET allowed');
     }
     const params = parseFeedParams(req.query as Record<string, unknown>);
-    await log.flushed(); // events recorded before this request are visible to it
+    // Batched like CouchDB: a reader sees what the last tick wrote. Without a delay, events recorded before the request are visible to it.
+    if (log.maxWriteDelayMs === 0) await log.flushed();
     await serveFeed(
       res,
       params,

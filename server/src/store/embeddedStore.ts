@@ -14,7 +14,7 @@ import { DatabaseAccess } from './databaseAccess.js';
 import { DatabaseCatalog } from './databaseCatalog.js';
 import { DatabasePool } from './databasePool.js';
 import { databaseRoutes } from './databaseRoutes.js';
-import { DbUpdatesLog } from './dbUpdatesLog.js';
+import { DbUpdatesLog, DEFAULT_MAX_WRITE_DELAY_MS } from './dbUpdatesLog.js';
 import { dbUpdatesRoute } from './dbUpdatesRoute.js';
 import { expressPouchMount } from './expressPouchMount.js';
 import { FeedRegistry, type FeedStats } from './feedRegistry.js';
@@ -46,6 +46,12 @@ export interface EmbeddedStoreOptions {
    * (openDatabaseBound.ts).
    */
   maxOpenDatabases?: number | undefined;
+  /**
+   * CouchDB's `[global_changes] max_write_delay` (ms): `_db_updates` events are
+   * written in batches this far apart, so they arrive up to this long after
+   * the write (default 500, as CouchDB 3.5; 0 writes each at once).
+   */
+  globalChangesMaxWriteDelayMs?: number;
   logger?: StoreLogger;
 }
 
@@ -94,8 +100,10 @@ export async function startEmbeddedStore(options: EmbeddedStoreOptions): Promise
     (name, err) => logger.error({ err, db: name }, 'embedded store: closing an idle database failed'),
   );
   wireForExpressPouchDB(Pouch, catalog, pool);
-  const updates = await DbUpdatesLog.open(Pouch, (err) =>
-    logger.error({ err }, 'embedded store: recording a _db_updates event failed'),
+  const updates = await DbUpdatesLog.open(
+    Pouch,
+    (err) => logger.error({ err }, 'embedded store: recording a _db_updates event failed'),
+    options.globalChangesMaxWriteDelayMs ?? DEFAULT_MAX_WRITE_DELAY_MS,
   );
   const access = new DatabaseAccess(catalog, pool);
   const feeds = new FeedRegistry();

@@ -13,7 +13,7 @@ export const STORE_HOST = '127.0.0.1';
 /**
  * The embedded store as its own process (`m2m-store`), configured from the
  * environment (DATA_DIR, STORE_PORT, STORE_ADMIN, STORE_MAX_OPEN_DATABASES,
- * LOG_LEVEL); `npm start` runs it beside the gateway and the worker. Runs
+ * STORE_GLOBAL_CHANGES_MAX_WRITE_DELAY, LOG_LEVEL); `npm start` runs it beside the gateway and the worker. Runs
  * until SIGTERM or SIGINT.
  */
 export async function runStore(env: Record<string, string | undefined> = process.env): Promise<EmbeddedStore> {
@@ -26,6 +26,7 @@ export async function runStore(env: Record<string, string | undefined> = process
     host: STORE_HOST,
     admin,
     maxOpenDatabases: config.maxOpenDatabases,
+    globalChangesMaxWriteDelayMs: config.globalChangesMaxWriteDelayMs,
     logger,
   }).catch((err: unknown) => {
     throw new Error(

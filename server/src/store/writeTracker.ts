@@ -44,8 +44,8 @@ export function writeTracker(catalog: DatabaseCatalog, updates: DbUpdatesLog): R
     } catch {
       return next();
     }
-    // Recorded as the answer goes out (not after), so a client that saw its
-    // write succeed and then asks _db_updates always finds the event.
+    // Recorded as the answer goes out (not after), so the event is in the
+    // next batch the log writes (at once when it has no write delay).
     const end = res.end.bind(res) as (...args: unknown[]) => typeof res;
     res.end = ((...args: unknown[]) => {
       if (res.statusCode >= 200 && res.statusCode < 300 && catalog.has(name)) updates.record(name, 'updated');

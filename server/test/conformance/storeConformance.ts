@@ -592,6 +592,24 @@ export function runStoreConformance(setup: () => Promise<StoreUnderTest>): void 
       expect(isSeq(res.body.last_seq)).toBe(true);
     });
 
+    it('publishes in batches ([global_changes] max_write_delay): a write is announced later, never lost', async () => {
+      // CouchDB writes _db_updates events on a timer (500 ms by default), so a
+      // read right after a write does not show it yet; a long poll brings it.
+      const name = await createDb('dbupdates-batched');
+      let position = (await waitForEvent('0', (row) => row.db_name === name && row.type === 'created')).lastSeq;
+      let missedAtOnce = 0;
+      for (let round = 0; round < 3; round++) {
+        const write = await couch.put(`/${name}/doc-${round}`, { round });
+        expect(write.status).toBe(201);
+        const atOnce = await couch.get(`/_db_updates?since=${encodeURIComponent(String(position))}`);
+        expect(atOnce.status).toBe(200);
+        const seen = (atOnce.body.results as Array<{ db_name: string; type: string }>).some((row) => row.db_name === name && row.type === 'updated');
+        if (!seen) missedAtOnce += 1;
+        position = (await waitForEvent(position, (row) => row.db_name === name && row.type === 'updated')).lastSeq;
+      }
+      expect(missedAtOnce).toBeGreaterThan(0);
+    });
+
     it('continuous from now streams a creation as one JSON line', async () => {
       const reader = new StreamReader(await couch.fetch('/_db_updates?feed=continuous&since=now&heartbeat=500'));
       const name = await createDb('dbupdates-continuous');

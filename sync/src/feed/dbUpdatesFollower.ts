@@ -3,6 +3,10 @@ import { backoffDelay, sleep } from '../store/backoff.js';
 import type { StoreClient } from '../store/storeClient.js';
 import { describeError, isAborted, isTransient, StoreError } from '../store/storeErrors.js';
 import type { Seq } from './checkpointStore.js';
+import { unlessAborted } from './unlessAborted.js';
+
+/** Wait of the first read (CouchDB answers a long poll with changes at once, else at the timeout). */
+const FIRST_READ_WAIT_MS = 10;
 
 export type DbUpdateType = 'created' | 'updated' | 'deleted' | string;
 
@@ -19,11 +23,14 @@ export interface DbUpdatesFollowerOptions {
   /** Events may have been missed (the feed restarted from "now", or it is unavailable): sweep every database. */
   onResync(reason: string): void;
   onRetry?(err: unknown): void;
+  /** The first answer is in: every event up to now has been handed to onEvent (called once). */
+  onCaughtUp?(): void;
 }
 
 /**
- * Follows the store's `_db_updates` feed with long polls, from a saved
- * position or from "now". Store errors are retried with backoff; after an
+ * Follows the store's `_db_updates` feed, from a saved position or from
+ * "now": first a read that answers at once (everything since the position,
+ * and a position to go on from), then long polls. Store errors are retried with backoff; after an
  * outage, or if the store refuses the position, or has no such feed, it asks
  * for a sweep so nothing is missed.
  */
@@ -49,14 +56,22 @@ export class DbUpdatesFollower {
     let since: Seq | 'now' = initial;
     let failures = 0;
     let warnedUnsupported = false;
+    let caughtUp = false;
+    const caughtUpNow = (): void => {
+      if (caughtUp) return;
+      caughtUp = true;
+      this.options.onCaughtUp?.();
+    };
     while (!signal.aborted) {
       try {
-        const answer = await store.request<{ results?: Array<{ db_name?: unknown; type?: unknown }>; last_seq?: Seq }>({
+        const poll = store.request<{ results?: Array<{ db_name?: unknown; type?: unknown }>; last_seq?: Seq }>({
           path: '_db_updates',
-          qs: { feed: 'longpoll', since: String(since), timeout: feedTimeoutMs },
+          // The first read waits only a moment: it hands over what is there and pins down a position.
+          qs: { feed: 'longpoll', since: String(since), timeout: caughtUp ? feedTimeoutMs : FIRST_READ_WAIT_MS },
           timeoutMs: feedTimeoutMs + store.timeoutMs,
           signal,
         });
+        const answer = await unlessAborted(poll, signal, 'GET /_db_updates');
         for (const row of answer.results ?? []) {
           if (typeof row.db_name === 'string' && typeof row.type === 'string') this.options.onEvent(row.db_name, row.type);
         }
@@ -66,11 +81,13 @@ export class DbUpdatesFollower {
         }
         if (failures > 0) this.options.onResync('the _db_updates feed is back after errors');
         failures = 0;
+        caughtUpNow();
       } catch (err) {
         if (signal.aborted || isAborted(err)) return;
         if (err instanceof StoreError && err.status === 400 && since !== 'now') {
           logger.warn({ since }, 'the store refused the _db_updates position; following from now and sweeping');
           since = 'now';
+          caughtUpNow();
           this.options.onResync('the _db_updates position was refused');
           continue;
         }
@@ -78,6 +95,7 @@ export class DbUpdatesFollower {
           // No _db_updates on this store (CouchDB without _global_changes?): sweeps keep the worker correct, only slower.
           if (!warnedUnsupported) logger.error({ err: describeError(err) }, 'the store has no usable _db_updates feed; sweeping periodically instead');
           warnedUnsupported = true;
+          caughtUpNow(); // sweeps stand in for the feed
           await this.pause(this.options.fallbackSweepMs ?? 10_000);
           this.options.onResync('_db_updates is unavailable');
           continue;

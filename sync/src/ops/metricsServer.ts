@@ -7,8 +7,22 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-/** GET /metrics (Prometheus text) and GET /health on their own port. */
-export async function startMetricsServer(registry: Registry, port: number, host: string): Promise<MetricsServer> {
+/** What GET /ready answers: 200 when ready, else 503; the body says why. */
+export interface ReadinessReport {
+  ready: boolean;
+  [detail: string]: unknown;
+}
+
+/**
+ * GET /metrics (Prometheus text), GET /health (the process is up) and
+ * GET /ready (the worker is caught up and its feed works) on their own port.
+ */
+export async function startMetricsServer(
+  registry: Registry,
+  port: number,
+  host: string,
+  readiness: () => ReadinessReport = () => ({ ready: true }),
+): Promise<MetricsServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/metrics') {
@@ -25,9 +39,13 @@ export async function startMetricsServer(registry: Registry, port: number, host:
     } else if (req.method === 'GET' && path === '/health') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{"status":"ok"}');
+    } else if (req.method === 'GET' && path === '/ready') {
+      const report = readiness();
+      res.writeHead(report.ready ? 200 : 503, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: report.ready ? 'ok' : 'not ready', ...report }));
     } else {
       res.writeHead(404, { 'content-type': 'application/json' });
-      res.end('{"error":"not_found","reason":"GET /metrics or /health"}');
+      res.end('{"error":"not_found","reason":"GET /metrics, /health or /ready"}');
     }
   });
   await new Promise<void>((resolve, reject) => {

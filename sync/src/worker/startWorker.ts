@@ -3,7 +3,9 @@ import type { WorkerConfig } from '../config.js';
 import { CheckpointStore, type Seq } from '../feed/checkpointStore.js';
 import { readChanges } from '../feed/changesReader.js';
 import { DatabaseQueue } from '../feed/databaseQueue.js';
+import { ActiveDatabaseFeeds } from '../feed/activeDatabaseFeeds.js';
 import { DbUpdatesFollower } from '../feed/dbUpdatesFollower.js';
+import { SweepFeeder } from '../feed/sweepFeeder.js';
 import { silentLogger, type Logger } from '../logging.js';
 import { startMetricsServer, type MetricsServer } from '../ops/metricsServer.js';
 import { WorkerMetrics } from '../ops/workerMetrics.js';
@@ -15,13 +17,13 @@ import { checkAdminAccess, ensureDatabase, listUserDatabases, StoreAccessError, 
 import { StoreClient } from '../store/storeClient.js';
 import { describeError, isAborted, isTransient } from '../store/storeErrors.js';
 import { mapBounded } from './mapBounded.js';
-import { runDatabaseTurn } from './databaseDrain.js';
+import { runDatabaseTurn, type TurnResult } from './databaseDrain.js';
 import { TurnSizes } from './turnSizes.js';
 import { WorkerStatusRecorder, type LastError } from './workerStatusRecorder.js';
 
 export interface WorkerOptions {
   logger?: Logger;
-  /** Sweep every owned sessions database this often as a safety net (default 10 minutes; 0: only at start-up). */
+  /** Pause between two paced safety-net sweeps of every owned sessions database (default 10 minutes; 0: none). */
   sweepIntervalMs?: number;
   /** On stop, how long the batches in hand may take before their store calls are cancelled (default 10 s). */
   stopGraceMs?: number;
@@ -29,6 +31,8 @@ export interface WorkerOptions {
   startupTimeoutMs?: number;
   /** Wait of one `_db_updates` long poll (default 30 s). */
   feedTimeoutMs?: number;
+  /** Wait of one long poll on a followed sessions database (default 60 s). */
+  liveFeedTimeoutMs?: number;
   /** The worker cannot go on (analysis threads cannot start). Default: log it. */
   onFatal?(err: Error): void;
   /** Analysis pool settings beyond the configured size (tests). */
@@ -58,6 +62,14 @@ export interface WorkerStats {
   databases: string[];
   /** Changes waiting in owned databases, as last reported by the store. */
   backlog: number;
+  /** Sessions databases whose `_changes` are followed now (the fast path). */
+  liveFeeds: number;
+  /** Databases handed to the queue by sweeps since start. */
+  sweepVisits: number;
+  /** Sweeps started since start, by reason. */
+  sweeps: string[];
+  /** Caught up: every database announced when the feed was first read (and any start-up sweep) is processed. */
+  caughtUp: boolean;
   lastError: LastError | null;
 }
 
@@ -66,6 +78,8 @@ export interface RunningWorker {
   stop(): Promise<void>;
   /** Resolves once every owned sessions database is processed up to its current end. */
   idle(): Promise<void>;
+  /** Resolves once the worker is caught up (see WorkerStats.caughtUp). */
+  caughtUp(): Promise<void>;
   stats(): WorkerStats;
   metrics: WorkerMetrics;
   /** Base URL of the metrics server, when WORKER_METRICS_PORT is set. */
@@ -119,12 +133,22 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
 
   const checkpoints = new CheckpointStore(store, workerDb);
   const progressCache = new ProgressDbCache();
+  // Readiness: caught up once, and the _db_updates feed answering now.
+  const readiness = { caughtUp: false, feedFailing: false };
+  let readinessDetail = (): Record<string, unknown> => ({});
   let metricsServer: MetricsServer | undefined;
   try {
     await connect(store, options.startupTimeoutMs ?? 60_000);
     await ensureDatabase(store, workerDb);
     await checkpoints.loadAll();
-    if (config.metricsPort !== undefined) metricsServer = await startMetricsServer(metrics.registry, config.metricsPort, config.metricsHost);
+    if (config.metricsPort !== undefined) {
+      metricsServer = await startMetricsServer(metrics.registry, config.metricsPort, config.metricsHost, () => ({
+        ready: readiness.caughtUp && !readiness.feedFailing,
+        caughtUp: readiness.caughtUp,
+        feed: readiness.feedFailing ? 'failing' : 'ok',
+        ...readinessDetail(),
+      }));
+    }
   } catch (err) {
     store.close();
     await pool.close();
@@ -143,45 +167,27 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
   };
 
   const turnSizes = new TurnSizes(config.batchSize);
+  const liveFeeds = new ActiveDatabaseFeeds({
+    store,
+    logger,
+    capacity: config.liveFeeds,
+    idleMs: config.liveFeedIdleMs,
+    feedTimeoutMs: options.liveFeedTimeoutMs ?? 60_000,
+    onChange: (db) => queue.enqueue(db),
+  });
+
+  // Sweep work yields to live news: handed over only while nothing else waits, leaving one run for the news.
+  const sweeps = new SweepFeeder({
+    enqueue: (db) => queue.enqueue(db),
+    waiting: () => queue.stats().waiting,
+    maxInFlight: Math.max(1, config.concurrency - 1),
+  });
+  const sweepReasons: string[] = [];
+
   const queue = new DatabaseQueue({
     concurrency: config.concurrency,
     isStopping: () => stopping,
-    run: async (db) => {
-      const parsed = parseUserDatabase(config.dbPrefix, db);
-      if (!parsed) return;
-      touched.add(db);
-      return runDatabaseTurn(
-        {
-          store,
-          pool,
-          prefix: config.dbPrefix,
-          metrics,
-          logger,
-          progressCache,
-          checkpoints,
-          batchSize: config.batchSize,
-          turnCost: config.analysisBudget,
-          maxSessionCost: config.analysisBudget,
-          turnSizes,
-          shouldContinue: () => !stopping,
-          onBatch: (batchDb, result) => {
-            counters.processed += result.analysed;
-            counters.invalid += result.invalid;
-            counters.deleted += result.deleted;
-            counters.written += result.written;
-            counters.unchanged += result.unchanged;
-            counters.refused += result.refused;
-            counters.skipped += result.skipped;
-            counters.batches += 1;
-            if (result.progress === 'written') counters.progressWritten += 1;
-            if (result.refused > 0) status.recordError(`the store refused ${result.refused} analysis document(s)`, batchDb);
-            logger.debug({ db: batchDb, ...result }, 'batch processed');
-          },
-        },
-        db,
-        parsed.userId,
-      );
-    },
+    run: (db) => processDatabase(db).finally(() => sweeps.finished(db)),
     onFailure: (db, err, attempt, delayMs) => {
       if (pool.broken) {
         fatal(pool.broken);
@@ -194,29 +200,74 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
     },
   });
 
+  /** One turn of a database (a batch cut to the analysis budget); 'more' queues it again behind the others. */
+  async function processDatabase(db: string): Promise<TurnResult | undefined> {
+    const parsed = parseUserDatabase(config.dbPrefix, db);
+    if (!parsed) return undefined;
+    touched.add(db);
+    return runDatabaseTurn(
+      {
+        store,
+        pool,
+        prefix: config.dbPrefix,
+        metrics,
+        logger,
+        progressCache,
+        checkpoints,
+        batchSize: config.batchSize,
+        turnCost: config.analysisBudget,
+        maxSessionCost: config.analysisBudget,
+        turnSizes,
+        shouldContinue: () => !stopping,
+        onBatch: (batchDb, result) => {
+          counters.processed += result.analysed;
+          counters.invalid += result.invalid;
+          counters.deleted += result.deleted;
+          counters.written += result.written;
+          counters.unchanged += result.unchanged;
+          counters.refused += result.refused;
+          counters.skipped += result.skipped;
+          counters.batches += 1;
+          if (result.progress === 'written') counters.progressWritten += 1;
+          // A database with news is in use: follow its own feed for the next session.
+          if (result.changes > 0) liveFeeds.follow(batchDb);
+          if (result.refused > 0) status.recordError(`the store refused ${result.refused} analysis document(s)`, batchDb);
+          logger.debug({ db: batchDb, ...result }, 'batch processed');
+        },
+      },
+      db,
+      parsed.userId,
+    );
+  }
+
   metrics.queuedDatabases = () => {
     const q = queue.stats();
     return q.waiting + q.running + q.retrying;
   };
 
-  // Sweeps: every owned sessions database is visited (at start-up, after feed trouble, and periodically).
+  // Sweeps visit every owned sessions database: at a first start, after feed trouble (at full speed, after
+  // live news), and as a paced safety net (WORKER_SWEEP_RATE databases per second, then a pause).
   let sweeping: Promise<void> | undefined;
-  const sweep = (reason: string): void => {
-    if (stopping || sweeping) return;
-    sweeping = (async () => {
+  const sweep = (reason: string, paced = false): Promise<void> => {
+    if (stopping) return Promise.resolve();
+    sweepReasons.push(reason);
+    const run = (async () => {
       try {
         const names = (await listUserDatabases(store, config.dbPrefix, 'sessions')).filter(owns);
-        logger.info({ reason, databases: names.length }, 'sweeping sessions databases');
-        for (const name of names) queue.enqueue(name);
+        logger.info({ reason, databases: names.length, perSecond: paced ? config.sweepRate : undefined }, 'sweeping sessions databases');
+        await sweeps.sweep(names, { perSecond: paced ? config.sweepRate : undefined });
       } catch (err) {
         if (!isAborted(err)) {
           status.recordError(`sweep failed: ${describeError(err)}`);
           logger.error({ err: describeError(err) }, 'sweeping the sessions databases failed');
         }
-      } finally {
-        sweeping = undefined;
       }
     })();
+    const all: Promise<void> = Promise.all([sweeping, run]).then(() => {
+      if (sweeping === all) sweeping = undefined;
+    });
+    sweeping = all;
+    return all;
   };
 
   // The _db_updates position is saved only at a moment when every database it announced is processed.
@@ -232,7 +283,8 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
       void (async () => {
         try {
           await queue.whenIdle();
-          if (stopping || !queue.isIdle()) return;
+          // Only when every announced database is processed and no sweep is half done.
+          if (stopping || !queue.isIdle() || sweeping || sweeps.active) return;
           const seq = position;
           if (seq === undefined || seq === savedPosition) return;
           await checkpoints.save(dbUpdatesKey(config), seq);
@@ -241,7 +293,7 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
           if (!isAborted(err)) logger.warn({ err: describeError(err) }, 'saving the _db_updates position failed');
         } finally {
           savingPosition = false;
-          if (position !== savedPosition && !queue.isIdle()) schedulePositionSave();
+          if (position !== savedPosition) schedulePositionSave();
         }
       })();
     }, DB_UPDATES_SAVE_DELAY_MS);
@@ -257,6 +309,8 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
       if (type === 'deleted') {
         queue.forget(name);
         turnSizes.forget(name);
+        liveFeeds.drop(name);
+        sweeps.forget(name);
         const parsed = parseUserDatabase(config.dbPrefix, name);
         if (parsed) progressCache.forget(userDatabases(config.dbPrefix, parsed.userId).progress);
         metrics.setBacklog(name, 0);
@@ -265,25 +319,63 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
         });
       } else {
         queue.enqueue(name);
+        liveFeeds.follow(name);
       }
     },
     onPosition: (seq) => {
       position = seq;
+      readiness.feedFailing = false;
       schedulePositionSave();
     },
-    onResync: (reason) => sweep(reason),
+    onResync: (reason) => void sweep(reason),
+    onCaughtUp: () => {
+      feedCaughtUp = true;
+      checkCaughtUp();
+    },
     onRetry: (err) => {
+      readiness.feedFailing = true;
       counters.retried += 1;
       metrics.retried.inc({ reason: 'feed' });
       status.recordError(`following _db_updates: ${describeError(err)}`);
     },
   });
 
+  // Caught up: the feed's first answer is handed over, a start-up sweep is done, and nothing announced then still waits.
+  let feedCaughtUp = false;
+  let caughtUpTimer: NodeJS.Timeout | undefined;
+  const caughtUpWaiters: Array<() => void> = [];
+  const checkCaughtUp = (): void => {
+    clearTimeout(caughtUpTimer);
+    if (readiness.caughtUp || stopping || !feedCaughtUp) return;
+    if (!startupSweepDone || queue.stats().waiting > 0) {
+      caughtUpTimer = setTimeout(checkCaughtUp, 100);
+      caughtUpTimer.unref();
+      return;
+    }
+    readiness.caughtUp = true;
+    logger.info({ shard }, 'sync worker caught up');
+    for (const resolve of caughtUpWaiters.splice(0)) resolve();
+  };
+  readinessDetail = () => ({ sweepRemaining: sweeps.remaining, queued: queue.stats(), liveFeeds: liveFeeds.size });
+
+  // A restart resumes from the saved _db_updates position; only a first start (or a lost position) sweeps everything.
+  let startupSweepDone = savedPosition !== undefined;
   follower.start(savedPosition ?? 'now');
-  sweep('start-up');
+  if (savedPosition === undefined) {
+    void sweep('start-up').then(() => {
+      startupSweepDone = true;
+    });
+  }
   const sweepIntervalMs = options.sweepIntervalMs ?? 10 * 60_000;
-  const sweepTimer = sweepIntervalMs > 0 ? setInterval(() => sweep('periodic'), sweepIntervalMs) : undefined;
-  sweepTimer?.unref();
+  let sweepTimer: NodeJS.Timeout | undefined;
+  const schedulePeriodicSweep = (): void => {
+    if (sweepIntervalMs <= 0 || stopping) return;
+    sweepTimer = setTimeout(() => {
+      void sweep('periodic', true).then(schedulePeriodicSweep);
+    }, sweepIntervalMs);
+    sweepTimer.unref();
+  };
+  schedulePeriodicSweep();
   logger.info(
     { shard, store: store.url, poolSize: config.poolSize, concurrency: config.concurrency, batchSize: config.batchSize, metrics: metricsServer?.url },
     'sync worker started',
@@ -313,7 +405,15 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
       databases: [...touched].sort(),
       backlog: metrics.backlog(),
       lastError: status.lastError,
+      liveFeeds: liveFeeds.size,
+      sweepVisits: sweeps.handedOver,
+      sweeps: [...sweepReasons],
+      caughtUp: readiness.caughtUp,
     }),
+    caughtUp() {
+      if (readiness.caughtUp) return Promise.resolve();
+      return new Promise<void>((resolve) => caughtUpWaiters.push(resolve));
+    },
     async idle() {
       await sweeping;
       for (;;) {
@@ -327,9 +427,12 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
     stop() {
       stopped ??= (async () => {
         stopping = true;
-        if (sweepTimer) clearInterval(sweepTimer);
+        clearTimeout(sweepTimer);
         clearTimeout(saveTimer);
+        clearTimeout(caughtUpTimer);
+        sweeps.stop();
         await follower.stop();
+        await liveFeeds.stop();
         // The batches in hand finish (writes and checkpoint); past the grace their store calls are cancelled.
         const grace = setTimeout(() => store.close(), options.stopGraceMs ?? 10_000);
         await queue.stop();

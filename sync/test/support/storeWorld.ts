@@ -32,10 +32,14 @@ export interface TestStore {
 
 const authorization = `Basic ${Buffer.from(`${ADMIN.username}:${ADMIN.password}`).toString('base64')}`;
 
-/** The embedded store over real HTTP on a free port, in a fresh temporary folder. */
-export async function startTestStore(): Promise<TestStore> {
+/**
+ * The embedded store over real HTTP on a free port, in a fresh temporary folder.
+ * `_db_updates` is batched as on CouchDB (max_write_delay 500 ms) unless told otherwise.
+ */
+export async function startTestStore(options: { globalChangesMaxWriteDelayMs?: number } = {}): Promise<TestStore> {
   const dataDir = await mkdtemp(join(tmpdir(), 'm2m-sync-store-'));
-  let store: EmbeddedStore | undefined = await startEmbeddedStore({ dataDir, port: 0, admin: ADMIN });
+  const delay = options.globalChangesMaxWriteDelayMs === undefined ? {} : { globalChangesMaxWriteDelayMs: options.globalChangesMaxWriteDelayMs };
+  let store: EmbeddedStore | undefined = await startEmbeddedStore({ dataDir, port: 0, admin: ADMIN, ...delay });
   const port = store.port;
   const current = (): EmbeddedStore => {
     if (!store) throw new Error('the test store is stopped');
@@ -62,7 +66,7 @@ export async function startTestStore(): Promise<TestStore> {
       store = undefined;
     },
     async start() {
-      store ??= await startEmbeddedStore({ dataDir, port, admin: ADMIN });
+      store ??= await startEmbeddedStore({ dataDir, port, admin: ADMIN, ...delay });
     },
     async teardown() {
       await store?.close();
