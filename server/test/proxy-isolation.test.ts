@@ -110,10 +110,10 @@ describe('replication proxy: isolation and refusals', () => {
     }
   });
 
-  it("keeps the database's security object out of reach through _local/_security and other reserved local ids", async () => {
+  it("keeps the database's security object out of reach through _local/_security", async () => {
     const securityBefore = await world.store.json('GET', `/${alice.dbs.sessions}/_security`);
     const open = JSON.stringify({ admins: { names: [], roles: [] }, members: { names: [], roles: [] } });
-    for (const id of ['_security', '%5Fsecurity', '_anything']) {
+    for (const id of ['_security', '%5Fsecurity']) {
       for (const method of ['PUT', 'GET', 'DELETE']) {
         const answer = await asAlice(method, `/sync/sessions/_local/${id}`, method === 'PUT' ? open : undefined);
         expect.soft(answer.status, `${method} _local/${id}`).toBe(403);
@@ -125,8 +125,9 @@ describe('replication proxy: isolation and refusals', () => {
     const securityAfter = await world.store.json('GET', `/${alice.dbs.sessions}/_security`);
     expect(securityAfter.status).toBe(200);
     expect(securityAfter.body).toEqual(securityBefore.body);
-    // An ordinary checkpoint id still works.
+    // Ordinary checkpoint ids still work, also one starting with _ as PouchDB's base64 ids may.
     expect((await asAlice('PUT', '/sync/sessions/_local/checkpoint-1', '{"seq":1}')).status).toBe(201);
+    expect((await asAlice('PUT', '/sync/sessions/_local/_Ab3.x_', '{"seq":1}')).status).toBe(201);
   });
 
   it('refuses query parameters outside the allow-list', async () => {

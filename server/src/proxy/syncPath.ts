@@ -79,8 +79,9 @@ function endpointOf(rest: string[]): Endpoint {
   if (head === '_local') {
     const [id, ...more] = tail;
     if (id === undefined || more.length > 0) throw forbidden('a local document is addressed as _local/{id}');
-    // Ids starting with _ are reserved: the embedded store keeps the database's security object at _local/_security.
-    if (id.startsWith('_')) throw forbidden('local document ids starting with _ are reserved');
+    // The embedded store keeps the database's security object at _local/_security. Other ids may start
+    // with _: PouchDB's checkpoint ids are base64 hashes with + written as _.
+    if (id === '_security') throw forbidden('_local/_security is reserved');
     return { kind: 'local', id };
   }
   if (tail.length > 0) {
