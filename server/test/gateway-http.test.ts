@@ -101,6 +101,7 @@ describe('HTTP behaviour', () => {
     const answer = await gw.call('GET', '/sync/boom', { token: user.accessToken });
     expect(answer.status).toBe(500);
     expect(answer.body.error).toBe('internal_server_error');
+    expect(answer.body.code).toBe('internal_error');
     expect(answer.text).not.toContain('secret internal detail');
     const line = log.lines().find((entry) => entry.msg === 'request failed' && entry.reqId === answer.body.requestId);
     expect(line?.err?.message).toBe('secret internal detail');

@@ -297,6 +297,7 @@ describe('GET /metrics', () => {
   it('does not exist without METRICS_TOKEN', async () => {
     const answer = await open.call('GET', '/metrics');
     expect(answer.status).toBe(404);
+    expect(answer.body).toMatchObject({ error: 'not_found', code: 'metrics_off' });
     expect(answer.text).not.toContain('m2m_gateway_');
   });
 

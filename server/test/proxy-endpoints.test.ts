@@ -108,7 +108,7 @@ describe('replication proxy: the endpoints replication needs', () => {
   it('puts the request id in every refusal', async () => {
     const answer = await user.json('GET', '/sync/sessions/_design/x');
     expect(answer.status).toBe(403);
-    expect(answer.body).toEqual({ error: 'forbidden', reason: expect.any(String), requestId: answer.headers.get('x-request-id') });
+    expect(answer.body).toEqual({ error: 'forbidden', reason: expect.any(String), code: 'request_refused', requestId: answer.headers.get('x-request-id') });
   });
 
   it('counts accepted requests and refused documents for /metrics', async () => {

@@ -71,7 +71,7 @@ describe('replication proxy: validated writes', () => {
     const bad = { ...couchSession(112), _rev: '1-fedcba9876543210fedcba9876543210', durationMs: -1 };
     const answer = await user.json('POST', '/sync/sessions/_bulk_docs', { docs: [bad, good], new_edits: false });
     expect(answer.status).toBe(201);
-    expect(answer.body).toEqual([{ id: bad._id, error: 'forbidden', reason: expect.stringMatching(/durationMs/) }]);
+    expect(answer.body).toEqual([{ id: bad._id, error: 'forbidden', reason: expect.stringMatching(/durationMs/), code: 'document_invalid' }]);
     expect((await stored(good._id)).body._rev).toBe(good._rev);
     expect((await stored(bad._id)).status).toBe(404);
   });

@@ -1,3 +1,4 @@
+import type { ErrorCode, OkAnswer, SignInAnswer, TokenPair } from '@m2m/contract';
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import { UsernameTakenError, type AccountService } from '../accounts/accountService.js';
 import { ClientGoneError } from '../accounts/hashSlots.js';
@@ -32,7 +33,7 @@ const BAD_CREDENTIALS = 'Name or password is incorrect.';
 const clientKey = (req: Request): string => req.ip ?? req.socket.remoteAddress ?? 'unknown';
 
 /** The answer of register, login and refresh: the access token names its sign-in (refresh token family). */
-function tokensOf(deps: AuthDeps, userId: string, signIn: { signInId: string; refreshToken: string }) {
+function tokensOf(deps: AuthDeps, userId: string, signIn: { signInId: string; refreshToken: string }): TokenPair {
   const access = deps.accessTokens.issue(userId, signIn.signInId);
   return { userId, accessToken: access.accessToken, refreshToken: signIn.refreshToken, expiresIn: access.expiresIn };
 }
@@ -81,9 +82,10 @@ export function authRoutes(deps: AuthDeps): Router {
       try {
         const account = await deps.accounts.register(username, password, abortOnClientClose(res));
         const signIn = await deps.refreshTokens.issue(account.userId);
-        res.status(201).json({ ...tokensOf(deps, account.userId, signIn), deviceToken: deps.deviceTokens.issue(account.userId) });
+        const answer: SignInAnswer = { ...tokensOf(deps, account.userId, signIn), deviceToken: deps.deviceTokens.issue(account.userId) };
+        res.status(201).json(answer);
       } catch (err) {
-        if (err instanceof UsernameTakenError) throw new HttpError(409, 'conflict', 'this username is taken');
+        if (err instanceof UsernameTakenError) throw new HttpError('username_taken', 'this username is taken');
         throw err;
       }
     }),
@@ -107,11 +109,12 @@ export function authRoutes(deps: AuthDeps): Router {
       }
       if (!account) {
         authFailuresTotal.inc({ reason: 'bad_credentials' });
-        throw new HttpError(401, 'unauthorized', BAD_CREDENTIALS);
+        throw new HttpError('credentials_incorrect', BAD_CREDENTIALS);
       }
       deps.limits.loginGuesses.giveBack(key);
       const signIn = await deps.refreshTokens.issue(account.userId);
-      res.json({ ...tokensOf(deps, account.userId, signIn), deviceToken: deps.deviceTokens.issue(account.userId, input.deviceToken) });
+      const answer: SignInAnswer = { ...tokensOf(deps, account.userId, signIn), deviceToken: deps.deviceTokens.issue(account.userId, input.deviceToken) };
+      res.json(answer);
     }),
   );
 
@@ -121,11 +124,11 @@ export function authRoutes(deps: AuthDeps): Router {
     const rotated = await deps.refreshTokens.rotate(refreshToken);
     if (!rotated.ok) {
       authFailuresTotal.inc({ reason: `refresh_${rotated.failure}` });
-      throw new HttpError(401, 'unauthorized', refreshFailureReason[rotated.failure]);
+      throw new HttpError(refreshFailureCode[rotated.failure], refreshFailureReason[rotated.failure]);
     }
     if (!(await deps.existence.exists(rotated.userId))) {
       authFailuresTotal.inc({ reason: 'unknown_account' });
-      throw new HttpError(401, 'unauthorized', 'the account no longer exists');
+      throw new HttpError('account_deleted', 'the account no longer exists');
     }
     res.json(tokensOf(deps, rotated.userId, rotated));
   });
@@ -133,11 +136,19 @@ export function authRoutes(deps: AuthDeps): Router {
   router.post('/logout', async (req, res) => {
     const { refreshToken } = parseBody(refreshInput, req.body);
     await deps.refreshTokens.revoke(refreshToken);
-    res.json({ ok: true });
+    res.json({ ok: true } satisfies OkAnswer);
   });
 
   return router;
 }
+
+const refreshFailureCode = {
+  malformed: 'refresh_token_invalid',
+  unknown: 'refresh_token_invalid',
+  revoked: 'refresh_token_revoked',
+  expired: 'refresh_token_expired',
+  reused: 'refresh_token_reused',
+} as const satisfies Record<string, ErrorCode>;
 
 const refreshFailureReason = {
   malformed: 'the refresh token is invalid',

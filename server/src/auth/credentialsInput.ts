@@ -32,9 +32,9 @@ export const passwordInput = z.object({ password: loginInput.shape.password });
 /** Parses a JSON body or throws 400 with a reason naming the field. */
 export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new HttpError(400, 'bad_request', 'the body must be a JSON object (Content-Type: application/json)');
+    throw new HttpError('invalid_request', 'the body must be a JSON object (Content-Type: application/json)');
   }
   const result = schema.safeParse(body);
   if (result.success) return result.data;
-  throw new HttpError(400, 'bad_request', result.error.issues[0]?.message ?? 'invalid body');
+  throw new HttpError('invalid_request', result.error.issues[0]?.message ?? 'invalid body');
 }

@@ -1,3 +1,4 @@
+import type { AccountAnswer, OkAnswer } from '@m2m/contract';
 import express, { type Router } from 'express';
 import { HttpError } from '../http/errors.js';
 import { authFailuresTotal } from '../ops/metrics.js';
@@ -23,8 +24,8 @@ export function meRoutes(deps: AuthDeps): Router {
 
   router.get('/', async (_req, res) => {
     const account = await deps.accounts.getAccount(userIdOf(res));
-    if (!account) throw new HttpError(401, 'unauthorized', 'the account no longer exists');
-    res.json(account);
+    if (!account) throw new HttpError('account_deleted', 'the account no longer exists');
+    res.json(account satisfies AccountAnswer);
   });
 
   router.delete('/', async (req, res) => {
@@ -33,13 +34,13 @@ export function meRoutes(deps: AuthDeps): Router {
     const { password } = parseBody(passwordInput, req.body);
     if (!(await deps.accounts.passwordMatches(userId, password))) {
       authFailuresTotal.inc({ reason: 'bad_credentials' });
-      throw new HttpError(401, 'unauthorized', 'the password is incorrect');
+      throw new HttpError('password_incorrect', 'the password is incorrect');
     }
     deps.existence.forget(userId);
     await deps.accounts.deleteAccount(userId);
     deps.existence.forget(userId);
     await deps.refreshTokens.removeAllForUser(userId);
-    res.json({ ok: true });
+    res.json({ ok: true } satisfies OkAnswer);
   });
 
   return router;

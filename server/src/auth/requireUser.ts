@@ -1,7 +1,8 @@
+import type { ErrorCode } from '@m2m/contract';
 import type { RequestHandler, Response } from 'express';
 import { authFailuresTotal } from '../ops/metrics.js';
 import { describeStoreError } from '../storeAccess/storeErrors.js';
-import { sendError } from '../http/errors.js';
+import { HttpError, sendError } from '../http/errors.js';
 import { requestLogger } from '../http/requestLogging.js';
 import type { AccessTokens } from './accessTokens.js';
 
@@ -15,9 +16,8 @@ export interface RequireUserDeps {
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/;
 
-function refuse(res: Response, reason: string): void {
-  res.setHeader('WWW-Authenticate', 'Bearer realm="m2m"');
-  sendError(res, 401, 'unauthorized', reason);
+function refuse(res: Response, code: ErrorCode, reason: string): void {
+  sendError(res, new HttpError(code, reason, { headers: { 'WWW-Authenticate': 'Bearer realm="m2m"' } }));
 }
 
 /** The caller's user id, set by requireUser. */
@@ -37,12 +37,12 @@ export function requireUser(deps: RequireUserDeps): RequestHandler {
     const match = header === undefined ? null : BEARER.exec(header);
     if (!match?.[1]) {
       authFailuresTotal.inc({ reason: 'invalid_token' });
-      return refuse(res, header === undefined ? 'an access token is required' : 'the Authorization header must be "Bearer <access token>"');
+      return refuse(res, 'access_token_required', header === undefined ? 'an access token is required' : 'the Authorization header must be "Bearer <access token>"');
     }
     const verified = deps.tokens.verify(match[1]);
     if (!verified.ok) {
       authFailuresTotal.inc({ reason: verified.failure === 'expired' ? 'expired_token' : 'invalid_token' });
-      return refuse(res, verified.reason);
+      return refuse(res, verified.failure === 'expired' ? 'access_token_expired' : 'access_token_invalid', verified.reason);
     }
     let exists: boolean;
     let live: boolean;
@@ -50,15 +50,15 @@ export function requireUser(deps: RequireUserDeps): RequestHandler {
       [exists, live] = await Promise.all([deps.accountExists(verified.userId), deps.signInLive(verified.userId, verified.signInId)]);
     } catch (err) {
       requestLogger(res)?.error({ err: describeStoreError(err) }, 'account lookup failed');
-      return sendError(res, 503, 'service_unavailable', 'the account store is unavailable; retry later');
+      return sendError(res, new HttpError('store_unavailable', 'the account store is unavailable; retry later'));
     }
     if (!exists) {
       authFailuresTotal.inc({ reason: 'unknown_account' });
-      return refuse(res, 'the account no longer exists');
+      return refuse(res, 'account_deleted', 'the account no longer exists');
     }
     if (!live) {
       authFailuresTotal.inc({ reason: 'ended_sign_in' });
-      return refuse(res, 'this sign-in has ended (logout, or its refresh token was reused); log in again');
+      return refuse(res, 'sign_in_ended', 'this sign-in has ended (logout, or its refresh token was reused); log in again');
     }
     res.locals['userId'] = verified.userId;
     next();

@@ -8,10 +8,7 @@ export function throttle(limiter: RateLimiter | GuessBudget, key: string): void 
   const decision = 'hit' in limiter ? limiter.hit(key) : limiter.take(key);
   if (decision.allowed) return;
   authFailuresTotal.inc({ reason: 'rate_limited' });
-  throw new HttpError(
-    429,
-    'too_many_requests',
-    `too many attempts; retry in ${decision.retryAfterS} s`,
-    { 'Retry-After': String(decision.retryAfterS) },
-  );
+  throw new HttpError('too_many_attempts', `too many attempts; retry in ${decision.retryAfterS} s`, {
+    headers: { 'Retry-After': String(decision.retryAfterS) },
+  });
 }

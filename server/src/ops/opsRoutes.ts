@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type Router } from 'express';
-import { sendError } from '../http/errors.js';
+import { HttpError, sendError } from '../http/errors.js';
 import { isBootstrapped } from '../storeAccess/bootstrap.js';
 import type { StoreConnection } from '../storeAccess/storeConnection.js';
 import { metricsRegistry } from './metrics.js';
@@ -28,15 +28,17 @@ export function opsRoutes(deps: { store: StoreConnection; dbPrefix: string; metr
     if (await isBootstrapped(deps.store, deps.dbPrefix)) {
       res.json({ status: 'ready' });
     } else {
-      sendError(res, 503, 'not_ready', 'the store is unreachable or not bootstrapped');
+      sendError(res, new HttpError('not_ready', 'the store is unreachable or not bootstrapped'));
     }
   });
 
   router.get('/metrics', async (req, res) => {
-    if (deps.metricsToken === undefined) return sendError(res, 404, 'not_found', 'metrics are off: set METRICS_TOKEN to serve them');
+    if (deps.metricsToken === undefined) return sendError(res, new HttpError('metrics_off', 'metrics are off: set METRICS_TOKEN to serve them'));
     if (!bearerMatches(req.get('authorization'), deps.metricsToken)) {
-      res.setHeader('WWW-Authenticate', 'Bearer realm="m2m-metrics"');
-      return sendError(res, 401, 'unauthorized', 'GET /metrics needs "Authorization: Bearer <METRICS_TOKEN>"');
+      return sendError(
+        res,
+        new HttpError('metrics_token_refused', 'GET /metrics needs "Authorization: Bearer <METRICS_TOKEN>"', { headers: { 'WWW-Authenticate': 'Bearer realm="m2m-metrics"' } }),
+      );
     }
     res.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
   });

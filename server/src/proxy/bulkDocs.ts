@@ -1,9 +1,10 @@
+import type { ErrorCode } from '@m2m/contract';
 import { badRequest, tooMany } from './couchError.js';
+import { checkSessionWrite } from './documentGate.js';
+import { loopTurns } from './loopTurns.js';
 
 /** Most documents one `_bulk_docs` may carry; replication pushes batches of about 100. */
 export const MAX_DOCS_PER_BULK = 1000;
-import { checkSessionWrite } from './documentGate.js';
-import { loopTurns } from './loopTurns.js';
 
 /** One row of a `_bulk_docs` answer, as CouchDB writes it. */
 export interface BulkDocsRow {
@@ -12,6 +13,8 @@ export interface BulkDocsRow {
   ok?: unknown;
   error?: unknown;
   reason?: unknown;
+  /** The gateway's code on a document it refused (`RefusedDocumentRow`); the store's rows have none. */
+  code?: ErrorCode;
 }
 
 /** What to send to the store, and the refusals to answer without asking it. */
@@ -61,11 +64,14 @@ export async function planBulkDocs(body: unknown, maxDocBytes: number, storage: 
   const turn = loopTurns();
   for (const [index, doc] of (docs as unknown[]).entries()) {
     let verdict = checkSessionWrite(doc, maxDocBytes);
+    let code: ErrorCode = 'document_invalid';
     if (verdict.ok && verdict.doc['_deleted'] !== true) {
       // Deletions always pass: they are how a user over the quota makes room.
       const bytes = verdict.bytes.length;
-      if (bytes > storage.bytesLeft) verdict = { ok: false, reason: storage.refusal };
-      else storage.bytesLeft -= bytes;
+      if (bytes > storage.bytesLeft) {
+        verdict = { ok: false, reason: storage.refusal };
+        code = 'quota_stored_bytes';
+      } else storage.bytesLeft -= bytes;
     }
     if (verdict.ok) {
       plan.upstreamBody.docs.push(verdict.doc);
@@ -73,7 +79,7 @@ export async function planBulkDocs(body: unknown, maxDocBytes: number, storage: 
       parts.push(verdict.bytes);
       plan.forwardedIndices.push(index);
     } else {
-      plan.refused.push({ index, row: { id: idOf(doc), error: 'forbidden', reason: verdict.reason } });
+      plan.refused.push({ index, row: { id: idOf(doc), error: 'forbidden', reason: verdict.reason, code } });
     }
     await turn();
   }

@@ -18,7 +18,7 @@ export class FeedQuota {
   take(userId: string, res: Response): void {
     const count = this.open.get(userId) ?? 0;
     if (count >= this.limit) {
-      throw new HttpError(429, 'too_many_requests', `at most ${this.limit} open _changes feeds per user`, { 'Retry-After': '5' });
+      throw new HttpError('too_many_feeds', `at most ${this.limit} open _changes feeds per user`, { headers: { 'Retry-After': '5' } });
     }
     this.open.set(userId, count + 1);
     res.once('close', () => {

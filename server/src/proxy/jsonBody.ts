@@ -22,6 +22,6 @@ export function jsonBodyReader(limitBytes: number): (req: Request, res: Response
 export function toCouchError(err: unknown): CouchError {
   if (err instanceof CouchError) return err;
   const problem = describeBodyError(err);
-  if (problem) return new CouchError(problem.status, problem.error, problem.reason);
-  return new CouchError(500, 'internal_server_error', 'the request body could not be read');
+  if (problem) return new CouchError(problem.code, problem.reason, { status: problem.status });
+  return new CouchError('internal_error', 'the request body could not be read');
 }

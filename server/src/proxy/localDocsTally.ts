@@ -1,4 +1,4 @@
-import { forbidden } from './couchError.js';
+import { CouchError } from './couchError.js';
 
 export interface LocalDocsQuota {
   docs: number;
@@ -44,12 +44,12 @@ export class LocalDocsTally {
     const { docs } = await this.readingOf(userId);
     const count = docs.size + (docs.has(id) ? 0 : 1);
     if (count > this.quota.docs) {
-      throw forbidden(`over the quota of ${this.quota.docs} _local documents per user; delete old checkpoints first`);
+      throw new CouchError('quota_local_docs', `over the quota of ${this.quota.docs} _local documents per user; delete old checkpoints first`);
     }
     let total = bytes - (docs.get(id) ?? 0);
     for (const size of docs.values()) total += size;
     if (total > this.quota.bytes) {
-      throw forbidden(`over the quota of ${this.quota.bytes} bytes of _local documents per user (this write would make ${total})`);
+      throw new CouchError('quota_local_bytes', `over the quota of ${this.quota.bytes} bytes of _local documents per user (this write would make ${total})`);
     }
     docs.set(id, bytes);
   }

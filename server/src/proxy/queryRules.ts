@@ -1,4 +1,4 @@
-import { badRequest, forbidden } from './couchError.js';
+import { badRequest, refused } from './couchError.js';
 import type { Endpoint } from './syncPath.js';
 
 export type ProxyMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -52,7 +52,7 @@ const stringArray: ParamCheck = (value, name) => {
 const docIdArray: ParamCheck = (value, name, limits) => {
   stringArray(value, name, limits);
   const system = (JSON.parse(value) as string[]).find((id) => id.startsWith('_'));
-  if (system !== undefined) throw forbidden(`${JSON.stringify(system)} is not reachable through the sync proxy`);
+  if (system !== undefined) throw refused(`${JSON.stringify(system)} is not reachable through the sync proxy`);
   return value;
 };
 
@@ -81,7 +81,7 @@ const feed: ParamCheck = (value) => {
 
 const onlyDocIdsFilter: ParamCheck = (value) => {
   if (value === '_doc_ids') return value;
-  throw forbidden(`filter=${value} is not allowed through the sync proxy (only _doc_ids)`);
+  throw refused(`filter=${value} is not allowed through the sync proxy (only _doc_ids)`);
 };
 
 /** As CouchDB: heartbeat=true means the default interval; the interval is kept within the limits. */

@@ -1,4 +1,4 @@
-import { badRequest, forbidden, tooMany } from './couchError.js';
+import { badRequest, refused, tooMany } from './couchError.js';
 
 /**
  * Most ids one read may name, and most revisions one `_revs_diff` may ask
@@ -21,7 +21,7 @@ const isStringArray = (value: unknown): value is string[] => Array.isArray(value
 /** Ids a device may name in a read: its documents, never `_design/` or other system ids. */
 function checkDocId(id: unknown, where: string): string {
   if (typeof id !== 'string') throw badRequest(`${where} must be a string`);
-  if (id.startsWith('_')) throw forbidden(`${where} ${JSON.stringify(id)} is not reachable through the sync proxy`);
+  if (id.startsWith('_')) throw refused(`${where} ${JSON.stringify(id)} is not reachable through the sync proxy`);
   return id;
 }
 
@@ -63,7 +63,7 @@ export function checkReadBody(kind: Endpoint['kind'], body: unknown): unknown {
     case 'changes': {
       if (body === undefined) return undefined;
       if (!isPlainObject(body)) throw badRequest('the _changes body must be a JSON object');
-      if ('selector' in body) throw forbidden('filter=_selector is not allowed through the sync proxy');
+      if ('selector' in body) throw refused('filter=_selector is not allowed through the sync proxy');
       const picked = pick(body, new Set(['doc_ids']), '_changes');
       if ('doc_ids' in picked) {
         if (!isStringArray(picked['doc_ids'])) throw badRequest('doc_ids must be an array of strings');

@@ -1,4 +1,4 @@
-import { badRequest, forbidden, notFound } from './couchError.js';
+import { badRequest, notFound, refused } from './couchError.js';
 
 /** The two databases a device may reach; each maps to the caller's own database. */
 export type SyncDatabase = 'sessions' | 'progress';
@@ -54,21 +54,21 @@ export function parseSyncPath(url: string): SyncTarget {
   }
   // A single trailing slash after the database is the database itself (`/sync/sessions/`).
   if (rest.length === 1 && rest[0] === '') rest.pop();
-  if (rest.some((segment) => segment === '')) throw forbidden('empty path segments (//) are not allowed');
+  if (rest.some((segment) => segment === '')) throw refused('empty path segments (//) are not allowed');
   return { database: first, endpoint: endpointOf(rest), rawQuery };
 }
 
 function decodeSegment(raw: string): string {
-  if (SMUGGLING_ESCAPES.test(raw)) throw forbidden('encoded slashes, backslashes, NULs and percent signs are not allowed in the path');
+  if (SMUGGLING_ESCAPES.test(raw)) throw refused('encoded slashes, backslashes, NULs and percent signs are not allowed in the path');
   let decoded: string;
   try {
     decoded = decodeURIComponent(raw);
   } catch {
     throw badRequest('the path has malformed percent-encoding');
   }
-  if (decoded === '.' || decoded === '..') throw forbidden('relative path segments (. and ..) are not allowed');
+  if (decoded === '.' || decoded === '..') throw refused('relative path segments (. and ..) are not allowed');
   if (decoded.includes('/') || decoded.includes('\\') || CONTROL_CHARACTERS.test(decoded)) {
-    throw forbidden('the path has a character that is not allowed');
+    throw refused('the path has a character that is not allowed');
   }
   return decoded;
 }
@@ -78,19 +78,19 @@ function endpointOf(rest: string[]): Endpoint {
   if (head === undefined) return { kind: 'info' };
   if (head === '_local') {
     const [id, ...more] = tail;
-    if (id === undefined || more.length > 0) throw forbidden('a local document is addressed as _local/{id}');
+    if (id === undefined || more.length > 0) throw refused('a local document is addressed as _local/{id}');
     // The embedded store keeps the database's security object at _local/_security. Other ids may start
     // with _: PouchDB's checkpoint ids are base64 hashes with + written as _.
-    if (id === '_security') throw forbidden('_local/_security is reserved');
+    if (id === '_security') throw refused('_local/_security is reserved');
     return { kind: 'local', id };
   }
   if (tail.length > 0) {
-    if (head === '_design') throw forbidden('design documents are not reachable through the sync proxy');
-    throw forbidden('attachments and nested paths are not reachable through the sync proxy');
+    if (head === '_design') throw refused('design documents are not reachable through the sync proxy');
+    throw refused('attachments and nested paths are not reachable through the sync proxy');
   }
   const special = SPECIAL_ENDPOINTS.get(head);
   if (special !== undefined) return special;
-  if (head.startsWith('_')) throw forbidden(`${head} is not reachable through the sync proxy`);
+  if (head.startsWith('_')) throw refused(`${head} is not reachable through the sync proxy`);
   return { kind: 'doc', id: head };
 }
 

@@ -33,10 +33,9 @@ export class SyncRequestRate {
       this.buckets.set(userId, bucket);
       const waitS = Math.max(1, Math.ceil((1 - bucket.tokens) / this.perSecond));
       throw new HttpError(
-        429,
-        'too_many_requests',
+        'sync_rate_exceeded',
         `over the quota of ${this.perSecond} /sync requests per second (bursts of ${this.burst}) per user; retry after ${waitS} s`,
-        { 'Retry-After': String(waitS) },
+        { headers: { 'Retry-After': String(waitS) } },
       );
     }
     bucket.tokens -= 1;

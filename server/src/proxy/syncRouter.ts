@@ -7,7 +7,7 @@ import { localDocsReader } from './localDocsReader.js';
 import { LocalDocsTally } from './localDocsTally.js';
 import { StoredBytes } from './storedBytes.js';
 import { SyncRequestRate } from './syncRequestRate.js';
-import { badRequest, CouchError, forbidden, methodNotAllowed, sendCouchError } from './couchError.js';
+import { badRequest, CouchError, methodNotAllowed, refused, sendCouchError } from './couchError.js';
 import { checkLocalWrite, checkSessionWrite } from './documentGate.js';
 import { jsonBodyReader, toCouchError } from './jsonBody.js';
 import { proxyMetrics } from './proxyMetrics.js';
@@ -57,7 +57,7 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
     let database: SyncDatabase | undefined;
     try {
       const userId: unknown = res.locals['userId'];
-      if (typeof userId !== 'string' || userId === '') throw new CouchError(401, 'unauthorized', 'sign in first');
+      if (typeof userId !== 'string' || userId === '') throw new CouchError('access_token_required', 'sign in first');
       rate.take(userId);
       const target = parseSyncPath(req.url);
       const { endpoint } = target;
@@ -66,7 +66,7 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
       const method: ProxyMethod = req.method;
       const writesDocuments = (endpoint.kind === 'bulk_docs' || endpoint.kind === 'doc') && method !== 'GET';
       if (writesDocuments && database === 'progress') {
-        throw forbidden('the progress database is read-only: its documents are written by the server');
+        throw new CouchError('database_read_only', 'the progress database is read-only: its documents are written by the server');
       }
       const query = checkQuery(endpoint.kind, method, target.rawQuery, limits);
       const body = method === 'POST' || method === 'PUT' ? await readBody(req, res) : undefined;
@@ -91,7 +91,7 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
         if (endpoint.kind === 'local') await locals.write(userId, `${database}/${endpoint.id}`, bytes);
         else if ((doc as { _deleted?: unknown })._deleted !== true) {
           // As in _bulk_docs, a deletion always passes: it is how a user over the quota makes room.
-          if ((await storageLeft(storeDatabase)).bytesLeft < bytes) throw forbidden(storageRefusal(await stored.of(storeDatabase)));
+          if ((await storageLeft(storeDatabase)).bytesLeft < bytes) throw new CouchError('quota_stored_bytes', storageRefusal(await stored.of(storeDatabase)));
           stored.add(storeDatabase, bytes);
         }
       } else if (method === 'DELETE' && endpoint.kind === 'local') {
@@ -140,7 +140,7 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
         const verdict = (answer.body ?? {}) as { error?: unknown; reason?: unknown };
         if (answer.status < 300) throw new UpstreamError('the store answered a _bulk_docs without rows', false);
         if (answer.status >= 500) proxyMetrics.upstreamFailed(database, 'status_5xx');
-        throw new CouchError(answer.status, typeof verdict.error === 'string' ? verdict.error : 'error', typeof verdict.reason === 'string' ? verdict.reason : 'the store refused the batch');
+        throw storeVerdict(answer.status, verdict, 'the store refused the batch');
       }
       rows = answer.body as BulkDocsRow[];
     }
@@ -153,7 +153,7 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
     const body = (answer.body ?? {}) as Record<string, unknown>;
     if (answer.status >= 300 || typeof answer.body !== 'object' || answer.body === null) {
       if (answer.status >= 500) proxyMetrics.upstreamFailed(database, 'status_5xx');
-      throw new CouchError(answer.status >= 300 ? answer.status : 502, typeof body.error === 'string' ? body.error : 'error', typeof body.reason === 'string' ? body.reason : 'the store gave no database info');
+      throw storeVerdict(answer.status, body, 'the store gave no database info');
     }
     res.status(200).json({ ...body, db_name: database });
   }
@@ -167,8 +167,7 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
     if (err instanceof UpstreamError) {
       if (database) proxyMetrics.upstreamFailed(database, err.timedOut ? 'timeout' : 'unreachable');
       logger.warn({ err }, 'sync proxy: the store failed');
-      const status = err.timedOut ? 504 : 502;
-      return sendCouchError(res, new CouchError(status, err.timedOut ? 'gateway_timeout' : 'bad_gateway', err.message));
+      return sendCouchError(res, new CouchError(err.timedOut ? 'store_timeout' : 'store_failed', err.message));
     }
     const couchError = err instanceof CouchError ? err : toCouchError(err);
     if (couchError.status >= 500) logger.error({ err }, 'sync proxy: request failed');
@@ -176,6 +175,13 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
   }
 
   return router;
+}
+
+/** The store's own refusal of a request, passed on with its status and error; a 2xx of the wrong shape is the gateway's 502. */
+function storeVerdict(status: number, body: { error?: unknown; reason?: unknown }, fallback: string): CouchError {
+  const reason = typeof body.reason === 'string' ? body.reason : fallback;
+  if (status < 300) return new CouchError('store_failed', reason);
+  return new CouchError('store_refused', reason, { status, error: typeof body.error === 'string' ? body.error : 'error' });
 }
 
 /** A read's body as it is, unless it nests too deep to forward (the store client serialises it recursively). */
@@ -189,20 +195,20 @@ function checkedNesting(body: unknown): unknown {
 function checkedPutBody(target: SyncTarget, body: unknown, maxDocBytes: number): unknown {
   const { endpoint } = target;
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new CouchError(400, 'bad_request', 'the document must be a JSON object');
+    throw badRequest('the document must be a JSON object');
   }
   if (endpoint.kind === 'local') {
     const verdict = checkLocalWrite(body, maxDocBytes);
-    if (!verdict.ok) throw forbidden(verdict.reason);
+    if (!verdict.ok) throw new CouchError('document_invalid', verdict.reason);
     // The store takes the body's _id over the path's: pin it to the path, or a
     // "checkpoint" could write any document (a session, progress, a design document).
     return { ...body, _id: `_local/${endpoint.id}` };
   }
-  if (endpoint.kind !== 'doc') throw forbidden('this endpoint is not writable');
+  if (endpoint.kind !== 'doc') throw refused('this endpoint is not writable');
   const given = (body as { _id?: unknown })._id;
-  if (given !== undefined && given !== endpoint.id) throw new CouchError(400, 'bad_request', 'the _id in the body differs from the one in the path');
+  if (given !== undefined && given !== endpoint.id) throw badRequest('the _id in the body differs from the one in the path');
   const doc = { ...body, _id: endpoint.id };
   const verdict = checkSessionWrite(doc, maxDocBytes);
-  if (!verdict.ok) throw forbidden(verdict.reason);
+  if (!verdict.ok) throw new CouchError('document_invalid', verdict.reason);
   return verdict.doc;
 }

@@ -1,3 +1,4 @@
+import type { ProgressPageAnswer } from '@m2m/contract';
 import { badRequest } from '../proxy/couchError.js';
 import type { StoreConnection } from '../storeAccess/storeConnection.js';
 import { isStoreStatus } from '../storeAccess/storeErrors.js';
@@ -8,14 +9,6 @@ export const MAX_PAGE_SIZE = 100;
 const ANALYSIS_PREFIX = 'analysis:';
 /** Sorts after every analysis id (CouchDB collates ids as Unicode strings). */
 const ANALYSIS_RANGE_END = `${ANALYSIS_PREFIX}\ufff0`;
-
-export interface ProgressPage {
-  progress: Record<string, unknown> | null;
-  /** Latest first: analysis ids embed the session id, which sorts by start time. */
-  analyses: Array<Record<string, unknown>>;
-  /** Hand back as `cursor` for the next page; null on the last page. */
-  nextCursor: string | null;
-}
 
 export interface PageRequest {
   limit: number;
@@ -58,8 +51,8 @@ function toDeviceForm(doc: Record<string, unknown>): Record<string, unknown> {
   return { id: _id, ...rest };
 }
 
-/** The user's progress document and one page of analyses, latest first. */
-export async function readProgressPage(store: StoreConnection, db: string, page: PageRequest): Promise<ProgressPage> {
+/** The user's progress document and one page of analyses, latest first (analysis ids embed the session id, which sorts by start time). */
+export async function readProgressPage(store: StoreConnection, db: string, page: PageRequest): Promise<ProgressPageAnswer> {
   const [progress, listing] = await Promise.all([
     store.request<Record<string, unknown>>({ db, doc: 'progress' }).catch((err: unknown) => {
       if (isStoreStatus(err, 404) && (err as { reason?: unknown }).reason !== 'Database does not exist.') return null;

@@ -1,9 +1,10 @@
 import { loggableError } from '../http/errors.js';
+import type { SessionUploadAnswer } from '@m2m/contract';
 import express, { type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
 import { userDatabases } from '../accounts/userDatabases.js';
 import type { GatewayConfig } from '../config.js';
-import { CouchError, forbidden, sendCouchError } from '../proxy/couchError.js';
+import { CouchError, sendCouchError } from '../proxy/couchError.js';
 import { StoreClient } from '../proxy/storeClient.js';
 import { StoredBytes } from '../proxy/storedBytes.js';
 import { jsonBodyReader } from '../proxy/jsonBody.js';
@@ -33,14 +34,14 @@ export function createRestRouter(deps: RestRouterDeps): Router {
   const checkStoredBytes = (db: string) => async (bytes: number): Promise<void> => {
     const used = await stored.of(db);
     if (used + bytes > config.quotas.storedBytes) {
-      throw forbidden(`over the quota of ${config.quotas.storedBytes} stored bytes per user (${used} stored); delete sessions to make room`);
+      throw new CouchError('quota_stored_bytes', `over the quota of ${config.quotas.storedBytes} stored bytes per user (${used} stored); delete sessions to make room`);
     }
     stored.add(db, bytes);
   };
 
   const databasesOf = (res: Response): { sessions: string; progress: string } => {
     const userId: unknown = res.locals['userId'];
-    if (typeof userId !== 'string' || userId === '') throw new CouchError(401, 'unauthorized', 'sign in first');
+    if (typeof userId !== 'string' || userId === '') throw new CouchError('access_token_required', 'sign in first');
     return userDatabases(config.dbPrefix, userId);
   };
 
@@ -49,7 +50,7 @@ export function createRestRouter(deps: RestRouterDeps): Router {
       const db = databasesOf(res).sessions;
       const body = await readBody(req, res);
       const result = await uploadSession(store, db, body, config.maxDocBytes, checkStoredBytes(db));
-      res.status(result.status).json({ ok: true, id: result.id, rev: result.rev });
+      res.status(result.status).json({ ok: true, id: result.id, rev: result.rev } satisfies SessionUploadAnswer);
     } catch (err) {
       failed(req, res, err);
     }

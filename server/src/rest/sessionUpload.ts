@@ -1,6 +1,6 @@
 import type { StoreConnection } from '../storeAccess/storeConnection.js';
 import { isStoreStatus } from '../storeAccess/storeErrors.js';
-import { badRequest, CouchError, forbidden } from '../proxy/couchError.js';
+import { badRequest, CouchError, refused } from '../proxy/couchError.js';
 import { checkSessionWrite } from '../proxy/documentGate.js';
 import { canonicalJson } from '@m2m/analysis-core';
 
@@ -21,7 +21,7 @@ function toStoredForm(body: unknown): Doc {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('the body must be one session as a JSON object');
   const given = body as Doc;
   if ('id' in given && '_id' in given && given['id'] !== given['_id']) throw badRequest('id and _id differ');
-  if (given['_deleted'] !== undefined) throw forbidden('a session cannot be deleted through this endpoint');
+  if (given['_deleted'] !== undefined) throw refused('a session cannot be deleted through this endpoint');
   const stored: Doc = { _id: given['_id'] ?? given['id'] };
   for (const [key, value] of Object.entries(given)) {
     if (key !== 'id' && key !== '_id' && !REVISION_FIELDS.includes(key)) stored[key] = value;
@@ -50,7 +50,7 @@ export async function uploadSession(
 ): Promise<UploadResult> {
   const doc = toStoredForm(body);
   const verdict = checkSessionWrite(doc, maxDocBytes);
-  if (!verdict.ok) throw forbidden(verdict.reason);
+  if (!verdict.ok) throw new CouchError('document_invalid', verdict.reason);
   await checkQuota(verdict.bytes.length);
   const id = doc['_id'] as string;
 
@@ -65,9 +65,9 @@ export async function uploadSession(
     }
   }
   const stored = existing ?? (await readSession(store, db, id));
-  if (stored === undefined) throw new CouchError(409, 'conflict', 'the session changed while it was being stored; send it again');
+  if (stored === undefined) throw new CouchError('session_conflict', 'the session changed while it was being stored; send it again');
   if (contentOf(stored) !== contentOf(doc)) {
-    throw new CouchError(409, 'conflict', `a different session with id ${id} is stored already`);
+    throw new CouchError('session_conflict', `a different session with id ${id} is stored already`);
   }
   return { status: 200, id, rev: stored['_rev'] as string };
 }

@@ -10,7 +10,7 @@ export function storeFailure(err: unknown): CouchError {
   const status = storeStatus(err);
   if (status !== undefined && status >= 400 && status < 500 && status !== 401) {
     const reason = (err as { reason?: unknown }).reason;
-    return new CouchError(status, storeErrorKind(err) ?? 'error', typeof reason === 'string' ? reason : 'the store refused the request');
+    return new CouchError('store_refused', typeof reason === 'string' ? reason : 'the store refused the request', { status, error: storeErrorKind(err) ?? 'error' });
   }
-  return new CouchError(502, 'bad_gateway', 'the store did not answer as expected');
+  return new CouchError('store_failed', 'the store did not answer as expected');
 }

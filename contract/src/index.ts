@@ -1,0 +1,25 @@
+export {
+  ACCESS_TOKEN_REFUSALS,
+  ERROR_CATALOGUE,
+  ERROR_CODES,
+  isAccessTokenRefusal,
+  isErrorCode,
+  isRefreshRefusal,
+  REFRESH_REFUSALS,
+  type ErrorCode,
+  type ErrorSpec,
+} from './errorCatalogue.js';
+export type {
+  AccountAnswer,
+  DeleteAccountRequest,
+  ErrorAnswer,
+  LoginRequest,
+  OkAnswer,
+  ProgressPageAnswer,
+  RefreshRequest,
+  RefusedDocumentRow,
+  RegisterRequest,
+  SessionUploadAnswer,
+  SignInAnswer,
+  TokenPair,
+} from './answers.js';
