@@ -1,7 +1,8 @@
+import { isAccessTokenRefusal, type SignInAnswer } from '@m2m/contract';
 import { BehaviorSubject, of, switchMap, type Observable } from 'rxjs';
 import type { RxDatabase } from 'rxdb';
 import type { RunnerFactory } from './analysis/analysisApi.js';
-import { AuthApi, type Tokens } from './auth/authApi.js';
+import { AuthApi } from './auth/authApi.js';
 import { clearCredentials, credentialsFrom, readCredentials, writeCredentials, type StoredCredentials } from './auth/credentials.js';
 import { readDeviceToken, writeDeviceToken } from './auth/deviceToken.js';
 import { TokenKeeper } from './auth/tokenKeeper.js';
@@ -103,7 +104,7 @@ class Client implements M2MClient {
     this.active.next(signedIn);
   }
 
-  private async signIn(tokens: Tokens, username: string): Promise<SignedInUser> {
+  private async signIn(tokens: SignInAnswer, username: string): Promise<SignedInUser> {
     const credentials = credentialsFrom(tokens, username);
     // Opened first: a sign-in whose database cannot open is not remembered.
     await this.open(credentials);
@@ -179,13 +180,13 @@ class Client implements M2MClient {
     });
   }
 
-  /** Runs an account request, refreshing the access token once if the gateway refuses it. */
+  /** Runs an account request, refreshing the access token once if the gateway refuses the token (not, say, the password). */
   private async withFreshToken<T>(keeper: TokenKeeper, request: (token: string) => Promise<T>): Promise<T> {
     const token = keeper.current.accessToken;
     try {
       return await request(token);
     } catch (err) {
-      if (!(err instanceof GatewayError) || err.status !== 401 || err.reason === 'the password is incorrect') throw err;
+      if (!(err instanceof GatewayError) || !isAccessTokenRefusal(err.code)) throw err;
       return request((await keeper.refresh(token)).accessToken);
     }
   }

@@ -19,12 +19,17 @@ export class InvalidSessionError extends M2MError {
   }
 }
 
-/** The gateway answered with an error status; `reason` is its own explanation. */
+/**
+ * The gateway answered with an error status. `code` is the gateway's stable
+ * code (`ErrorCode`, catalogued in @m2m/contract), `error` CouchDB's error
+ * name beside it, `reason` the gateway's explanation for people.
+ */
 export class GatewayError extends M2MError {
   constructor(
     readonly status: number,
     code: string,
     readonly reason: string,
+    readonly error: string = code,
   ) {
     super(code, `the gateway answered ${status}: ${reason}`);
     this.name = 'GatewayError';

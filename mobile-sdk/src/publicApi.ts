@@ -2,5 +2,6 @@ export type {
   AnalysisPlace, ClientOptions, M2MClient, Mismatch, RecordInput, RecordedChannel, SessionConflict, ResultSource, SessionEntry, SignedInUser, Sourced, SyncProblem, SyncStatus,
 } from './types.js';
 export { GatewayError, InvalidSessionError, M2MError, NetworkError, NotSignedInError } from './errors.js';
+export { ERROR_CATALOGUE, type ErrorCode } from '@m2m/contract';
 export { sameAnalysis } from './results/sameAnalysis.js';
 export { canonicalJson } from '@m2m/analysis-core';

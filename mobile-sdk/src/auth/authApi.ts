@@ -1,17 +1,7 @@
+import type { DeleteAccountRequest, LoginRequest, RefreshRequest, RegisterRequest, SignInAnswer, TokenPair } from '@m2m/contract';
 import { gatewayError, reach } from '../sync/gatewayResponse.js';
 
 const AUTH_TIMEOUT_MS = 30_000;
-
-/** What register, login and refresh answer. */
-export interface Tokens {
-  userId: string;
-  accessToken: string;
-  refreshToken: string;
-  /** Seconds the access token lives. */
-  expiresIn: number;
-  /** Register and login: this device's token for the username (sent with its next login). */
-  deviceToken?: string;
-}
 
 /** The gateway's account endpoints (`/auth/*`, `/me`). */
 export class AuthApi {
@@ -20,24 +10,25 @@ export class AuthApi {
     private readonly fetchImpl: typeof fetch,
   ) {}
 
-  register(username: string, password: string): Promise<Tokens> {
-    return this.post('/auth/register', { username, password }) as Promise<Tokens>;
+  register(username: string, password: string): Promise<SignInAnswer> {
+    return this.post('/auth/register', { username, password } satisfies RegisterRequest) as Promise<SignInAnswer>;
   }
 
-  login(username: string, password: string, deviceToken?: string): Promise<Tokens> {
-    return this.post('/auth/login', deviceToken === undefined ? { username, password } : { username, password, deviceToken }) as Promise<Tokens>;
+  login(username: string, password: string, deviceToken?: string): Promise<SignInAnswer> {
+    const body: LoginRequest = deviceToken === undefined ? { username, password } : { username, password, deviceToken };
+    return this.post('/auth/login', body) as Promise<SignInAnswer>;
   }
 
-  refresh(refreshToken: string): Promise<Tokens> {
-    return this.post('/auth/refresh', { refreshToken }) as Promise<Tokens>;
+  refresh(refreshToken: string): Promise<TokenPair> {
+    return this.post('/auth/refresh', { refreshToken } satisfies RefreshRequest) as Promise<TokenPair>;
   }
 
   async logout(refreshToken: string): Promise<void> {
-    await this.post('/auth/logout', { refreshToken });
+    await this.post('/auth/logout', { refreshToken } satisfies RefreshRequest);
   }
 
   async deleteAccount(accessToken: string, password: string): Promise<void> {
-    await this.send('DELETE', '/me', { password }, accessToken);
+    await this.send('DELETE', '/me', { password } satisfies DeleteAccountRequest, accessToken);
   }
 
   private post(path: string, body: unknown): Promise<unknown> {

@@ -1,5 +1,5 @@
 import type { RxDatabase } from 'rxdb';
-import type { Tokens } from './authApi.js';
+import type { TokenPair } from '@m2m/contract';
 
 /** The sign-in kept on the device, so a restarted app stays signed in and records offline. */
 export interface StoredCredentials {
@@ -11,7 +11,7 @@ export interface StoredCredentials {
 
 const DOC_ID = 'credentials';
 
-export function credentialsFrom(tokens: Tokens, username: string): StoredCredentials {
+export function credentialsFrom(tokens: TokenPair, username: string): StoredCredentials {
   return { userId: tokens.userId, username, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken };
 }
 

@@ -1,3 +1,4 @@
+import { isRefreshRefusal } from '@m2m/contract';
 import { BehaviorSubject } from 'rxjs';
 import { GatewayError, M2MError } from '../errors.js';
 import type { AuthApi } from './authApi.js';
@@ -48,7 +49,7 @@ export class TokenKeeper {
       return next;
     } catch (err) {
       // Refused (expired, revoked, account gone): only a new login helps. A network error may pass.
-      if (err instanceof GatewayError && (err.status === 400 || err.status === 401)) {
+      if (err instanceof GatewayError && isRefreshRefusal(err.code)) {
         const message = `the sign-in has ended (${err.reason}): log in again`;
         this.ended.next(message);
         throw new M2MError('auth_required', message);

@@ -11,16 +11,22 @@ export async function reach(fetchImpl: typeof fetch, url: string, init?: Request
   }
 }
 
-/** The GatewayError for a non-2xx answer, with the gateway's own `{error, reason}` when it sent one. */
+/**
+ * The GatewayError for a non-2xx answer: the gateway's stable `code` when it
+ * sent one, else CouchDB's `error` (a store answer the proxy streamed as it
+ * was), else `http_error`; `reason` is for people only.
+ */
 export async function gatewayError(response: Response): Promise<GatewayError> {
-  let code = 'http_error';
+  let code: string | undefined;
+  let error = 'http_error';
   let reason = response.statusText || `status ${response.status}`;
   try {
-    const body = (await response.json()) as { error?: unknown; reason?: unknown };
-    if (typeof body.error === 'string') code = body.error;
+    const body = (await response.json()) as { error?: unknown; reason?: unknown; code?: unknown };
+    if (typeof body.code === 'string') code = body.code;
+    if (typeof body.error === 'string') error = body.error;
     if (typeof body.reason === 'string') reason = body.reason;
   } catch {
     // Not JSON (a proxy's HTML page): the status says enough.
   }
-  return new GatewayError(response.status, code, reason);
+  return new GatewayError(response.status, code ?? error, reason, error);
 }

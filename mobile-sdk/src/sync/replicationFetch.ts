@@ -1,3 +1,4 @@
+import { isAccessTokenRefusal } from '@m2m/contract';
 import { GatewayError, M2MError } from '../errors.js';
 import type { TokenKeeper } from '../auth/tokenKeeper.js';
 import { gatewayError, reach } from './gatewayResponse.js';
@@ -54,7 +55,8 @@ export function replicationFetch(fetchImpl: typeof fetch, keeper: TokenKeeper, o
     let response = await attempt(token);
     observer.reached();
     if (response.status === 401) {
-      await response.body?.cancel();
+      const refusal = await gatewayError(response);
+      if (!isAccessTokenRefusal(refusal.code)) throw refusal;
       response = await attempt((await keeper.refresh(token)).accessToken);
     }
     return response;
@@ -69,6 +71,7 @@ export function replicationFetch(fetchImpl: typeof fetch, keeper: TokenKeeper, o
   /** Sends one chunk; a chunk over the gateway's body limit goes again in halves. */
   async function sendChunk(url: string, init: RequestInit, chunk: BulkDocsChunk, signal: AbortSignal): Promise<BulkDocsRow[]> {
     const response = await send(url, { ...init, body: chunk.body }, signal);
+    // On the status, not a code: a reverse proxy's own 413 (its body limit) carries none and needs halving too.
     if (response.status === 413) {
       const error = await gatewayError(response);
       // One document alone over the limit: refused like any other bad document.

@@ -1,3 +1,4 @@
+import { isAccessTokenRefusal } from '@m2m/contract';
 import { BehaviorSubject, distinctUntilChanged, type Observable } from 'rxjs';
 import { GatewayError, M2MError, NetworkError } from '../errors.js';
 import type { AnalysisPlace, SyncProblem, SyncStatus } from '../types.js';
@@ -52,7 +53,7 @@ export class SyncStatusTracker {
     } else if (err instanceof M2MError && err.code === 'auth_required') {
       this.problem({ kind: 'auth', message: err.message });
     } else {
-      this.problem({ kind: err instanceof GatewayError && err.status === 401 ? 'auth' : 'gateway', message: err.message });
+      this.problem({ kind: err instanceof GatewayError && isAccessTokenRefusal(err.code) ? 'auth' : 'gateway', message: err.message });
     }
   }
 
