@@ -8,11 +8,12 @@ import type { GatewayConfig } from './config.js';
 import { loadOrCreateJwtSecret, loadOrCreateStoreAdmin } from './generatedSecrets.js';
 import { createApp } from './http/app.js';
 import { createLogger } from './http/logger.js';
+import { ActivityHints } from './proxy/activityHints.js';
 import { createSyncRouter } from './proxy/syncRouter.js';
 import { createRestRouter } from './rest/restRouter.js';
 import { EMBEDDED_STORE_FOLDER } from './store/dataFolder.js';
 import { startEmbeddedStore, type EmbeddedStore } from './store/embeddedStore.js';
-import { bootstrapStore } from './storeAccess/bootstrap.js';
+import { bootstrapStore, systemDatabases } from './storeAccess/bootstrap.js';
 import { createStoreConnection, storeUrlWithCredentials, type StoreConnection } from './storeAccess/storeConnection.js';
 
 export interface GatewayOptions {
@@ -46,7 +47,8 @@ export { EMBEDDED_STORE_FOLDER };
 
 /** The replication proxy at /sync and the REST routes at /api. */
 function defaultRouters(deps: RouterDeps): { sync?: Router; api?: Router } {
-  return { sync: createSyncRouter(deps), api: createRestRouter(deps) };
+  const activity = new ActivityHints(deps.store, systemDatabases(deps.config.dbPrefix).activity, deps.logger);
+  return { sync: createSyncRouter({ ...deps, activity }), api: createRestRouter(deps) };
 }
 
 /** Starts the embedded store when no COUCHDB_URL is set; returns the URL with credentials. */

@@ -12,7 +12,11 @@
 //    seen arriving on a continuous `_changes` feed of its progress database:
 //    session written (PUT answered) → analysis readable, p50/p95/p99.
 //
-// node bench/worker.bench.mjs [--backlog 1000] [--large (5000)] [--rate 20] [--seconds 30]
+// 3. First sessions: users with no session yet (not followed by the worker)
+//    record their first one, alternately with and without the activity hint
+//    the gateway writes at a sign-in, 300 ms before; needs a backlog under 100.
+//
+// node bench/worker.bench.mjs [--backlog 1000] [--large (5000)] [--rate 20] [--seconds 30] [--first-sessions 20]
 // Environment: STORE_GLOBAL_CHANGES_MAX_WRITE_DELAY (store, default 500 as CouchDB), WORKER_* (passed to the worker).
 // Run with `npm run bench` (here or at the root); figures go to BENCHMARKS.md.
 import { spawn } from 'node:child_process';
@@ -21,7 +25,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { sessionIdAt, synthesizeSession, userDatabases } from '@m2m/analysis-core';
+import { activityDatabase, sessionIdAt, synthesizeSession, userDatabases } from '@m2m/analysis-core';
 import { startEmbeddedStore } from '@m2m/server';
 
 const args = process.argv.slice(2);
@@ -35,6 +39,9 @@ const numberArg = (name, fallback) => {
 const BACKLOG = args.includes('--large') ? 5000 : numberArg('backlog', 1000);
 const RATE = numberArg('rate', 20);
 const SECONDS = numberArg('seconds', 30);
+const FIRST_SESSIONS = Math.round(numberArg('first-sessions', 20));
+/** From the hint (a sign-in) to the first session. */
+const FIRST_SESSION_GAP_MS = 300;
 const USERS = 100;
 const LATENCY_USERS = 20;
 /** Distinct synthetic recordings; more sessions reuse them under new ids (the worker analyses each one). */
@@ -99,7 +106,8 @@ try {
   // Caught up = every sessions database's checkpoint at its update_seq, watched on the worker database's feed (no polling load).
   /** @type {Map<string, string>} */
   const targets = new Map();
-  for (const user of users) {
+  // Only the users given a backlog: a database without sessions gets no checkpoint to wait for.
+  for (const user of backlog.keys()) {
     const db = userDatabases(PREFIX, user).sessions;
     const info = /** @type {{ update_seq: unknown }} */ (await call('GET', `/${db}`));
     targets.set(db, String(info.update_seq));
@@ -128,7 +136,7 @@ try {
   let analyses = 0;
   for (const user of users) {
     const page = /** @type {{ total_rows: number }} */ (await call('GET', `/${userDatabases(PREFIX, user).progress}/_all_docs?limit=0`));
-    analyses += page.total_rows - 1; // the progress document
+    analyses += page.total_rows - (backlog.has(user) ? 1 : 0); // the progress document, once the user has analyses
   }
   if (analyses !== BACKLOG) throw new Error(`expected ${BACKLOG} analyses, found ${analyses}`);
   console.log(`catch-up: ${BACKLOG} sessions analysed and written in ${catchUpS.toFixed(1)} s (from starting the worker process) = ${(BACKLOG / catchUpS).toFixed(1)} sessions/s`);
@@ -178,6 +186,46 @@ try {
       `p50 ${pct(latencies, 50)} ms, p95 ${pct(latencies, 95)} ms, p99 ${pct(latencies, 99)} ms, max ${Math.round(latencies[latencies.length - 1] ?? NaN)} ms` +
       (missing ? `, ${missing} not seen within 15 s` : ''),
   );
+
+  // 3. First sessions: users the worker does not follow yet (no session so far) record their first one,
+  //    alternately with and without the gateway's activity hint written first (as at a sign-in).
+  const newcomers = users.filter((user) => !backlog.has(user)).slice(0, FIRST_SESSIONS);
+  if (newcomers.length > 0) {
+    await call('PUT', `/${activityDatabase(PREFIX)}`).catch(() => undefined);
+    /** @type {Map<string, number>} */
+    const firstSeen = new Map();
+    for (const user of newcomers) {
+      feeds.push(
+        follow(userDatabases(PREFIX, user).progress, false, (change) => {
+          if (typeof change.id === 'string' && !firstSeen.has(change.id)) firstSeen.set(change.id, performance.now());
+        }),
+      );
+    }
+    await sleep(500); // the feeds are open
+    /** @type {Array<{ id: string, hinted: boolean, at: number }>} */
+    const firsts = [];
+    for (const [i, user] of newcomers.entries()) {
+      const hinted = i % 2 === 0;
+      if (hinted) await call('PUT', `/${activityDatabase(PREFIX)}/${user}`, { at: new Date().toISOString() });
+      await sleep(FIRST_SESSION_GAP_MS); // the device signs in, then the game is played
+      const doc = nextSession();
+      await call('PUT', `/${userDatabases(PREFIX, user).sessions}/${doc._id}`, doc);
+      firsts.push({ id: `analysis:${doc._id}`, hinted, at: performance.now() });
+    }
+    const until = performance.now() + 15_000;
+    while (performance.now() < until && firsts.some((f) => !firstSeen.has(f.id))) await sleep(50);
+    for (const hinted of [true, false]) {
+      const times = firsts
+        .filter((f) => f.hinted === hinted && firstSeen.has(f.id))
+        .map((f) => Math.max(0, /** @type {number} */ (firstSeen.get(f.id)) - f.at))
+        .sort((a, b) => a - b);
+      const lost = firsts.filter((f) => f.hinted === hinted).length - times.length;
+      console.log(
+        `first sessions ${hinted ? 'with' : 'without'} an activity hint (${times.length}): p50 ${pct(times, 50)} ms, p95 ${pct(times, 95)} ms, max ${Math.round(times[times.length - 1] ?? NaN)} ms` +
+          (lost ? `, ${lost} not seen within 15 s` : ''),
+      );
+    }
+  }
 } finally {
   for (const feed of feeds) feed.abort();
   if (worker && worker.exitCode === null) {

@@ -34,6 +34,20 @@ describe('analysis pool', () => {
     }
   });
 
+  it('warms each thread up on synthetic sessions before it takes a session of a user', async () => {
+    const pool = new AnalysisPool({ size: 2 });
+    try {
+      const doc = { ...sessionDoc({ seed: 140, durationS: 5 }), _rev: '1-a' };
+      await pool.analyze(doc);
+      // The thread that answered was ready, so it had warmed up first; the other too once ready.
+      expect(pool.stats().warmUps).toBeGreaterThanOrEqual(3);
+      await eventuallyReady(pool, 2);
+      expect(pool.stats().warmUps).toBe(6);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('replaces a crashed thread and retries its job', async () => {
     const failures: string[] = [];
     const pool = new AnalysisPool({ size: 1, threadUrl: misbehaving, onThreadFailure: (f) => failures.push(`${f.reason}:${f.willRetry}`) });
@@ -90,3 +104,8 @@ describe('analysis pool', () => {
     }
   });
 });
+
+async function eventuallyReady(pool: AnalysisPool, threads: number): Promise<void> {
+  for (let i = 0; i < 200 && pool.stats().ready < threads; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(pool.stats().ready).toBe(threads);
+}

@@ -1,3 +1,4 @@
+import { activityDatabase } from '@m2m/analysis-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startWorker, type RunningWorker } from '../src/index.js';
 import {
@@ -5,6 +6,8 @@ import {
   createUser,
   eventually,
   expectUserUpToDate,
+  getDoc,
+  PREFIX,
   putDocs,
   sessionDoc,
   startTestStore,
@@ -53,6 +56,29 @@ describe('sync worker with CouchDB-like _db_updates batching', () => {
 
     await putDocs(store, names.sessions, [sessionDoc({ seed: 2, startedAt: '2026-12-01T11:00:00.000Z' })]);
     await eventually(async () => expect(await allDocs(store!, names.progress, 'analysis:')).toHaveLength(2));
+    await expectUserUpToDate(store, userId);
+  });
+
+  it("follows a user's sessions from the gateway's activity hint: their first session arrives without any _db_updates event", async () => {
+    // _db_updates announces nothing during the test: neither the user's databases nor the session.
+    store = await startTestStore({ globalChangesMaxWriteDelayMs: 3_600_000 });
+    const userId = userIdFor(305);
+    const names = await createUser(store, userId);
+    await store.json('PUT', `/${activityDatabase(PREFIX)}`);
+    const worker = await start(store);
+    await worker.caughtUp();
+    const visitsAtStart = worker.stats().sweepVisits;
+    // The gateway writes this document when the user's device starts syncing (sign-in); rewritten until the worker follows.
+    await eventually(async () => {
+      const current = await getDoc(store!, activityDatabase(PREFIX), userId);
+      await store!.json('PUT', `/${activityDatabase(PREFIX)}/${userId}`, { ...current, at: new Date().toISOString() });
+      expect(worker.stats().liveFeeds).toBe(1);
+    });
+
+    await putDocs(store, names.sessions, [sessionDoc({ seed: 7, startedAt: '2026-12-01T09:00:00.000Z' })]);
+    await eventually(async () => expect(await allDocs(store!, names.progress, 'analysis:')).toHaveLength(1));
+    // Brought by the followed feed: no sweep visited the database for it.
+    expect(worker.stats().sweepVisits).toBe(visitsAtStart);
     await expectUserUpToDate(store, userId);
   });
 

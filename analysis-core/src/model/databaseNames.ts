@@ -33,3 +33,11 @@ export function parseUserDatabase(prefix: string, name: string): { userId: strin
   }
   return null;
 }
+
+/**
+ * The activity database: one document per user (id = user id) that the
+ * gateway rewrites when the user starts syncing, and whose `_changes` the
+ * sync worker follows to follow that user's sessions database before their
+ * next session arrives. Server admins only.
+ */
+export const activityDatabase = (prefix: string): string => `${prefix}activity`;

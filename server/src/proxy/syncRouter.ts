@@ -15,6 +15,7 @@ import { allowedMethods, checkQuery, DEFAULT_FEED_LIMITS, feedSilenceMs, isServe
 import { checkReadBody } from './readBodies.js';
 import { nestingProblem } from './jsonDepth.js';
 import { FeedQuota } from './feedQuota.js';
+import type { ActivityHints } from './activityHints.js';
 import { abortOnClientClose } from '../http/clientClose.js';
 import { forwardToClient } from './responseForwarding.js';
 import { isAbort, StoreClient, UpstreamError, type StoreRequest, type StoreTarget } from './storeClient.js';
@@ -29,6 +30,8 @@ export interface SyncRouterDeps {
   feedLimits?: Partial<FeedLimits>;
   /** Longpolls one user may hold open at once (default MAX_OPEN_FEEDS_PER_USER). */
   maxOpenFeedsPerUser?: number;
+  /** Told of each user syncing their sessions, so the worker follows them before the next session. */
+  activity?: Pick<ActivityHints, 'seen'>;
 }
 
 /** A longpoll may be silent for its wait plus this before the proxy gives up on the store. */
@@ -62,6 +65,7 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
       const target = parseSyncPath(req.url);
       const { endpoint } = target;
       database = target.database;
+      if (database === 'sessions') deps.activity?.seen(userId);
       if (!isServedMethod(endpoint.kind, req.method)) throw methodNotAllowed(allowedMethods(endpoint.kind));
       const method: ProxyMethod = req.method;
       const writesDocuments = (endpoint.kind === 'bulk_docs' || endpoint.kind === 'doc') && method !== 'GET';

@@ -1,3 +1,4 @@
+import { activityDatabase } from '@m2m/analysis-core';
 import type { StoreConnection } from './storeConnection.js';
 import { describeStoreError, isStoreStatus, storeStatus, StoreUnavailableError } from './storeErrors.js';
 
@@ -5,8 +6,8 @@ import { describeStoreError, isStoreStatus, storeStatus, StoreUnavailableError }
 export const SYSTEM_DATABASES = ['_users', '_replicator', '_global_changes'] as const;
 
 /** The system's own databases, named with the configured prefix. */
-export function systemDatabases(prefix: string): { accounts: string; worker: string } {
-  return { accounts: `${prefix}accounts`, worker: `${prefix}worker` };
+export function systemDatabases(prefix: string): { accounts: string; worker: string; activity: string } {
+  return { accounts: `${prefix}accounts`, worker: `${prefix}worker`, activity: activityDatabase(prefix) };
 }
 
 /** Server admins only: CouchDB's default for new databases in 3.x, stated explicitly. */
@@ -86,14 +87,14 @@ function storeAccessError(store: StoreConnection, err: unknown): StoreUnavailabl
 export async function bootstrapStore(store: StoreConnection, prefix: string): Promise<void> {
   await checkStoreAccess(store);
   const own = systemDatabases(prefix);
-  for (const name of [...SYSTEM_DATABASES, own.accounts, own.worker]) {
+  for (const name of [...SYSTEM_DATABASES, own.accounts, own.worker, own.activity]) {
     try {
       await ensureDatabase(store, name);
     } catch (err) {
       throw new StoreUnavailableError(`Creating the database ${name} failed: ${describeStoreError(err)}`, { cause: err });
     }
   }
-  for (const name of [own.accounts, own.worker]) {
+  for (const name of [own.accounts, own.worker, own.activity]) {
     try {
       await setAdminOnlySecurity(store, name);
     } catch (err) {

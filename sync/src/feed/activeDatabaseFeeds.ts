@@ -54,8 +54,12 @@ export class ActiveDatabaseFeeds {
     return this.follows.has(db);
   }
 
-  /** The database was just active: follow it (from now), or keep following it longer. */
-  follow(db: string): void {
+  /**
+   * The database was just active: follow it, or keep following it longer. A
+   * new follow starts from `since` when given (the database's checkpoint: a
+   * change written just before the first poll still answers it), else from now.
+   */
+  follow(db: string, since?: Seq): void {
     if (this.stopped || this.options.capacity <= 0) return;
     const current = this.follows.get(db);
     if (current) {
@@ -72,7 +76,7 @@ export class ActiveDatabaseFeeds {
     }
     const follow: Follow = { controller: new AbortController(), lastActive: Date.now(), done: Promise.resolve() };
     this.follows.set(db, follow);
-    follow.done = this.run(db, follow);
+    follow.done = this.run(db, follow, since ?? 'now');
   }
 
   /** Stops following the database (deleted, or pushed out). */
@@ -90,10 +94,10 @@ export class ActiveDatabaseFeeds {
     await Promise.all(all.map((f) => f.done));
   }
 
-  private async run(db: string, follow: Follow): Promise<void> {
+  private async run(db: string, follow: Follow, from: Seq | 'now'): Promise<void> {
     const { store, feedTimeoutMs, idleMs } = this.options;
     const signal = follow.controller.signal;
-    let since: Seq | 'now' = 'now';
+    let since: Seq | 'now' = from;
     try {
       while (!signal.aborted) {
         const poll: Promise<PollAnswer> = store.request<PollAnswer>({

@@ -41,6 +41,8 @@ export interface AnalysisPoolStats {
   busy: number;
   queued: number;
   threadFailures: number;
+  /** Synthetic warm-up analyses the threads ran before taking jobs, since the pool started. */
+  warmUps: number;
 }
 
 export interface AnalyzeOptions {
@@ -105,6 +107,7 @@ export class AnalysisPool {
   private readonly heavyThreads: number;
   private nextJobId = 1;
   private threadFailures = 0;
+  private warmUps = 0;
   private startupFailures = 0;
   private closed = false;
   private brokenBy: Error | undefined;
@@ -143,6 +146,7 @@ export class AnalysisPool {
       busy: this.slots.filter((s) => s.job).length,
       queued: this.queue.size,
       threadFailures: this.threadFailures,
+      warmUps: this.warmUps,
     };
   }
 
@@ -167,6 +171,7 @@ export class AnalysisPool {
     worker.on('message', (message: AnalysisReply | ThreadReady) => {
       if ('ready' in message) {
         slot.ready = true;
+        this.warmUps += message.warmUps ?? 0;
         this.startupFailures = 0;
         this.dispatch();
       } else {

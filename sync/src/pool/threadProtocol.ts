@@ -10,6 +10,8 @@ export interface AnalysisRequest {
 /** Analysis thread → main thread, once, when it has loaded and can take jobs. */
 export interface ThreadReady {
   ready: true;
+  /** Synthetic sessions the thread analysed before it said ready (so its code is compiled before the first real one). */
+  warmUps?: number;
 }
 
 /** Analysis thread → main thread. */

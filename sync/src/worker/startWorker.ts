@@ -1,9 +1,10 @@
-import { parseUserDatabase, userDatabases } from '@m2m/analysis-core';
+import { activityDatabase, isUserId, parseUserDatabase, userDatabases } from '@m2m/analysis-core';
 import type { WorkerConfig } from '../config.js';
 import { CheckpointStore, type Seq } from '../feed/checkpointStore.js';
 import { readChanges } from '../feed/changesReader.js';
 import { DatabaseQueue } from '../feed/databaseQueue.js';
 import { ActiveDatabaseFeeds } from '../feed/activeDatabaseFeeds.js';
+import { ActivityHintFeed } from '../feed/activityHintFeed.js';
 import { DbUpdatesFollower } from '../feed/dbUpdatesFollower.js';
 import { SweepFeeder } from '../feed/sweepFeeder.js';
 import { silentLogger, type Logger } from '../logging.js';
@@ -174,6 +175,18 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
     idleMs: config.liveFeedIdleMs,
     feedTimeoutMs: options.liveFeedTimeoutMs ?? 60_000,
     onChange: (db) => queue.enqueue(db),
+  });
+  // A user who starts syncing is followed before their next session arrives, from the database's checkpoint.
+  const hints = new ActivityHintFeed({
+    store,
+    logger,
+    db: activityDatabase(config.dbPrefix),
+    feedTimeoutMs: options.liveFeedTimeoutMs ?? 60_000,
+    onHint: (userId) => {
+      if (!isUserId(userId)) return;
+      const db = userDatabases(config.dbPrefix, userId).sessions;
+      if (owns(db)) liveFeeds.follow(db, checkpoints.get(db) ?? 0);
+    },
   });
 
   // Sweep work yields to live news: handed over only while nothing else waits, leaving one run for the news.
@@ -361,6 +374,7 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
   // A restart resumes from the saved _db_updates position; only a first start (or a lost position) sweeps everything.
   let startupSweepDone = savedPosition !== undefined;
   follower.start(savedPosition ?? 'now');
+  hints.start();
   if (savedPosition === undefined) {
     void sweep('start-up').then(() => {
       startupSweepDone = true;
@@ -432,6 +446,7 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
         clearTimeout(caughtUpTimer);
         sweeps.stop();
         await follower.stop();
+        await hints.stop();
         await liveFeeds.stop();
         // The batches in hand finish (writes and checkpoint); past the grace their store calls are cancelled.
         const grace = setTimeout(() => store.close(), options.stopGraceMs ?? 10_000);
