@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { errorText, listen, urlOf } from '@m2m/service-kit';
 import type { Router } from 'express';
 import type { Logger } from 'pino';
 import type { Clock } from './auth/clock.js';
@@ -36,6 +36,8 @@ export interface RunningGateway {
   storeUrl: string;
   /** True when this process runs the embedded store. */
   embeddedStore: boolean;
+  /** Requests received and not yet answered or abandoned (what a stop waits for). */
+  requestsInFlight(): number;
   /** Stops accepting, lets in-flight requests finish (up to SHUTDOWN_GRACE_MS), closes the store. */
   close(): Promise<void>;
 }
@@ -68,23 +70,6 @@ async function storeLocation(
     });
   });
   return { urlWithCredentials: storeUrlWithCredentials(embedded.url, admin), embedded };
-}
-
-const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
-
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
-
-function urlOf(server: Server, host: string): string {
-  const { port } = server.address() as AddressInfo;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 /**
@@ -131,7 +116,10 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
 
   const running = server;
   let shuttingDown = false;
+  let inFlight = 0;
   running.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    inFlight += 1;
+    res.once('close', () => (inFlight -= 1));
     // During shutdown a keep-alive connection closes as soon as its last response is out.
     if (shuttingDown && !res.headersSent) res.setHeader('Connection', 'close');
     res.once('finish', () => {
@@ -146,6 +134,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     url,
     storeUrl: store.url,
     embeddedStore: embedded !== undefined,
+    requestsInFlight: () => inFlight,
     close: () => {
       closing ??= (async () => {
         shuttingDown = true;

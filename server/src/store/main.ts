@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { createLogger, errorText, exitOnSignals, isEntryPoint } from '@m2m/service-kit';
 import { loadStoreConfig } from '../config.js';
-import { exitOnSignals, isEntryPoint } from '../entryPoint.js';
 import { loadOrCreateStoreAdmin } from '../generatedSecrets.js';
 import { EMBEDDED_STORE_FOLDER } from './dataFolder.js';
 import { startEmbeddedStore, type EmbeddedStore } from './embeddedStore.js';
@@ -18,7 +17,7 @@ export const STORE_HOST = '127.0.0.1';
  */
 export async function runStore(env: Record<string, string | undefined> = process.env): Promise<EmbeddedStore> {
   const config = loadStoreConfig(env);
-  const logger = pino({ level: config.logLevel, base: { service: 'm2m-store' } });
+  const logger = createLogger({ service: 'm2m-store', level: config.logLevel });
   const admin = config.admin ?? (await loadOrCreateStoreAdmin(config.dataDir));
   const store = await startEmbeddedStore({
     dataDir: join(config.dataDir, EMBEDDED_STORE_FOLDER),
@@ -30,7 +29,7 @@ export async function runStore(env: Record<string, string | undefined> = process
     logger,
   }).catch((err: unknown) => {
     throw new Error(
-      `The embedded store cannot start on ${STORE_HOST}:${config.port} (STORE_PORT, DATA_DIR): ${err instanceof Error ? err.message : String(err)}`,
+      `The embedded store cannot start on ${STORE_HOST}:${config.port} (STORE_PORT, DATA_DIR): ${errorText(err)}`,
       { cause: err },
     );
   });
@@ -42,7 +41,7 @@ export async function runStore(env: Record<string, string | undefined> = process
 if (isEntryPoint(import.meta.url)) {
   runStore().catch((err: unknown) => {
     // Configuration and file problems are for a person to fix: the message, not a stack.
-    console.error(`m2m store: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(`m2m store: ${errorText(err)}`);
     process.exit(1);
   });
 }

@@ -1,5 +1,5 @@
 import type { Registry } from 'prom-client';
-import { startMetricsServer, type MetricsServer, type ReadinessReport } from '../ops/metricsServer.js';
+import { startMetricsServer, type MetricsServer, type ReadinessReport } from '@m2m/service-kit';
 import type { Component } from './lifecycle.js';
 
 /** GET /metrics, /health and /ready on their own port, when a port is configured. */

@@ -1,5 +1,5 @@
 import type { Logger } from '../logging.js';
-import type { ReadinessReport } from '../ops/metricsServer.js';
+import type { ReadinessReport } from '@m2m/service-kit';
 import type { Component } from './lifecycle.js';
 
 export interface ReadinessOptions {
