@@ -1,4 +1,5 @@
 import { userDatabases } from '@m2m/analysis-core';
+import { Lifecycle } from '@m2m/service-kit';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { CheckpointStore } from '../src/feed/checkpointStore.js';
 import { silentLogger } from '../src/logging.js';
@@ -6,7 +7,6 @@ import { WorkerMetrics } from '../src/ops/workerMetrics.js';
 import { AnalysisThreads } from '../src/worker/analysisThreads.js';
 import { DatabaseTurns } from '../src/worker/databaseTurns.js';
 import { DbUpdatesPosition } from '../src/worker/dbUpdatesPosition.js';
-import { Lifecycle, type Component } from '../src/worker/lifecycle.js';
 import { Readiness } from '../src/worker/readiness.js';
 import { SessionSweeps } from '../src/worker/sessionSweeps.js';
 import { StoreConnection } from '../src/worker/storeConnection.js';
@@ -19,47 +19,6 @@ import { sleep } from './support/workerProcess.js';
 
 // Analyses like the real thread, except that a document whose id starts with `hang` never finishes (then times out).
 const misbehaving = new URL('./fixtures/misbehavingThread.mjs', import.meta.url);
-
-/** A component that writes what happens to it into `log`. */
-function recorded(name: string, log: string[], failStart = false): Component {
-  return {
-    name,
-    async start() {
-      log.push(`start ${name}`);
-      if (failStart) throw new Error(`${name} cannot start`);
-    },
-    async stop() {
-      log.push(`stop ${name}`);
-    },
-  };
-}
-
-describe('worker lifecycle', () => {
-  it('starts components in order and stops them in reverse, each once', async () => {
-    const log: string[] = [];
-    const lifecycle = new Lifecycle().add(recorded('a', log), recorded('b', log), recorded('c', log));
-    await lifecycle.start();
-    await Promise.all([lifecycle.stop(), lifecycle.stop()]);
-    await lifecycle.stop();
-    expect(log).toEqual(['start a', 'start b', 'start c', 'stop c', 'stop b', 'stop a']);
-  });
-
-  it('stops what already started when a start fails, and rejects with that failure', async () => {
-    const log: string[] = [];
-    const lifecycle = new Lifecycle().add(recorded('a', log), recorded('b', log), recorded('c', log, true), recorded('d', log));
-    await expect(lifecycle.start()).rejects.toThrow('c cannot start');
-    expect(log).toEqual(['start a', 'start b', 'start c', 'stop b', 'stop a']);
-  });
-
-  it('stops the others when one stop fails, then reports that failure', async () => {
-    const log: string[] = [];
-    const failing: Component = { name: 'b', start: async () => {}, stop: async () => Promise.reject(new Error('b cannot stop')) };
-    const lifecycle = new Lifecycle().add(recorded('a', log), failing, recorded('c', log));
-    await lifecycle.start();
-    await expect(lifecycle.stop()).rejects.toThrow('b cannot stop');
-    expect(log).toEqual(['start a', 'start c', 'stop c', 'stop a']);
-  });
-});
 
 describe('worker readiness', () => {
   it('is caught up once the feed answered, the start-up sweep is done and nothing waits', async () => {
@@ -105,7 +64,8 @@ describe('worker components against the store', () => {
 
   it('store connection: creates the worker database at start; refused credentials fail the start and close the client', async () => {
     const connection = connectionFor(testConfig(store, { DB_PREFIX: 'conn-' }));
-    lifecycle = new Lifecycle().add(connection);
+    lifecycle = new Lifecycle();
+    lifecycle.add(connection);
     await lifecycle.start();
     expect((await store.json('GET', '/conn-worker')).status).toBe(200);
     expect(connection.client.closed.aborted).toBe(false);
@@ -124,7 +84,10 @@ describe('worker components against the store', () => {
     const wrong = new URL(store.adminUrl);
     wrong.password = 'not-the-password';
     const refused = connectionFor({ ...testConfig(store), couchdbUrl: wrong.toString() });
-    await expect(new Lifecycle().add(threads, refused).start()).rejects.toBeInstanceOf(StoreAccessError);
+    const failing = new Lifecycle();
+    failing.add(threads);
+    failing.add(refused);
+    await expect(failing.start()).rejects.toBeInstanceOf(StoreAccessError);
     await expect(threads.pool.analyze(sessionDoc({ seed: 1, durationS: 1 }))).rejects.toThrow('AnalysisPool: closed');
   });
 
@@ -150,7 +113,8 @@ describe('worker components against the store', () => {
         throw err;
       },
     });
-    lifecycle = new Lifecycle().add(threads, connection, turns);
+    lifecycle = new Lifecycle();
+    for (const component of [threads, connection, turns]) lifecycle.add(component);
     await lifecycle.start();
     return { turns, threads, tally, stop: async () => (stopping.abort(), lifecycle?.stop()) };
   }
@@ -173,7 +137,9 @@ describe('worker components against the store', () => {
     const { turns, threads, tally } = await startTurns(testConfig(store, { WORKER_BATCH_SIZE: '1', WORKER_CONCURRENCY: '1' }), { stopGraceMs: 30_000, jobTimeoutMs: 1_500 });
     turns.enqueue(names.sessions);
     await eventually(async () => expect(threads.pool.stats().busy).toBe(1), 20_000, 10);
+    expect(turns.pending()).toBe('1 database turn(s) finishing their batch');
     await lifecycle?.stop();
+    expect(turns.pending()).toBeUndefined();
 
     // The hanging session timed out into an invalid analysis, written with its checkpoint; the turn went no further.
     expect((await getDoc(store, names.progress, 'analysis:hang-1'))?.reasons?.[0]?.code).toBe('analysis-timeout');
@@ -232,7 +198,9 @@ describe('worker components against the store', () => {
       waiting: () => waiting,
       recordError: () => {},
     });
-    lifecycle = new Lifecycle().add(connection, sweeps);
+    lifecycle = new Lifecycle();
+    lifecycle.add(connection);
+    lifecycle.add(sweeps);
     await lifecycle.start();
     // Two in flight (concurrency 3 leaves one run for live news).
     await eventually(async () => expect(handed).toHaveLength(2), 10_000, 10);
@@ -256,7 +224,8 @@ describe('worker components against the store', () => {
 
   it('the _db_updates position is saved only when every announced database is processed', async () => {
     const connection = connectionFor(testConfig(store, { DB_PREFIX: 'pos-' }));
-    lifecycle = new Lifecycle().add(connection);
+    lifecycle = new Lifecycle();
+    lifecycle.add(connection);
     await lifecycle.start();
     const checkpoints = new CheckpointStore(connection.client, connection.workerDb);
     await checkpoints.loadAll();

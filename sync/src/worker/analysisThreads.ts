@@ -1,5 +1,5 @@
 import { AnalysisPool, type AnalysisPoolOptions } from '../pool/analysisPool.js';
-import type { Component } from './lifecycle.js';
+import type { Component } from '@m2m/service-kit';
 
 /** The analysis pool as a part of the worker: its threads start loading at `start` and are terminated at `stop`. */
 export class AnalysisThreads implements Component {

@@ -9,7 +9,7 @@ import type { StoreClient } from '../store/storeClient.js';
 import { describeError, isAborted } from '../store/storeErrors.js';
 import { ProgressDbCache } from '../writer/progressDbCache.js';
 import { runDatabaseTurn, type TurnResult } from './databaseDrain.js';
-import type { Component } from './lifecycle.js';
+import type { Component } from '@m2m/service-kit';
 import { mapBounded } from './mapBounded.js';
 import { listOwnedSessionsDatabases } from './ownedDatabases.js';
 import { TurnSizes } from './turnSizes.js';
@@ -86,6 +86,12 @@ export class DatabaseTurns implements Component {
     } finally {
       clearTimeout(grace);
     }
+  }
+
+  /** While stopping: the turns it still waits for. */
+  pending(): string | undefined {
+    const { running } = this.queue.stats();
+    return running > 0 ? `${running} database turn(s) finishing their batch` : undefined;
   }
 
   enqueue(db: string): void {

@@ -5,7 +5,7 @@ import type { Logger } from '../logging.js';
 import type { StoreClient } from '../store/storeClient.js';
 import { describeError } from '../store/storeErrors.js';
 import { DbUpdatesPosition } from './dbUpdatesPosition.js';
-import type { Component } from './lifecycle.js';
+import type { Component } from '@m2m/service-kit';
 import { ownsSessionsDatabase } from './ownedDatabases.js';
 import type { Readiness } from './readiness.js';
 import type { WorkerTally } from './workerTally.js';

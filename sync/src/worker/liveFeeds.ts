@@ -1,5 +1,5 @@
 import { ActiveDatabaseFeeds } from '../feed/activeDatabaseFeeds.js';
-import type { Component } from './lifecycle.js';
+import type { Component } from '@m2m/service-kit';
 
 /** The followed `_changes` feeds of recently active databases (the fast path) as a part of the worker: following starts with news, `stop` ends every follow. */
 export class LiveFeeds extends ActiveDatabaseFeeds implements Component {

@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
 import { startMetricsServer, type MetricsServer, type ReadinessReport } from '@m2m/service-kit';
-import type { Component } from './lifecycle.js';
+import type { Component } from '@m2m/service-kit';
 
 /** GET /metrics, /health and /ready on their own port, when a port is configured. */
 export class MetricsEndpoint implements Component {

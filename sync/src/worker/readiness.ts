@@ -1,6 +1,6 @@
 import type { Logger } from '../logging.js';
 import type { ReadinessReport } from '@m2m/service-kit';
-import type { Component } from './lifecycle.js';
+import type { Component } from '@m2m/service-kit';
 
 export interface ReadinessOptions {
   shard: string;

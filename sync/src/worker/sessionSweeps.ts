@@ -3,7 +3,7 @@ import { SweepFeeder } from '../feed/sweepFeeder.js';
 import type { Logger } from '../logging.js';
 import type { StoreClient } from '../store/storeClient.js';
 import { describeError, isAborted, StoreError } from '../store/storeErrors.js';
-import type { Component } from './lifecycle.js';
+import type { Component } from '@m2m/service-kit';
 import { listOwnedSessionsDatabases } from './ownedDatabases.js';
 
 export interface SessionSweepsOptions {

@@ -1,3 +1,4 @@
+import { Lifecycle } from '@m2m/service-kit';
 import type { WorkerConfig } from '../config.js';
 import { CheckpointStore } from '../feed/checkpointStore.js';
 import { silentLogger, type Logger } from '../logging.js';
@@ -7,14 +8,13 @@ import { shardLabel } from '../shard.js';
 import { AnalysisThreads } from './analysisThreads.js';
 import { DatabaseTurns } from './databaseTurns.js';
 import { DbUpdatesFeed } from './dbUpdatesFeed.js';
-import { Lifecycle } from './lifecycle.js';
 import { LiveFeeds } from './liveFeeds.js';
 import { MetricsEndpoint } from './metricsEndpoint.js';
 import { Readiness } from './readiness.js';
 import { SessionSweeps } from './sessionSweeps.js';
 import { StoreConnection } from './storeConnection.js';
 import { WorkerStatusRecorder, type LastError } from './workerStatusRecorder.js';
-import { WorkerTally } from './workerTally.js';
+import { WorkerTally, type WorkerCounters } from './workerTally.js';
 
 export interface WorkerOptions {
   logger?: Logger;
@@ -34,25 +34,8 @@ export interface WorkerOptions {
   pool?: Pick<AnalysisPoolOptions, 'threadUrl' | 'jobTimeoutMs' | 'resourceLimits'>;
 }
 
-export interface WorkerStats {
+export interface WorkerStats extends WorkerCounters {
   shard: string;
-  /** Sessions analysed (ok and invalid). */
-  processed: number;
-  invalid: number;
-  /** Analyses removed because their session was deleted. */
-  deleted: number;
-  /** Analysis documents written (new revisions). */
-  written: number;
-  /** Analyses whose stored content was already equal (no write). */
-  unchanged: number;
-  refused: number;
-  progressWritten: number;
-  /** Documents skipped (ids too long to name an analysis). */
-  skipped: number;
-  batches: number;
-  /** Store calls and failed batches retried. */
-  retried: number;
-  threadFailures: number;
   /** Sessions databases this worker has processed, sorted. */
   databases: string[];
   /** Changes waiting in owned databases, as last reported by the store. */
@@ -102,88 +85,101 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
     options.onFatal?.(err);
   };
 
-  const threads = new AnalysisThreads({
-    size: config.poolSize,
-    maxSessionCost: config.analysisBudget,
-    ...options.pool,
-    onThreadFailure: (failure) => {
-      tally.threadFailed(failure);
-      logger.error(failure, 'an analysis thread failed and was replaced');
-    },
-  });
-  const connection = new StoreConnection(config, { logger, startupTimeoutMs: options.startupTimeoutMs ?? 60_000, onRetry: (err) => tally.retried('store', err.message) });
+  // Components in start order; the callbacks between them run only once they are started.
+  const lifecycle = new Lifecycle({ logger });
+  const threads = lifecycle.add(
+    new AnalysisThreads({
+      size: config.poolSize,
+      maxSessionCost: config.analysisBudget,
+      ...options.pool,
+      onThreadFailure: (failure) => {
+        tally.threadFailed(failure);
+        logger.error(failure, 'an analysis thread failed and was replaced');
+      },
+    }),
+  );
+  const connection = lifecycle.add(new StoreConnection(config, { logger, startupTimeoutMs: options.startupTimeoutMs ?? 60_000, onRetry: (err) => tally.retried('store', err.message) }));
   const store = connection.client;
   const checkpoints = new CheckpointStore(store, connection.workerDb);
-  const status = new WorkerStatusRecorder(store, connection.workerDb, config.shard);
+  const metricsEndpoint = lifecycle.add(new MetricsEndpoint(metrics.registry, config.metricsPort, config.metricsHost, () => readiness.report()));
+  const status = lifecycle.add(new WorkerStatusRecorder(store, connection.workerDb, config.shard));
   const tally = new WorkerTally(metrics, status);
-  const readiness: Readiness = new Readiness({
-    shard,
-    logger,
-    stopping: stopping.signal,
-    startupSweepDone: () => sweeps.startupSweepDone,
-    waiting: () => turns.stats().waiting,
-    detail: () => ({ sweepRemaining: sweeps.remaining, queued: turns.stats(), liveFeeds: liveFeeds.size }),
-  });
-  const metricsEndpoint = new MetricsEndpoint(metrics.registry, config.metricsPort, config.metricsHost, () => readiness.report());
-  const turns = new DatabaseTurns({
-    config,
-    store,
-    pool: () => threads.pool,
-    checkpoints,
-    tally,
-    logger,
-    stopping: stopping.signal,
-    stopGraceMs: options.stopGraceMs ?? 10_000,
-    onNews: (db) => liveFeeds.follow(db),
-    onTurnEnd: (db) => sweeps.finished(db),
-    onFatal: fatal,
-  });
-  const liveFeeds = new LiveFeeds({
-    store,
-    logger,
-    capacity: config.liveFeeds,
-    idleMs: config.liveFeedIdleMs,
-    feedTimeoutMs: options.liveFeedTimeoutMs ?? 60_000,
-    onChange: (db) => turns.enqueue(db),
-  });
-  const dbUpdates: DbUpdatesFeed = new DbUpdatesFeed({
-    config,
-    store,
-    checkpoints,
-    logger,
-    tally,
-    readiness,
-    stopping: stopping.signal,
-    feedTimeoutMs: options.feedTimeoutMs,
-    onNews: (db) => {
-      turns.enqueue(db);
-      liveFeeds.follow(db);
-    },
-    onDeleted: (db) => {
-      turns.forget(db);
-      liveFeeds.drop(db);
-      sweeps.forget(db);
-    },
-    onResync: (reason) => void sweeps.sweep(reason),
-    whenQuiet: async () => {
-      await turns.whenIdle();
-      return turns.isIdle() && !sweeps.busy;
-    },
-  });
-  const sweeps: SessionSweeps = new SessionSweeps({
-    config,
-    store,
-    logger,
-    stopping: stopping.signal,
-    intervalMs: options.sweepIntervalMs ?? 10 * 60_000,
-    // A restart resumes from the saved _db_updates position; only a first start (or a lost position) sweeps everything.
-    sweepAtStart: () => !dbUpdates.resumed,
-    enqueue: (db) => turns.enqueue(db),
-    waiting: () => turns.stats().waiting,
-    recordError: (message) => status.recordError(message),
-  });
+  const turns: DatabaseTurns = lifecycle.add(
+    new DatabaseTurns({
+      config,
+      store,
+      pool: () => threads.pool,
+      checkpoints,
+      tally,
+      logger,
+      stopping: stopping.signal,
+      stopGraceMs: options.stopGraceMs ?? 10_000,
+      onNews: (db) => liveFeeds.follow(db),
+      onTurnEnd: (db) => sweeps.finished(db),
+      onFatal: fatal,
+    }),
+  );
+  const liveFeeds = lifecycle.add(
+    new LiveFeeds({
+      store,
+      logger,
+      capacity: config.liveFeeds,
+      idleMs: config.liveFeedIdleMs,
+      feedTimeoutMs: options.liveFeedTimeoutMs ?? 60_000,
+      onChange: (db) => turns.enqueue(db),
+    }),
+  );
+  const readiness: Readiness = lifecycle.add(
+    new Readiness({
+      shard,
+      logger,
+      stopping: stopping.signal,
+      startupSweepDone: () => sweeps.startupSweepDone,
+      waiting: () => turns.stats().waiting,
+      detail: () => ({ sweepRemaining: sweeps.remaining, queued: turns.stats(), liveFeeds: liveFeeds.size }),
+    }),
+  );
+  const dbUpdates: DbUpdatesFeed = lifecycle.add(
+    new DbUpdatesFeed({
+      config,
+      store,
+      checkpoints,
+      logger,
+      tally,
+      readiness,
+      stopping: stopping.signal,
+      feedTimeoutMs: options.feedTimeoutMs,
+      onNews: (db) => {
+        turns.enqueue(db);
+        liveFeeds.follow(db);
+      },
+      onDeleted: (db) => {
+        turns.forget(db);
+        liveFeeds.drop(db);
+        sweeps.forget(db);
+      },
+      onResync: (reason) => void sweeps.sweep(reason),
+      whenQuiet: async () => {
+        await turns.whenIdle();
+        return turns.isIdle() && !sweeps.busy;
+      },
+    }),
+  );
+  const sweeps: SessionSweeps = lifecycle.add(
+    new SessionSweeps({
+      config,
+      store,
+      logger,
+      stopping: stopping.signal,
+      intervalMs: options.sweepIntervalMs ?? 10 * 60_000,
+      // A restart resumes from the saved _db_updates position; only a first start (or a lost position) sweeps everything.
+      sweepAtStart: () => !dbUpdates.resumed,
+      enqueue: (db) => turns.enqueue(db),
+      waiting: () => turns.stats().waiting,
+      recordError: (message) => status.recordError(message),
+    }),
+  );
 
-  const lifecycle = new Lifecycle().add(threads, connection, metricsEndpoint, status, turns, liveFeeds, readiness, dbUpdates, sweeps);
   await lifecycle.start();
   logger.info(
     { shard, store: store.url, poolSize: config.poolSize, concurrency: config.concurrency, batchSize: config.batchSize, metrics: metricsEndpoint.url },

@@ -4,7 +4,7 @@ import { withRetry } from '../store/backoff.js';
 import { checkAdminAccess, ensureDatabase, StoreAccessError, workerDatabase } from '../store/databases.js';
 import { StoreClient } from '../store/storeClient.js';
 import { describeError, isTransient } from '../store/storeErrors.js';
-import type { Component } from './lifecycle.js';
+import type { Component } from '@m2m/service-kit';
 
 export interface StoreConnectionOptions {
   logger: Logger;

@@ -2,7 +2,7 @@ import type { Shard } from '../config.js';
 import { shardLabel } from '../shard.js';
 import { docPath, type StoreClient } from '../store/storeClient.js';
 import { isStoreStatus } from '../store/storeErrors.js';
-import type { Component } from './lifecycle.js';
+import type { Component } from '@m2m/service-kit';
 
 export interface LastError {
   at: string;

@@ -4,15 +4,21 @@ import type { BatchResult } from './sessionBatch.js';
 import type { WorkerStatusRecorder } from './workerStatusRecorder.js';
 
 export interface WorkerCounters {
+  /** Sessions analysed (ok and invalid). */
   processed: number;
   invalid: number;
+  /** Analyses removed because their session was deleted. */
   deleted: number;
+  /** Analysis documents written (new revisions). */
   written: number;
+  /** Analyses whose stored content was already equal (no write). */
   unchanged: number;
   refused: number;
   progressWritten: number;
+  /** Documents skipped (ids too long to name an analysis). */
   skipped: number;
   batches: number;
+  /** Store calls, feed reads and failed batches retried. */
   retried: number;
   threadFailures: number;
 }
