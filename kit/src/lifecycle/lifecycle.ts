@@ -49,7 +49,8 @@ export class Lifecycle {
       try {
         await component.start();
       } catch (err) {
-        this.#logger.error({ err, component: component.name }, `${component.name} failed to start: stopping what started`);
+        // The caller reports the failure itself (it is rethrown): the log says only what happens next.
+        this.#logger.warn({ component: component.name }, `${component.name} failed to start: stopping what started`);
         // A stop already asked for waits for this start to end and then stops the started ones itself.
         if (!this.#stopping) {
           this.#stopping = this.#stopStarted();

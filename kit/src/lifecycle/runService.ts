@@ -17,6 +17,10 @@ export async function runService(lifecycle: Lifecycle, logger: ServiceLogger, op
   const { until = new Promise<never>(() => {}), ...signalOptions } = options;
   const signal = onShutdownSignal(logger, signalOptions);
   const stopped = Promise.race([signal.received, until.catch(() => {})]).then(() => lifecycle.stop());
-  await lifecycle.start();
-  await stopped;
+  try {
+    await lifecycle.start();
+    await stopped;
+  } finally {
+    signal.dispose();
+  }
 }
