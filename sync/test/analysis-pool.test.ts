@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { analyzeSession } from '@m2m/analysis-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnalysisPool } from '../src/pool/analysisPool.js';
+import { analysisThreadUrl } from '../src/pool/threadEntry.js';
 import { sessionDoc } from './support/storeWorld.js';
 
 const misbehaving = new URL('./fixtures/misbehavingThread.mjs', import.meta.url);
@@ -102,6 +103,15 @@ describe('analysis pool', () => {
     } finally {
       await pool.close();
     }
+  });
+
+  it('runs the built thread of the package (its exports name it), from the sources as from dist/', () => {
+    expect(analysisThreadUrl().href).toBe(new URL('../dist/pool/analysisThread.js', import.meta.url).href);
+  });
+
+  it('says to build the package when the thread is not built', () => {
+    const missing = new URL('./missing/analysisThread.js', `file://${dir}/`);
+    expect(() => analysisThreadUrl(missing)).toThrow(/is not built; run `npm run build -w @m2m\/sync`/);
   });
 });
 

@@ -1,3 +1,4 @@
+import type { Component } from '@m2m/service-kit';
 import type { Logger } from '../logging.js';
 import { backoffDelay, sleep } from '../store/backoff.js';
 import type { StoreClient } from '../store/storeClient.js';
@@ -29,13 +30,14 @@ type PollAnswer = { results?: Array<{ id?: unknown }>; last_seq?: Seq } | '';
  * a failed read is retried with backoff, and a store without the database
  * (an older gateway) is asked again now and then.
  */
-export class ActivityHintFeed {
+export class ActivityHintFeed implements Component {
+  readonly name = 'activity hints';
   private readonly controller = new AbortController();
   private running: Promise<void> | undefined;
 
   constructor(private readonly options: ActivityHintFeedOptions) {}
 
-  start(): void {
+  async start(): Promise<void> {
     this.running ??= this.loop();
   }
 

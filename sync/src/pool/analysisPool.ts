@@ -1,11 +1,10 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { AnalysisDoc } from '@m2m/analysis-core';
 import { unfinishedAnalysis } from './crashedAnalysis.js';
 import { FairQueue } from './fairQueue.js';
 import { estimateSessionCost, overBudgetAnalysis } from './sessionCost.js';
 import type { AnalysisReply, AnalysisRequest, ThreadReady } from './threadProtocol.js';
+import { analysisThreadUrl } from './threadEntry.js';
 
 export interface AnalysisResult {
   analysis: AnalysisDoc;
@@ -29,7 +28,7 @@ export interface AnalysisPoolOptions {
   heavyCost?: number;
   /** Heap limits per thread, so a hostile document costs a thread, not the process. */
   resourceLimits?: ResourceLimits;
-  /** The thread's entry module; tests substitute one that misbehaves. */
+  /** The thread's entry module (default: the built one, see analysisThreadUrl); tests substitute one that misbehaves. */
   threadUrl?: URL;
   onThreadFailure?(failure: { reason: 'crash' | 'timeout'; message: string; sessionId: string | undefined; willRetry: boolean }): void;
 }
@@ -80,13 +79,6 @@ const DEFAULT_RESOURCE_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 1024 }
 /** Threads that die before they are ready, in a row, before the pool gives up (a broken installation). */
 const MAX_STARTUP_FAILURES = 5;
 
-/** The compiled thread module; under a TypeScript test runner (src/), the built one in dist/. */
-function defaultThreadUrl(): URL {
-  const beside = new URL('./analysisThread.js', import.meta.url);
-  if (existsSync(fileURLToPath(beside))) return beside;
-  return new URL('../../dist/pool/analysisThread.js', import.meta.url);
-}
-
 /**
  * A fixed set of worker threads running analyzeSession, fed from a queue that
  * is fair between tenants (FairQueue: the tenant served the least cost goes
@@ -114,7 +106,7 @@ export class AnalysisPool {
 
   constructor(private readonly options: AnalysisPoolOptions) {
     if (!Number.isInteger(options.size) || options.size < 1) throw new RangeError('AnalysisPool: size must be a positive integer');
-    this.threadUrl = options.threadUrl ?? defaultThreadUrl();
+    this.threadUrl = options.threadUrl ?? analysisThreadUrl();
     this.jobTimeoutMs = options.jobTimeoutMs ?? 60_000;
     this.maxAttempts = options.maxAttempts ?? 2;
     this.heavyCost = options.heavyCost ?? HEAVY_SESSION_COST;

@@ -2,6 +2,7 @@ import type { Shard } from '../config.js';
 import { shardLabel } from '../shard.js';
 import { docPath, type StoreClient } from '../store/storeClient.js';
 import { isStoreStatus } from '../store/storeErrors.js';
+import type { Component } from '@m2m/service-kit';
 
 export interface LastError {
   at: string;
@@ -31,16 +32,20 @@ const FLUSH_INTERVAL_MS = 5_000;
 /**
  * Keeps the worker's last error and writes it to the worker database at most
  * every few seconds, best effort: during a store outage the write fails and
- * is tried again later; it never holds up processing.
+ * is tried again later; it never holds up processing. Errors before `start`
+ * (the worker database may not exist yet) are not recorded; `stop` writes the
+ * final state with `stoppedAt`.
  */
-export class WorkerStatusRecorder {
+export class WorkerStatusRecorder implements Component {
+  readonly name = 'status recorder';
+  private started = false;
   private last: LastError | null = null;
   private rev: string | undefined;
   private dirty = true;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private stoppedAt: string | null = null;
-  private readonly startedAt = new Date().toISOString();
+  private startedAt = new Date().toISOString();
 
   constructor(
     private readonly store: StoreClient,
@@ -52,7 +57,18 @@ export class WorkerStatusRecorder {
     return this.last;
   }
 
+  async start(): Promise<void> {
+    this.started = true;
+    this.startedAt = new Date().toISOString();
+    void this.flush();
+  }
+
+  async stop(): Promise<void> {
+    if (this.started) await this.flush({ stopped: true });
+  }
+
   recordError(message: string, db?: string): void {
+    if (!this.started) return;
     this.last = { at: new Date().toISOString(), message, ...(db ? { db } : {}) };
     this.dirty = true;
     this.schedule();
