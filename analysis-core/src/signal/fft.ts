@@ -45,6 +45,35 @@ function twiddlesFor(n: number): Twiddles {
   return { cos: twiddleCos, sin: twiddleSin, stride: twiddleSize / n };
 }
 
+/** Largest size with twiddles of its own (64 KiB for all sizes up to it together). */
+const MAX_OWN_SIZE = 2 ** 12;
+const ownTwiddles = new Map<number, Twiddles>();
+
+/**
+ * Twiddles for size n laid out in the order a stage reads them (stride 1)
+ * for n up to MAX_OWN_SIZE: a small transform then reads consecutive
+ * entries instead of every (N/n)-th of the shared table, one cache line
+ * each. They are copies of the shared table's entries, so the values are
+ * the same. Larger sizes read the shared table, where the stride is short.
+ */
+function stageTwiddles(n: number): Twiddles {
+  if (n > MAX_OWN_SIZE) return twiddlesFor(n);
+  let own = ownTwiddles.get(n);
+  if (own === undefined) {
+    const { cos, sin, stride } = twiddlesFor(n);
+    const half = n >> 1;
+    const c = new Float64Array(half);
+    const s = new Float64Array(half);
+    for (let k = 0; k < half; k++) {
+      c[k] = cos[k * stride] as number;
+      s[k] = sin[k * stride] as number;
+    }
+    own = { cos: c, sin: s, stride: 1 };
+    ownTwiddles.set(n, own);
+  }
+  return own;
+}
+
 function reversalFor(n: number): Uint32Array {
   let rev = reversalCache.get(n);
   if (rev !== undefined) return rev;
@@ -82,7 +111,7 @@ export function fftInPlace(re: Float64Array, im: Float64Array): void {
       im[j] = ti;
     }
   }
-  butterflyStages(re, im, twiddlesFor(n), 2);
+  butterflyStages(re, im, 2);
 }
 
 /** The bit-reversal permutation of size n (cached): rev[i] is i with its log2(n) bits reversed. */
@@ -101,7 +130,7 @@ export function fftFromBitReversed(re: Float64Array, im: Float64Array): void {
   if (im.length !== n || !isPowerOfTwo(n)) {
     throw new RangeError(`fft: length must be a power of two and re/im equal (got ${n} and ${im.length})`);
   }
-  if (n > 1) butterflyStages(re, im, twiddlesFor(n), 2);
+  if (n > 1) butterflyStages(re, im, 2);
 }
 
 /**
@@ -112,20 +141,20 @@ export function fftFromBitReversed(re: Float64Array, im: Float64Array): void {
  * in order (a twiddle-outer loop strides through a large array once per
  * twiddle and misses the cache).
  */
-function butterflyStages(re: Float64Array, im: Float64Array, tw: Twiddles, firstSize: number): void {
+function butterflyStages(re: Float64Array, im: Float64Array, firstSize: number): void {
   const n = re.length;
   let size = firstSize;
   let stages = 0;
   for (let s = firstSize; s <= n; s <<= 1) stages++;
   if (stages % 2 === 1) {
-    radix2Stage(re, im, tw, size);
+    radix2Stage(re, im, stageTwiddles(size), size);
     size <<= 1;
   }
   if (size === 2 && n >= 4) {
     firstRadix4Pass(re, im);
     size = 8;
   }
-  for (; size <= n; size <<= 2) radix4Pass(re, im, tw, size);
+  for (; size <= n; size <<= 2) radix4Pass(re, im, stageTwiddles(size), stageTwiddles(2 * size), size);
 }
 
 /** {@link radix4Pass} at size 2, where every twiddle is 1: 4-point DFTs of consecutive groups. */
@@ -160,12 +189,12 @@ function firstRadix4Pass(re: Float64Array, im: Float64Array): void {
   }
 }
 
-/** One radix-2 stage: butterflies of span size/2 with twiddles W_size^j. */
+/** One radix-2 stage: butterflies of span size/2 with twiddles W_size^j (`tw`: the twiddles of size `size`). */
 function radix2Stage(re: Float64Array, im: Float64Array, tw: Twiddles, size: number): void {
   const n = re.length;
   const { cos, sin } = tw;
   const half = size >> 1;
-  const step = (n / size) * tw.stride;
+  const step = tw.stride;
   for (let start = 0; start < n; start += size) {
     const end = start + half;
     for (let a = start, t = 0; a < end; a++, t += step) {
@@ -191,19 +220,18 @@ function radix2Stage(re: Float64Array, im: Float64Array, tw: Twiddles, size: num
  * points h = size/2 apart, the first stage with W_size^j, then the second with
  * W_(2·size)^j and, for the odd pair, W_(2·size)^(j+h) = −i·W_(2·size)^j.
  */
-function radix4Pass(re: Float64Array, im: Float64Array, tw: Twiddles, size: number): void {
+function radix4Pass(re: Float64Array, im: Float64Array, tw1: Twiddles, tw2: Twiddles, size: number): void {
   const n = re.length;
-  const { cos, sin } = tw;
+  const { cos: cos1, sin: sin1, stride: step1 } = tw1;
+  const { cos: cos2, sin: sin2, stride: step2 } = tw2;
   const h = size >> 1;
-  const step1 = (n / size) * tw.stride;
-  const step2 = step1 / 2;
   const span = 2 * size;
   for (let start = 0; start < n; start += span) {
     for (let j = 0; j < h; j++) {
-      const w1r = cos[j * step1] as number;
-      const w1i = -(sin[j * step1] as number);
-      const w2r = cos[j * step2] as number;
-      const w2i = -(sin[j * step2] as number);
+      const w1r = cos1[j * step1] as number;
+      const w1i = -(sin1[j * step1] as number);
+      const w2r = cos2[j * step2] as number;
+      const w2i = -(sin2[j * step2] as number);
       const a = start + j;
       const b = a + h;
       const c = b + h;
@@ -310,10 +338,10 @@ export function realMagnitudeSpectrum(x: ArrayLike<number>, nfft: number, bins =
       im[i] = vi;
     }
   }
-  butterflyStages(re, im, twiddlesFor(m), 2 * block);
+  butterflyStages(re, im, 2 * block);
   // With Z = FFT(even + i·odd): E_k = (Z_k + conj Z_(m−k))/2, O_k = (Z_k − conj Z_(m−k))/(2i),
   // X_k = E_k + e^(−2πik/nfft)·O_k for k = 0 … m (indices of Z taken mod m).
-  const { cos, sin, stride } = twiddlesFor(nfft);
+  const { cos, sin, stride } = stageTwiddles(nfft);
   const r0 = re[0] as number;
   const i0 = im[0] as number;
   out[0] = Math.abs(r0 + i0);
