@@ -19,7 +19,7 @@ import { ldljOfFiniteSpeed } from '../metrics/ldlj.js';
 import { tremorShareInPlace } from '../metrics/tremor.js';
 import { reactionTimesFromVelocity } from '../metrics/reactionTimes.js';
 import { accuracy } from '../metrics/accuracy.js';
-import { dataQuality } from '../metrics/dataQuality.js';
+import { dataQuality, QualityTally } from '../metrics/dataQuality.js';
 import { DECIMALS, roundTo } from './rounding.js';
 import { SamplePool } from './samplePool.js';
 
@@ -42,11 +42,18 @@ export function analyzeSession(doc: unknown, options: AnalyzeOptions = {}): Anal
   if (outer) pool.reset();
   const samples = outer ? pool.take : freshSamples;
   try {
-    const checked = checkSession(doc, samples);
+    // Data quality counts each channel as it is decoded, while its samples are in the cache.
+    let tally: QualityTally | undefined;
+    const checked = checkSession(doc, samples, (channel) => {
+      tally ??= new QualityTally(channel.values.length);
+      tally.add(channel);
+    });
     if (!checked.ok) {
       return invalid(sessionId, sessionRev, checked.errors.map((e) => ({ code: 'invalid-session', message: `${e.path} ${e.message}` })));
     }
-    return analyzeValid(checked.session, checked.sensors, sessionRev, samples);
+    const fs = checked.sensors.sampleRateHz;
+    const quality = tally !== undefined ? tally.report(fs) : dataQuality(checked.sensors.channels, fs);
+    return analyzeValid(checked.session, checked.sensors, quality, sessionRev, samples);
   } catch (err) {
     // A bug must not stop the pipeline: record it on the session and go on.
     return invalid(sessionId, sessionRev, [{ code: 'analysis-error', message: err instanceof Error ? err.message : String(err) }]);
@@ -60,9 +67,15 @@ const pool = new SamplePool();
 let poolInUse = false;
 const freshSamples = (n: number): Float64Array => new Float64Array(n);
 
-function analyzeValid(session: Session, sensors: DecodedSensors, sessionRev: string | null, samples: (n: number) => Float64Array): AnalysisDoc {
+function analyzeValid(
+  session: Session,
+  sensors: DecodedSensors,
+  rawQuality: QualityReport,
+  sessionRev: string | null,
+  samples: (n: number) => Float64Array,
+): AnalysisDoc {
   const fs = sensors.sampleRateHz;
-  const quality = roundQuality(dataQuality(sensors.channels, fs));
+  const quality = roundQuality(rawQuality);
   const sampleCount = sensors.channels[0]?.values.length ?? 0;
   if (sampleCount === 0) return invalid(session.id, sessionRev, [{ code: 'no-samples', message: 'the session holds no sensor samples' }]);
   const analysed = sensors.channels.filter((c) => c.id.startsWith('flex.') || c.id.startsWith('gyro.'));
