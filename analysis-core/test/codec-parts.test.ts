@@ -77,6 +77,11 @@ describe('base64', () => {
       ['Zm9-YmFy', '"-" (code 45) at index 3'], // base64url is a different alphabet
       ['Zm9vYmé=', '"é" (code 233) at index 6'],
       ['Zm9vYm\u0101=', '"ā" (code 257) at index 6'],
+      // Outside the padded last quad too: the fast path reads only characters below 128.
+      ['Zm9vYéFy', '"é" (code 233) at index 5'],
+      ['Zm9v\u{1F600}Fy', '(code 55357) at index 4'],
+      ['Zm9v\ud800mFy', '(code 55296) at index 4'],
+      ['Zm9vYmFyYmF\u007f', '(code 127) at index 11'],
     ];
     for (const [text, fragment] of cases) {
       const err = codecError(() => decodeBase64(text));

@@ -6,6 +6,7 @@ import {
   LOW_SAMPLE_RATE_RATIO,
   MISSING_SHARE_LIMIT,
   QUALITY_FLAGS,
+  QualityTally,
   SATURATED_SHARE_LIMIT,
   SHORT_SESSION_S,
 } from '../src/metrics/dataQuality.js';
@@ -143,5 +144,28 @@ describe('dataQuality', () => {
     };
     expect(dataQuality([], 100)).toEqual(expected);
     expect(dataQuality([{ values: [], scale: 1 }], 100)).toEqual(expected);
+  });
+});
+
+describe('QualityTally', () => {
+  it('reports, one channel at a time, what dataQuality reports for all of them', () => {
+    const fs = 100;
+    const wave = (n: number, phase: number): Float64Array => Float64Array.from({ length: n }, (_, i) => 60 * Math.sin(i / 20 + phase));
+    const gappy = wave(1000, 1);
+    gappy.fill(NaN, 100, 160);
+    gappy[999] = Infinity;
+    const channels = [
+      { values: wave(1000, 0), range: [-59, 59] as [number, number], scale: 0.01 },
+      { values: gappy, scale: 0.1 },
+      { values: wave(900, 2), range: [-100, 100] as [number, number], scale: 0.5 },
+      { values: new Float64Array(1000).fill(NaN), range: [0, 1] as [number, number], scale: 0.1 },
+    ];
+    const tally = new QualityTally(1000);
+    for (const channel of channels) tally.add(channel);
+    const report = tally.report(fs);
+    expect(report).toEqual(dataQuality(channels, fs));
+    // Not a trivial report: gaps, a short channel and saturation all count.
+    expect(report.gapCount).toBeGreaterThan(0);
+    expect(report.saturatedShare).toBeGreaterThan(0);
   });
 });

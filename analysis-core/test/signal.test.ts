@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cleanSeries, cleanSeriesInPlace } from '../src/signal/cleanSeries.js';
 import { derivative } from '../src/signal/derivative.js';
-import { lowPass } from '../src/signal/lowPass.js';
+import { lowPass, lowPassEach } from '../src/signal/lowPass.js';
 import { median, percentile, percentileInPlace, percentileSorted } from '../src/signal/percentile.js';
 
 const sine = (n: number, fs: number, f: number, a: number): Float64Array =>
@@ -146,12 +146,70 @@ describe('percentile (type 7)', () => {
   });
 });
 
+/**
+ * The filter written plainly, one signal, no shared workspace: what
+ * lowPass and lowPassEach must reproduce bit for bit, however they schedule
+ * the work.
+ */
+function plainLowPass(x: ArrayLike<number>, fs: number, fc: number): Float64Array {
+  const n = x.length;
+  const k = Math.tan((Math.PI * fc) / fs);
+  const k2 = k * k;
+  const norm = 1 / (1 + Math.SQRT2 * k + k2);
+  const b0 = k2 * norm;
+  const b1 = 2 * b0;
+  const b2 = b0;
+  const a1 = 2 * (k2 - 1) * norm;
+  const a2 = (1 - Math.SQRT2 * k + k2) * norm;
+  const pad = Math.min(n - 1, Math.max(9, Math.ceil((3 * fs) / fc)));
+  const ref = x[0] as number;
+  const w = new Float64Array(n + 2 * pad);
+  for (let i = 0; i < n; i++) w[pad + i] = (x[i] as number) - ref;
+  for (let j = 1; j <= pad; j++) w[pad - j] = -(w[pad + j] as number);
+  const end = pad + n - 1;
+  for (let j = 1; j <= pad; j++) w[end + j] = 2 * (w[end] as number) - (w[end - j] as number);
+  const run = (order: number[]): void => {
+    const c = w[order[0] as number] as number;
+    let z1 = (b1 + b2 - a1 - a2) * c;
+    let z2 = (b2 - a2) * c;
+    for (const i of order) {
+      const xi = w[i] as number;
+      const y = b0 * xi + z1;
+      z1 = b1 * xi - a1 * y + z2;
+      z2 = b2 * xi - a2 * y;
+      w[i] = y;
+    }
+  };
+  const forward = Array.from(w, (_, i) => i);
+  run(forward);
+  run(forward.reverse());
+  return Float64Array.from({ length: n }, (_, i) => (w[pad + i] as number) + ref);
+}
+
 describe('lowPass (zero-phase 2nd-order Butterworth, forward + backward)', () => {
   it('gives the same output whatever was filtered before (its workspace is reused)', () => {
     const short = sine(500, 100, 3, 10).map((v, i) => v + (i % 7) * 0.1);
     const first = lowPass(short, 100, 10);
     lowPass(sine(20_000, 100, 1, 1e6), 100, 10);
     expect(Array.from(lowPass(short, 100, 10))).toEqual(Array.from(first));
+  });
+
+  it('filters several signals at once exactly as the plain filter does each, equal lengths or not', () => {
+    const signal = (n: number, seed: number): Float64Array =>
+      Float64Array.from({ length: n }, (_, i) => 40 * Math.sin(i / (9 + seed)) + ((i * (seed + 3)) % 11) * 0.37 - seed);
+    // Two of one length, one longer, one shorter, one odd one out, and edge cases (a copy, too short for the pad).
+    for (const lengths of [[3000, 3000, 3100, 2950, 3000], [500], [40, 41], [1, 2], [5, 700, 3]]) {
+      const xs = lengths.map((n, i) => signal(n, i));
+      const outs = xs.map((x) => new Float64Array(x.length).fill(7));
+      lowPassEach(xs, 100, 10, outs);
+      outs.forEach((out, i) => {
+        const x = xs[i] as Float64Array;
+        const expected = x.length < 2 ? Array.from(x) : Array.from(plainLowPass(x, 100, 10));
+        expect(Array.from(out)).toEqual(expected);
+        expect(Array.from(lowPass(x, 100, 10))).toEqual(expected);
+      });
+    }
+    expect(() => lowPassEach([new Float64Array(3)], 100, 10, [])).toThrow(RangeError);
   });
 
   it('writes into the array given, which may be the input, with the same values', () => {

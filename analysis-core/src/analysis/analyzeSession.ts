@@ -5,8 +5,8 @@ import type {
   AnalysisDoc, DecodedChannel, DecodedSensors, Finger, FingerMetrics, OverallMetrics, QualityReport, Reason, Session,
 } from '../model/types.js';
 import { ANALYSIS_VERSION } from '../version.js';
-import { cleanSeriesInPlace } from '../signal/cleanSeries.js';
-import { KINEMATIC_CUTOFF_HZ, lowPass } from '../signal/lowPass.js';
+import { cleanSeriesInPlace, type CleanSeries } from '../signal/cleanSeries.js';
+import { KINEMATIC_CUTOFF_HZ, lowPassEach } from '../signal/lowPass.js';
 import { derivative } from '../signal/derivative.js';
 import { median } from '../signal/percentile.js';
 import { rangeOfMotion } from '../metrics/rangeOfMotion.js';
@@ -14,12 +14,12 @@ import { peakSpeed } from '../metrics/peakVelocity.js';
 import { findRepetitions } from '../metrics/repetitions.js';
 import { speedProfile, splitRepetition, type MovementSpan } from '../metrics/movements.js';
 import { promptedRangeOfMotion } from '../metrics/promptedRange.js';
-import { sparc } from '../metrics/sparc.js';
-import { ldlj } from '../metrics/ldlj.js';
+import { sparcOfFinite } from '../metrics/sparc.js';
+import { ldljOfFiniteSpeed } from '../metrics/ldlj.js';
 import { tremorShareInPlace } from '../metrics/tremor.js';
 import { reactionTimesFromVelocity } from '../metrics/reactionTimes.js';
 import { accuracy } from '../metrics/accuracy.js';
-import { dataQuality } from '../metrics/dataQuality.js';
+import { dataQuality, QualityTally } from '../metrics/dataQuality.js';
 import { DECIMALS, roundTo } from './rounding.js';
 import { SamplePool } from './samplePool.js';
 
@@ -42,11 +42,18 @@ export function analyzeSession(doc: unknown, options: AnalyzeOptions = {}): Anal
   if (outer) pool.reset();
   const samples = outer ? pool.take : freshSamples;
   try {
-    const checked = checkSession(doc, samples);
+    // Data quality counts each channel as it is decoded, while its samples are in the cache.
+    let tally: QualityTally | undefined;
+    const checked = checkSession(doc, samples, (channel) => {
+      tally ??= new QualityTally(channel.values.length);
+      tally.add(channel);
+    });
     if (!checked.ok) {
       return invalid(sessionId, sessionRev, checked.errors.map((e) => ({ code: 'invalid-session', message: `${e.path} ${e.message}` })));
     }
-    return analyzeValid(checked.session, checked.sensors, sessionRev, samples);
+    const fs = checked.sensors.sampleRateHz;
+    const quality = tally !== undefined ? tally.report(fs) : dataQuality(checked.sensors.channels, fs);
+    return analyzeValid(checked.session, checked.sensors, quality, sessionRev, samples);
   } catch (err) {
     // A bug must not stop the pipeline: record it on the session and go on.
     return invalid(sessionId, sessionRev, [{ code: 'analysis-error', message: err instanceof Error ? err.message : String(err) }]);
@@ -60,9 +67,15 @@ const pool = new SamplePool();
 let poolInUse = false;
 const freshSamples = (n: number): Float64Array => new Float64Array(n);
 
-function analyzeValid(session: Session, sensors: DecodedSensors, sessionRev: string | null, samples: (n: number) => Float64Array): AnalysisDoc {
+function analyzeValid(
+  session: Session,
+  sensors: DecodedSensors,
+  rawQuality: QualityReport,
+  sessionRev: string | null,
+  samples: (n: number) => Float64Array,
+): AnalysisDoc {
   const fs = sensors.sampleRateHz;
-  const quality = roundQuality(dataQuality(sensors.channels, fs));
+  const quality = roundQuality(rawQuality);
   const sampleCount = sensors.channels[0]?.values.length ?? 0;
   if (sampleCount === 0) return invalid(session.id, sessionRev, [{ code: 'no-samples', message: 'the session holds no sensor samples' }]);
   const analysed = sensors.channels.filter((c) => c.id.startsWith('flex.') || c.id.startsWith('gyro.'));
@@ -77,10 +90,23 @@ function analyzeValid(session: Session, sensors: DecodedSensors, sessionRev: str
   const allDurations: number[] = [];
   const allReactionTimes: number[] = [];
 
-  for (const finger of FINGERS) {
+  // The decoded angles are this analysis's own and not read again (data
+  // quality has seen their gaps), so they are repaired in place; then every
+  // finger is filtered in one call, which runs two fingers' filters at once.
+  const channelNotes = FINGERS.map((): Reason[] => []);
+  const cleaned = FINGERS.map((finger, i) => {
+    const channel = channelWithUnit(byId, flexChannelId(finger), 'deg', channelNotes[i] as Reason[]);
+    return channel ? cleanSeriesInPlace(channel.values) : null;
+  });
+  const present = cleaned.filter((c) => c !== null);
+  const filteredAngles = present.map((c) => samples(c.values.length));
+  lowPassEach(present.map((c) => c.values), fs, KINEMATIC_CUTOFF_HZ, filteredAngles);
+
+  for (const [i, finger] of FINGERS.entries()) {
     const promptTimes = session.events.filter((e) => e.kind === 'prompt' && e.finger === finger).map((e) => e.t);
-    const channel = channelWithUnit(byId, flexChannelId(finger), 'deg', notes);
-    const result = channel ? analyzeFinger(channel.values, fs, promptTimes, samples) : emptyFinger(promptTimes.length);
+    notes.push(...(channelNotes[i] as Reason[]));
+    const clean = cleaned[i] as CleanSeries | null;
+    const result = clean ? analyzeFinger(clean, filteredAngles[present.indexOf(clean)] as Float64Array, fs, promptTimes, samples) : emptyFinger(promptTimes.length);
     for (const key of SMOOTHNESS_KEYS) all[key].push(...result.smoothness[key]);
     if (result.romUnprompted) {
       notes.push({ code: 'range-of-motion-unprompted', message: `${finger}: no prompt for this finger within its data, so its range of motion is the 5th–95th percentile spread of the whole session` });
@@ -91,7 +117,7 @@ function analyzeValid(session: Session, sensors: DecodedSensors, sessionRev: str
   }
 
   const gyro = GYRO_CHANNEL_IDS.map((id) => channelWithUnit(byId, id, 'deg/s', notes));
-  // The decoded gyroscope axes are read by nothing else, so they are cleaned and centred in place.
+  // The decoded gyroscope axes are read by nothing else, so they are cleaned in place.
   const tremor = gyro.every((c) => c !== undefined) ? tremorShareInPlace(gyro.map((c) => c.values), fs) : NaN;
   const { hits, misses, accuracy: acc } = accuracy(session.events);
   const fingerValues = FINGERS.map((f) => fingers[f]);
@@ -167,14 +193,9 @@ interface FingerResult {
   romUnprompted: boolean;
 }
 
-function analyzeFinger(angles: Float64Array, fs: number, promptTimes: number[], samples: (n: number) => Float64Array): FingerResult {
-  // Clean, filter and differentiate once; the metrics below share the result.
-  // The decoded angles are this analysis's own and not read again (data
-  // quality has seen their gaps), so they are repaired in place.
-  const clean = cleanSeriesInPlace(angles);
-  const n = clean.values.length;
-  const filtered = lowPass(clean.values, fs, KINEMATIC_CUTOFF_HZ, samples(n));
-  const velocity = derivative(filtered, fs, samples(n));
+/** One finger's metrics from its cleaned angle and that angle low-passed; the metrics share one derivative. */
+function analyzeFinger(clean: CleanSeries, filtered: Float64Array, fs: number, promptTimes: number[], samples: (n: number) => Float64Array): FingerResult {
+  const velocity = derivative(filtered, fs, samples(filtered.length));
   const repetitions = clean.values.length < 3 ? [] : findRepetitions(filtered, clean.offset, fs);
 
   // Smoothness per discrete movement: each repetition's flexion and extension on their own.
@@ -183,8 +204,8 @@ function analyzeFinger(angles: Float64Array, fs: number, promptTimes: number[], 
   const measure = (span: MovementSpan | null, sparcs: number[], ldljs: number[]): void => {
     if (span === null) return;
     const profile = speedProfile(velocity, span);
-    const s = sparc(profile, fs);
-    const l = ldlj(profile, fs, 'speed');
+    const s = sparcOfFinite(profile, fs);
+    const l = ldljOfFiniteSpeed(profile, fs);
     if (Number.isFinite(s)) sparcs.push(s);
     if (Number.isFinite(l)) ldljs.push(l);
   };

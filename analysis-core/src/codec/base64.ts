@@ -84,18 +84,8 @@ export function decodeBase64(text: string, bytes: (n: number) => Uint8Array = (n
   if (len > 0 && text.charCodeAt(len - 1) === PAD) pad = text.charCodeAt(len - 2) === PAD ? 2 : 1;
   const out = bytes((len / 4) * 3 - pad);
   const full = pad > 0 ? len - 4 : len; // quads without padding
-  let o = 0;
-  for (let i = 0; i < full; i += 4) {
-    const a = DECODE[text.charCodeAt(i)]!;
-    const b = DECODE[text.charCodeAt(i + 1)]!;
-    const c = DECODE[text.charCodeAt(i + 2)]!;
-    const d = DECODE[text.charCodeAt(i + 3)]!;
-    if ((a | b | c | d) < 0) throw badChar(text, i);
-    const t = (a << 18) | (b << 12) | (c << 6) | d;
-    out[o++] = t >>> 16;
-    out[o++] = (t >>> 8) & 255;
-    out[o++] = t & 255;
-  }
+  const ascii = full > 0 ? asciiBytes(text, full) : null;
+  let o = ascii !== null ? decodeAsciiQuads(text, ascii, full, out) : decodeQuads(text, full, out);
   if (pad > 0) {
     const i = len - 4;
     const a = sextet(text, i);
@@ -111,6 +101,73 @@ export function decodeBase64(text: string, bytes: (n: number) => Uint8Array = (n
     }
   }
   return out;
+}
+
+/** Decodes the quads of text[0..full) into out[0..); returns the bytes written. */
+function decodeQuads(text: string, full: number, out: Uint8Array): number {
+  let o = 0;
+  for (let i = 0; i < full; i += 4) {
+    const a = DECODE[text.charCodeAt(i)]!;
+    const b = DECODE[text.charCodeAt(i + 1)]!;
+    const c = DECODE[text.charCodeAt(i + 2)]!;
+    const d = DECODE[text.charCodeAt(i + 3)]!;
+    if ((a | b | c | d) < 0) throw badChar(text, i);
+    const t = (a << 18) | (b << 12) | (c << 6) | d;
+    out[o++] = t >>> 16;
+    out[o++] = (t >>> 8) & 255;
+    out[o++] = t & 255;
+  }
+  return o;
+}
+
+/** {@link decodeQuads} reading the characters' codes from `ascii` (the first `full` characters, all below 128). */
+function decodeAsciiQuads(text: string, ascii: Uint8Array, full: number, out: Uint8Array): number {
+  let o = 0;
+  for (let i = 0; i < full; i += 4) {
+    const a = DECODE[ascii[i]!]!;
+    const b = DECODE[ascii[i + 1]!]!;
+    const c = DECODE[ascii[i + 2]!]!;
+    const d = DECODE[ascii[i + 3]!]!;
+    if ((a | b | c | d) < 0) throw badChar(text, i);
+    const t = (a << 18) | (b << 12) | (c << 6) | d;
+    out[o++] = t >>> 16;
+    out[o++] = (t >>> 8) & 255;
+    out[o++] = t & 255;
+  }
+  return o;
+}
+
+/** The part of TextEncoder used here (not in the ES2022 library, and absent from some runtimes). */
+interface AsciiEncoder {
+  encodeInto(source: string, destination: Uint8Array): { read: number; written: number };
+}
+const TextEncoderClass = (globalThis as { TextEncoder?: new () => AsciiEncoder }).TextEncoder;
+const encoder: AsciiEncoder | null = typeof TextEncoderClass === 'function' ? new TextEncoderClass() : null;
+
+/** Longest staging kept between decodes (4 MiB); a longer text gets its own array. */
+const MAX_KEPT_STAGING = 1 << 22;
+let keptStaging = new Uint8Array(0);
+
+/**
+ * The codes of text[0..full) as bytes, or null when some is 128 or more
+ * (then the plain loop reads the text and names the bad character) or the
+ * runtime has no TextEncoder. The engine's UTF-8 encoder copies a string out
+ * several times faster than reading it one `charCodeAt` at a time, and for
+ * characters below 128 its bytes are their codes. The bytes are scratch,
+ * valid until the next call.
+ */
+function asciiBytes(text: string, full: number): Uint8Array | null {
+  if (encoder === null) return null;
+  let staging: Uint8Array;
+  if (full > MAX_KEPT_STAGING) {
+    staging = new Uint8Array(full);
+  } else {
+    if (keptStaging.length < full) keptStaging = new Uint8Array(Math.min(MAX_KEPT_STAGING, Math.max(full, 2 * keptStaging.length)));
+    staging = keptStaging.subarray(0, full);
+  }
+  const { read, written } = encoder.encodeInto(text, staging);
+  // A character of 128 or more takes two or more bytes: then fewer characters than bytes fit.
+  return read === full && written === full ? staging : null;
 }
 
 function sextet(text: string, index: number): number {

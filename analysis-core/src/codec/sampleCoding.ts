@@ -394,6 +394,51 @@ export function decodeSamples(r: ByteReader, out: Float64Array, P: number, label
       const lowStart = pos;
       pos += n * k;
       if (pos > endBits) throw truncated(label, b);
+      const order2 = (header & ORDER2) !== 0;
+      if (k <= 24 && ((lowStart + n * k) >>> 3) + 4 <= len) {
+        // Common case in one pass: each unary code, then its low bits, then the sample. It gives up
+        // (and the block is read again below, which throws the right error or takes the escapes) at
+        // the first escape, a unary code that does not end within its 24-bit window, or a sample out
+        // of range: the samples written so far are overwritten by that second reading.
+        const mask = (1 << k) - 1;
+        let cur = pos;
+        let base = cur;
+        let w = 0;
+        let p1 = prev1;
+        let p2 = prev2;
+        let d = order2 ? prev1 - prev2 : 0;
+        let t = 0;
+        for (; t < n; t++) {
+          if (w === 0) {
+            base = cur;
+            const at = base >>> 3;
+            w = ((at + 3 < len ? view.getInt32(at, true) : window32(bytes, at)) >>> (base & 7)) & 0xffffff;
+            if (w === 0) break;
+          }
+          const one = base + 31 - Math.clz32(w & -w);
+          const u = one - cur;
+          if (u >= ESCAPE) break;
+          cur = one + 1;
+          w &= w - 1;
+          const p = lowStart + t * k;
+          // u <= 15 and k <= 24, so z < 2^29 and 32-bit operations are exact.
+          const z = (u << k) | ((view.getInt32(p >>> 3, true) >>> (p & 7)) & mask);
+          const r = (z >>> 1) ^ -(z & 1);
+          d = order2 ? d + r : r;
+          const v = p1 + d;
+          if (v > MAX_Q || v < -MAX_Q) break;
+          out[b + t] = v * scale;
+          p2 = p1;
+          p1 = v;
+        }
+        if (t === n) {
+          pos = cur;
+          if (pos > endBits) throw truncated(label, b);
+          prev1 = p1;
+          prev2 = p2;
+          continue;
+        }
+      }
       // Unary codes: the gaps between successive one bits, a 24-bit word at a time.
       let j = 0;
       let cur = pos; // bit after the last one found
@@ -414,7 +459,6 @@ export function decodeSamples(r: ByteReader, out: Float64Array, P: number, label
       }
       pos = cur;
       if (pos > endBits) throw truncated(label, b);
-      const order2 = (header & ORDER2) !== 0;
       if (any < ESCAPE && k <= 24 && ((lowStart + n * k) >>> 3) + 4 <= len) {
         // Common case: no escapes, every low-bit read in bounds; one loop per predictor.
         const mask = (1 << k) - 1;

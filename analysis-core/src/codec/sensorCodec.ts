@@ -378,8 +378,14 @@ function payloadScratch(n: number): Uint8Array {
  * `samples(sampleCount)`, an array of that length the caller provides (for
  * instance one it reuses between sessions); every element is overwritten.
  * `samples` must not itself decode (the payload's bytes are kept scratch).
+ * `onChannel`, when given, sees each channel as soon as it is decoded (while
+ * its samples are still in the cache), before the next one is read.
  */
-export function decodeSensorsInto(block: SensorBlock | unknown, samples: (n: number) => Float64Array): DecodedSensors {
+export function decodeSensorsInto(
+  block: SensorBlock | unknown,
+  samples: (n: number) => Float64Array,
+  onChannel?: (channel: DecodedChannel) => void,
+): DecodedSensors {
   if (!isRecord(block)) throw bad(`sensor block must be an object, got ${typeName(block)}`);
   const where = 'sensor block';
   const sampleRateHz = checkSampleRate(block, where);
@@ -417,7 +423,11 @@ export function decodeSensorsInto(block: SensorBlock | unknown, samples: (n: num
   if (samplesInData !== S) {
     throw new SensorCodecError('inconsistent', `data holds ${samplesInData} samples per channel but sampleCount is ${S}`);
   }
-  const channels: DecodedChannel[] = infos.map((info) => ({ ...info, values: readChannel(r, info, samplesOf(samples, S)) }));
+  const channels: DecodedChannel[] = infos.map((info) => {
+    const channel = { ...info, values: readChannel(r, info, samplesOf(samples, S)) };
+    onChannel?.(channel);
+    return channel;
+  });
   if (r.pos !== end) {
     throw new SensorCodecError('inconsistent', `${end - r.pos} unused byte(s) after the last channel at offset ${r.pos}`);
   }

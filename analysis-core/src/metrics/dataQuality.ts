@@ -66,24 +66,43 @@ export function dataQuality(channels: ArrayLike<QualityChannel>, sampleRateHz: n
   for (let c = 0; c < channelCount; c++) {
     sampleCount = Math.max(sampleCount, (channels[c] as QualityChannel).values.length);
   }
+  const tally = new QualityTally(sampleCount);
+  for (let c = 0; c < channelCount; c++) tally.add(channels[c] as QualityChannel);
+  return tally.report(sampleRateHz);
+}
 
-  // Per index: 1 when any channel is missing there. One pass per channel keeps the inner loop monomorphic.
-  const missing = new Uint8Array(sampleCount);
-  let rangedValues = 0;
-  let saturated = 0;
-  let anyRange = false;
-  for (let c = 0; c < channelCount; c++) {
-    const { values, range, scale } = channels[c] as QualityChannel;
+/**
+ * {@link dataQuality} one channel at a time: `add` each channel of a
+ * recording of `sampleCount` samples (its longest channel's length), then
+ * `report`; the same report as `dataQuality` of those channels. Lets a
+ * decoder count each channel while its samples are still in the cache.
+ */
+export class QualityTally {
+  /** Per index: 1 when any channel is missing there. */
+  private readonly missing: Uint8Array;
+  private rangedValues = 0;
+  private saturated = 0;
+  private anyRange = false;
+
+  constructor(private readonly sampleCount: number) {
+    this.missing = new Uint8Array(sampleCount);
+  }
+
+  add(channel: QualityChannel): void {
+    const { values, range, scale } = channel;
+    const { missing, sampleCount } = this;
     const len = values.length;
     for (let i = len; i < sampleCount; i++) missing[i] = 1;
     if (range === undefined) {
       for (let i = 0; i < len; i++) if (!Number.isFinite(values[i] as number)) missing[i] = 1;
-      continue;
+      return;
     }
-    anyRange = true;
+    this.anyRange = true;
     const step = Math.abs(scale) * (1 + 1e-6);
     const low = range[0] + step;
     const high = range[1] - step;
+    let rangedValues = 0;
+    let saturated = 0;
     for (let i = 0; i < len; i++) {
       const v = values[i] as number;
       if (!Number.isFinite(v)) {
@@ -93,40 +112,45 @@ export function dataQuality(channels: ArrayLike<QualityChannel>, sampleRateHz: n
       rangedValues++;
       if (v <= low || v >= high) saturated++;
     }
+    this.rangedValues += rangedValues;
+    this.saturated += saturated;
   }
 
-  let missingCount = 0;
-  let gapCount = 0;
-  let longestGap = 0;
-  let run = 0;
-  for (let i = 0; i < sampleCount; i++) {
-    if (missing[i] === 1) {
-      missingCount++;
-      if (run === 0) gapCount++;
-      run++;
-      if (run > longestGap) longestGap = run;
-    } else {
-      run = 0;
+  report(sampleRateHz: number): QualityReport {
+    const { missing, sampleCount, anyRange, rangedValues, saturated } = this;
+    let missingCount = 0;
+    let gapCount = 0;
+    let longestGap = 0;
+    let run = 0;
+    for (let i = 0; i < sampleCount; i++) {
+      if (missing[i] === 1) {
+        missingCount++;
+        if (run === 0) gapCount++;
+        run++;
+        if (run > longestGap) longestGap = run;
+      } else {
+        run = 0;
+      }
     }
-  }
 
-  const rateOk = sampleRateHz > 0 && sampleRateHz < Infinity;
-  const missingShare = sampleCount === 0 ? 0 : missingCount / sampleCount;
-  const longestGapMs = rateOk ? (longestGap * 1000) / sampleRateHz : 0;
-  const effectiveSampleRateHz =
-    rateOk && sampleCount > 0 ? (sampleCount - missingCount) / (sampleCount / sampleRateHz) : null;
-  const saturatedShare = anyRange && rangedValues > 0 ? saturated / rangedValues : null;
+    const rateOk = sampleRateHz > 0 && sampleRateHz < Infinity;
+    const missingShare = sampleCount === 0 ? 0 : missingCount / sampleCount;
+    const longestGapMs = rateOk ? (longestGap * 1000) / sampleRateHz : 0;
+    const effectiveSampleRateHz =
+      rateOk && sampleCount > 0 ? (sampleCount - missingCount) / (sampleCount / sampleRateHz) : null;
+    const saturatedShare = anyRange && rangedValues > 0 ? saturated / rangedValues : null;
 
-  const flags: QualityFlag[] = [];
-  if (longestGapMs > LONG_GAP_MS) flags.push('long-gap');
-  if (effectiveSampleRateHz !== null && effectiveSampleRateHz < LOW_SAMPLE_RATE_RATIO * sampleRateHz) {
-    flags.push('low-sample-rate');
+    const flags: QualityFlag[] = [];
+    if (longestGapMs > LONG_GAP_MS) flags.push('long-gap');
+    if (effectiveSampleRateHz !== null && effectiveSampleRateHz < LOW_SAMPLE_RATE_RATIO * sampleRateHz) {
+      flags.push('low-sample-rate');
+    }
+    if (missingShare > MISSING_SHARE_LIMIT) flags.push('missing-data');
+    if (sampleCount === 0) flags.push('no-samples');
+    if (saturatedShare !== null && saturatedShare > SATURATED_SHARE_LIMIT) flags.push('saturation');
+    if (rateOk && sampleCount / sampleRateHz < SHORT_SESSION_S) flags.push('short-session');
+    // Pushed in QUALITY_FLAGS order, which is alphabetical; sorting again keeps that promise if a flag is added out of order.
+    flags.sort();
+    return { effectiveSampleRateHz, missingShare, gapCount, longestGapMs, saturatedShare, flags };
   }
-  if (missingShare > MISSING_SHARE_LIMIT) flags.push('missing-data');
-  if (sampleCount === 0) flags.push('no-samples');
-  if (saturatedShare !== null && saturatedShare > SATURATED_SHARE_LIMIT) flags.push('saturation');
-  if (rateOk && sampleCount / sampleRateHz < SHORT_SESSION_S) flags.push('short-session');
-  // Pushed in QUALITY_FLAGS order, which is alphabetical; sorting again keeps that promise if a flag is added out of order.
-  flags.sort();
-  return { effectiveSampleRateHz, missingShare, gapCount, longestGapMs, saturatedShare, flags };
 }

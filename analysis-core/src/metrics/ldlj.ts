@@ -49,7 +49,22 @@ export function ldlj(
 ): number {
   if (!(sampleRateHz > 0 && sampleRateHz < Infinity)) return NaN;
   if (kind !== 'speed' && kind !== 'accel') return NaN;
-  const columns = toColumns(signal);
+  return ldljOfColumns(toColumns(signal), kind);
+}
+
+/**
+ * {@link ldlj} of a speed profile the caller knows to be finite everywhere
+ * (so cleaning would only copy it), as the analysis's profiles are; any
+ * other input goes through `ldlj`. Same result, without the copy.
+ */
+export function ldljOfFiniteSpeed(speed: Float64Array, sampleRateHz: number): number {
+  if (!(sampleRateHz > 0 && sampleRateHz < Infinity)) return NaN;
+  for (let i = 0; i < speed.length; i++) if (!Number.isFinite(speed[i] as number)) return ldlj(speed, sampleRateHz, 'speed');
+  return ldljOfColumns([speed], 'speed');
+}
+
+/** LDLJ of cleaned columns of one length (none for an empty signal); `kind` as for {@link ldlj}. */
+function ldljOfColumns(columns: Float64Array[], kind: LdljKind): number {
   const n = columns[0]?.length ?? 0;
   const order = kind === 'speed' ? 2 : 1;
   if (n < MIN_SAMPLES) return NaN;

@@ -75,8 +75,7 @@ export function tremorShare(
 
 /**
  * {@link tremorShare} of axes the caller owns and no longer needs: each is
- * cleaned and centred in place (see `cleanSeriesInPlace`) instead of copied.
- * Same result.
+ * cleaned in place (see `cleanSeriesInPlace`) instead of copied. Same result.
  */
 export function tremorShareInPlace(gyroAxes: readonly Float64Array[], sampleRateHz: number, options: TremorOptions = {}): number {
   return share(gyroAxes, sampleRateHz, options, cleanSeriesInPlace);
@@ -114,10 +113,7 @@ function share<T extends ArrayLike<number>>(
     }
     // A constant axis has no power; skipping it avoids rounding residue of the mean.
     if (min === max) continue;
-    const mean = sum / n;
-    for (let i = 0; i < n; i++) x[i] = (x[i] as number) - mean;
-
-    const acc = welchPowerSum(x, len);
+    const acc = welchPowerSum(x, sum / n, len);
     const segments = Math.floor((n - len) / (len >> 1)) + 1;
     const { windowEnergy } = buffersFor(len);
     // Σ_k |X_k|²/(L·Σw²) over all L bins estimates the variance of one segment;
@@ -136,12 +132,14 @@ function share<T extends ArrayLike<number>>(
 }
 
 /**
- * Σ over Welch segments of |X_k|² (k = 0 … L/2) of the Hann-windowed signal,
- * into the cached accumulator for length L. Two real segments share one
- * complex FFT (a in re, b in im): then |A_k|² + |B_k|² = (|Z_k|² + |Z_(L−k)|²)/2,
- * which is all a power sum needs and halves the FFT work.
+ * Σ over Welch segments of |X_k|² (k = 0 … L/2) of the Hann-windowed signal
+ * less its mean, into the cached accumulator for length L. Two real segments
+ * share one complex FFT (a in re, b in im): then
+ * |A_k|² + |B_k|² = (|Z_k|² + |Z_(L−k)|²)/2, which is all a power sum needs
+ * and halves the FFT work. The mean is taken off as each sample is windowed,
+ * which spares a pass over the signal.
  */
-function welchPowerSum(x: Float64Array, len: number): Float64Array {
+function welchPowerSum(x: Float64Array, mean: number, len: number): Float64Array {
   const { window, re, im, acc } = buffersFor(len);
   const rev = bitReversal(len);
   acc.fill(0);
@@ -155,8 +153,8 @@ function welchPowerSum(x: Float64Array, len: number): Float64Array {
     for (let i = 0; i < len; i++) {
       const w = window[i] as number;
       const r = rev[i] as number;
-      re[r] = w * (x[start + i] as number);
-      im[r] = hasSecond ? w * (x[second + i] as number) : 0;
+      re[r] = w * ((x[start + i] as number) - mean);
+      im[r] = hasSecond ? w * ((x[second + i] as number) - mean) : 0;
     }
     fftFromBitReversed(re, im);
     for (let k = 0; k <= halfLen; k++) {

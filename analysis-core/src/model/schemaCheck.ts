@@ -87,19 +87,18 @@ function report(errors: ValidationError[], path: readonly string[], message: str
 
 function visit(schema: JsonSchema, value: unknown, path: string[], errors: ValidationError[]): void {
   if (errors.length >= MAX_ERRORS) return;
-  const push = (message: string) => report(errors, path, message);
-
-  if (schema.type !== undefined) {
-    const types = Array.isArray(schema.type) ? schema.type : [schema.type];
+  // No closure or array per call: a session visits a few thousand values.
+  const type = schema.type;
+  if (type !== undefined) {
     // JSON has no NaN or Infinity: they arrive only from code, and are never valid numbers.
     const numberOk = typeof value !== 'number' || Number.isFinite(value);
-    if (!numberOk || !types.some((t) => matchesType(value, t))) {
-      push(`must be ${types.join(' or ')}, got ${describeType(value)}`);
+    if (!numberOk || !(typeof type === 'string' ? matchesType(value, type) : type.some((t) => matchesType(value, t)))) {
+      report(errors, path, `must be ${typeof type === 'string' ? type : type.join(' or ')}, got ${describeType(value)}`);
       return;
     }
   }
   if (schema.enum !== undefined && !schema.enum.some((e) => e === value)) {
-    push(`must be one of ${schema.enum.map((e) => JSON.stringify(e)).join(', ')}, got ${truncate(JSON.stringify(value))}`);
+    report(errors, path, `must be one of ${schema.enum.map((e) => JSON.stringify(e)).join(', ')}, got ${truncate(JSON.stringify(value))}`);
     return;
   }
 
@@ -107,26 +106,26 @@ function visit(schema: JsonSchema, value: unknown, path: string[], errors: Valid
     // JSON Schema counts code points; UTF-16 length is an upper bound, so count only when it matters.
     const tooShort = schema.minLength !== undefined && (value.length < schema.minLength || codePoints(value) < schema.minLength);
     const tooLong = schema.maxLength !== undefined && value.length > schema.maxLength && codePoints(value) > schema.maxLength;
-    if (tooShort) push(`must be at least ${schema.minLength} characters long`);
+    if (tooShort) report(errors, path, `must be at least ${schema.minLength} characters long`);
     if (tooLong) {
-      push(`must be at most ${schema.maxLength} characters long, got ${codePoints(value)}`);
+      report(errors, path, `must be at most ${schema.maxLength} characters long, got ${codePoints(value)}`);
     } else if (schema.pattern !== undefined && !regex(schema.pattern).test(value)) {
-      push(`must match ${schema.pattern}, got ${truncate(JSON.stringify(value))}`);
+      report(errors, path, `must match ${schema.pattern}, got ${truncate(JSON.stringify(value))}`);
     }
   }
 
   if (typeof value === 'number') {
-    if (schema.minimum !== undefined && value < schema.minimum) push(`must be >= ${schema.minimum}, got ${value}`);
-    if (schema.maximum !== undefined && value > schema.maximum) push(`must be <= ${schema.maximum}, got ${value}`);
-    if (schema.exclusiveMinimum !== undefined && value <= schema.exclusiveMinimum) push(`must be > ${schema.exclusiveMinimum}, got ${value}`);
-    if (schema.exclusiveMaximum !== undefined && value >= schema.exclusiveMaximum) push(`must be < ${schema.exclusiveMaximum}, got ${value}`);
+    if (schema.minimum !== undefined && value < schema.minimum) report(errors, path, `must be >= ${schema.minimum}, got ${value}`);
+    if (schema.maximum !== undefined && value > schema.maximum) report(errors, path, `must be <= ${schema.maximum}, got ${value}`);
+    if (schema.exclusiveMinimum !== undefined && value <= schema.exclusiveMinimum) report(errors, path, `must be > ${schema.exclusiveMinimum}, got ${value}`);
+    if (schema.exclusiveMaximum !== undefined && value >= schema.exclusiveMaximum) report(errors, path, `must be < ${schema.exclusiveMaximum}, got ${value}`);
   }
 
   if (Array.isArray(value)) {
-    if (schema.minItems !== undefined && value.length < schema.minItems) push(`must have at least ${schema.minItems} items, got ${value.length}`);
+    if (schema.minItems !== undefined && value.length < schema.minItems) report(errors, path, `must have at least ${schema.minItems} items, got ${value.length}`);
     if (schema.maxItems !== undefined && value.length > schema.maxItems) {
       // Do not walk a hostile array's items.
-      push(`must have at most ${schema.maxItems} items, got ${value.length}`);
+      report(errors, path, `must have at most ${schema.maxItems} items, got ${value.length}`);
       return;
     }
     if (schema.items) {

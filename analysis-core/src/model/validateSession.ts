@@ -4,7 +4,7 @@ import { checkAgainstSchema } from './schemaCheck.js';
 import { sessionSchema } from './schemas.js';
 import { parseUtcTimestamp } from './utcTimestamp.js';
 import { revisionsProblem, revProblem } from './couchMetadata.js';
-import type { DecodedSensors, Session, SessionValidation, ValidationError } from './types.js';
+import type { DecodedChannel, DecodedSensors, Session, SessionValidation, ValidationError } from './types.js';
 
 /** CouchDB metadata a session may carry on its way through the replication protocol. */
 const COUCH_METADATA = new Set(['_id', '_rev', '_revisions', '_deleted']);
@@ -70,15 +70,20 @@ export type CheckedSession =
 
 /**
  * `validateSession` that also hands back the decoded sensors, so the analysis
- * decodes once; each channel's samples go into `samples(sampleCount)`.
+ * decodes once; each channel's samples go into `samples(sampleCount)`, and
+ * `onChannel` sees each channel as it is decoded (see `decodeSensorsInto`).
  */
-export function checkSession(doc: unknown, samples: (n: number) => Float64Array = (n) => new Float64Array(n)): CheckedSession {
+export function checkSession(
+  doc: unknown,
+  samples: (n: number) => Float64Array = (n) => new Float64Array(n),
+  onChannel?: (channel: DecodedChannel) => void,
+): CheckedSession {
   const shaped = checkShape(doc);
   if (!shaped.ok) return shaped;
   const { session, errors } = shaped;
   let sensors: DecodedSensors | undefined;
   try {
-    sensors = decodeSensorsInto(session.sensors, samples);
+    sensors = decodeSensorsInto(session.sensors, samples, onChannel);
   } catch (err) {
     if (!(err instanceof SensorCodecError)) throw err;
     errors.push({ path: '/sensors/data', message: err.message });

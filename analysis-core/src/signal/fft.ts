@@ -45,6 +45,35 @@ function twiddlesFor(n: number): Twiddles {
   return { cos: twiddleCos, sin: twiddleSin, stride: twiddleSize / n };
 }
 
+/** Largest size with twiddles of its own (64 KiB for all sizes up to it together). */
+const MAX_OWN_SIZE = 2 ** 12;
+const ownTwiddles = new Map<number, Twiddles>();
+
+/**
+ * Twiddles for size n laid out in the order a stage reads them (stride 1)
+ * for n up to MAX_OWN_SIZE: a small transform then reads consecutive
+ * entries instead of every (N/n)-th of the shared table, one cache line
+ * each. They are copies of the shared table's entries, so the values are
+ * the same. Larger sizes read the shared table, where the stride is short.
+ */
+function stageTwiddles(n: number): Twiddles {
+  if (n > MAX_OWN_SIZE) return twiddlesFor(n);
+  let own = ownTwiddles.get(n);
+  if (own === undefined) {
+    const { cos, sin, stride } = twiddlesFor(n);
+    const half = n >> 1;
+    const c = new Float64Array(half);
+    const s = new Float64Array(half);
+    for (let k = 0; k < half; k++) {
+      c[k] = cos[k * stride] as number;
+      s[k] = sin[k * stride] as number;
+    }
+    own = { cos: c, sin: s, stride: 1 };
+    ownTwiddles.set(n, own);
+  }
+  return own;
+}
+
 function reversalFor(n: number): Uint32Array {
   let rev = reversalCache.get(n);
   if (rev !== undefined) return rev;
@@ -82,7 +111,7 @@ export function fftInPlace(re: Float64Array, im: Float64Array): void {
       im[j] = ti;
     }
   }
-  butterflyStages(re, im, twiddlesFor(n), 2);
+  butterflyStages(re, im, 2);
 }
 
 /** The bit-reversal permutation of size n (cached): rev[i] is i with its log2(n) bits reversed. */
@@ -101,7 +130,7 @@ export function fftFromBitReversed(re: Float64Array, im: Float64Array): void {
   if (im.length !== n || !isPowerOfTwo(n)) {
     throw new RangeError(`fft: length must be a power of two and re/im equal (got ${n} and ${im.length})`);
   }
-  if (n > 1) butterflyStages(re, im, twiddlesFor(n), 2);
+  if (n > 1) butterflyStages(re, im, 2);
 }
 
 /**
@@ -112,20 +141,20 @@ export function fftFromBitReversed(re: Float64Array, im: Float64Array): void {
  * in order (a twiddle-outer loop strides through a large array once per
  * twiddle and misses the cache).
  */
-function butterflyStages(re: Float64Array, im: Float64Array, tw: Twiddles, firstSize: number): void {
+function butterflyStages(re: Float64Array, im: Float64Array, firstSize: number): void {
   const n = re.length;
   let size = firstSize;
   let stages = 0;
   for (let s = firstSize; s <= n; s <<= 1) stages++;
   if (stages % 2 === 1) {
-    radix2Stage(re, im, tw, size);
+    radix2Stage(re, im, stageTwiddles(size), size);
     size <<= 1;
   }
   if (size === 2 && n >= 4) {
     firstRadix4Pass(re, im);
     size = 8;
   }
-  for (; size <= n; size <<= 2) radix4Pass(re, im, tw, size);
+  for (; size <= n; size <<= 2) radix4Pass(re, im, stageTwiddles(size), stageTwiddles(2 * size), size);
 }
 
 /** {@link radix4Pass} at size 2, where every twiddle is 1: 4-point DFTs of consecutive groups. */
@@ -160,12 +189,12 @@ function firstRadix4Pass(re: Float64Array, im: Float64Array): void {
   }
 }
 
-/** One radix-2 stage: butterflies of span size/2 with twiddles W_size^j. */
+/** One radix-2 stage: butterflies of span size/2 with twiddles W_size^j (`tw`: the twiddles of size `size`). */
 function radix2Stage(re: Float64Array, im: Float64Array, tw: Twiddles, size: number): void {
   const n = re.length;
   const { cos, sin } = tw;
   const half = size >> 1;
-  const step = (n / size) * tw.stride;
+  const step = tw.stride;
   for (let start = 0; start < n; start += size) {
     const end = start + half;
     for (let a = start, t = 0; a < end; a++, t += step) {
@@ -191,19 +220,18 @@ function radix2Stage(re: Float64Array, im: Float64Array, tw: Twiddles, size: num
  * points h = size/2 apart, the first stage with W_size^j, then the second with
  * W_(2·size)^j and, for the odd pair, W_(2·size)^(j+h) = −i·W_(2·size)^j.
  */
-function radix4Pass(re: Float64Array, im: Float64Array, tw: Twiddles, size: number): void {
+function radix4Pass(re: Float64Array, im: Float64Array, tw1: Twiddles, tw2: Twiddles, size: number): void {
   const n = re.length;
-  const { cos, sin } = tw;
+  const { cos: cos1, sin: sin1, stride: step1 } = tw1;
+  const { cos: cos2, sin: sin2, stride: step2 } = tw2;
   const h = size >> 1;
-  const step1 = (n / size) * tw.stride;
-  const step2 = step1 / 2;
   const span = 2 * size;
   for (let start = 0; start < n; start += span) {
     for (let j = 0; j < h; j++) {
-      const w1r = cos[j * step1] as number;
-      const w1i = -(sin[j * step1] as number);
-      const w2r = cos[j * step2] as number;
-      const w2i = -(sin[j * step2] as number);
+      const w1r = cos1[j * step1] as number;
+      const w1i = -(sin1[j * step1] as number);
+      const w2r = cos2[j * step2] as number;
+      const w2i = -(sin2[j * step2] as number);
       const a = start + j;
       const b = a + h;
       const c = b + h;
@@ -247,18 +275,99 @@ function radix4Pass(re: Float64Array, im: Float64Array, tw: Twiddles, size: numb
   }
 }
 
-// Scratch for realMagnitudeSpectrum: one buffer pair, grown to the largest
-// size used (at most MAX_CACHED_SIZE / 2), smaller sizes use its start.
-let scratchRe = new Float64Array(0);
-let scratchIm = new Float64Array(0);
+// Scratch for realMagnitudeSpectrum: two buffer pairs (the transform, and
+// the blocks' values), each grown to the largest size used (at most
+// MAX_CACHED_SIZE / 2); smaller sizes use its start.
+const scratchRe = [new Float64Array(0), new Float64Array(0)];
+const scratchIm = [new Float64Array(0), new Float64Array(0)];
 
-function scratchFor(n: number): { re: Float64Array; im: Float64Array } {
+function scratchFor(n: number, slot = 0): { re: Float64Array; im: Float64Array } {
   if (n > MAX_CACHED_SIZE / 2) return { re: new Float64Array(n), im: new Float64Array(n) };
-  if (n > scratchRe.length) {
-    scratchRe = new Float64Array(n);
-    scratchIm = new Float64Array(n);
+  if (n > (scratchRe[slot] as Float64Array).length) {
+    scratchRe[slot] = new Float64Array(n);
+    scratchIm[slot] = new Float64Array(n);
   }
-  return { re: scratchRe.subarray(0, n), im: scratchIm.subarray(0, n) };
+  return { re: (scratchRe[slot] as Float64Array).subarray(0, n), im: (scratchIm[slot] as Float64Array).subarray(0, n) };
+}
+
+/**
+ * {@link radix2Stage} at size 2·block over an array whose every block of
+ * `block` entries holds one value (vr[q], vi[q] for block q): the same
+ * arithmetic, reading those values instead of the filled entries.
+ */
+function radix2FromBlocks(re: Float64Array, im: Float64Array, vr: Float64Array, vi: Float64Array, block: number): void {
+  const n = re.length;
+  const { cos, sin, stride } = stageTwiddles(2 * block);
+  for (let start = 0, q = 0; start < n; start += 2 * block, q += 2) {
+    const ar = vr[q] as number;
+    const ai = vi[q] as number;
+    const br = vr[q + 1] as number;
+    const bi = vi[q + 1] as number;
+    for (let j = 0; j < block; j++) {
+      const wr = cos[j * stride] as number;
+      const wi = -(sin[j * stride] as number);
+      const xr = br * wr - bi * wi;
+      const xi = br * wi + bi * wr;
+      const a = start + j;
+      const b = a + block;
+      re[b] = ar - xr;
+      im[b] = ai - xi;
+      re[a] = ar + xr;
+      im[a] = ai + xi;
+    }
+  }
+}
+
+/** {@link radix4Pass} at size 2·block over blocks of one value each, as {@link radix2FromBlocks}. */
+function radix4FromBlocks(re: Float64Array, im: Float64Array, vr: Float64Array, vi: Float64Array, block: number): void {
+  const n = re.length;
+  const { cos: cos1, sin: sin1, stride: step1 } = stageTwiddles(2 * block);
+  const { cos: cos2, sin: sin2, stride: step2 } = stageTwiddles(4 * block);
+  const h = block;
+  for (let start = 0, q = 0; start < n; start += 4 * block, q += 4) {
+    const ar = vr[q] as number;
+    const ai = vi[q] as number;
+    const br = vr[q + 1] as number;
+    const bi = vi[q + 1] as number;
+    const cr = vr[q + 2] as number;
+    const ci = vi[q + 2] as number;
+    const dr = vr[q + 3] as number;
+    const di = vi[q + 3] as number;
+    for (let j = 0; j < h; j++) {
+      const w1r = cos1[j * step1] as number;
+      const w1i = -(sin1[j * step1] as number);
+      const w2r = cos2[j * step2] as number;
+      const w2i = -(sin2[j * step2] as number);
+      const a = start + j;
+      const b = a + h;
+      const c = b + h;
+      const d = c + h;
+      const tbr = br * w1r - bi * w1i;
+      const tbi = br * w1i + bi * w1r;
+      const a1r = ar + tbr;
+      const a1i = ai + tbi;
+      const b1r = ar - tbr;
+      const b1i = ai - tbi;
+      const tdr = dr * w1r - di * w1i;
+      const tdi = dr * w1i + di * w1r;
+      const c1r = cr + tdr;
+      const c1i = ci + tdi;
+      const d1r = cr - tdr;
+      const d1i = ci - tdi;
+      const ucr = c1r * w2r - c1i * w2i;
+      const uci = c1r * w2i + c1i * w2r;
+      const v2r = d1r * w2r - d1i * w2i;
+      const v2i = d1r * w2i + d1i * w2r;
+      re[a] = a1r + ucr;
+      im[a] = a1i + uci;
+      re[c] = a1r - ucr;
+      im[c] = a1i - uci;
+      re[b] = b1r + v2i;
+      im[b] = b1i - v2r;
+      re[d] = b1r - v2i;
+      im[d] = b1i + v2r;
+    }
+  }
 }
 
 /**
@@ -299,21 +408,39 @@ export function realMagnitudeSpectrum(x: ArrayLike<number>, nfft: number, bins =
   while (p2 < h) p2 <<= 1;
   const block = m / p2;
   const revP = reversalFor(p2);
+  const values = scratchFor(p2, 1);
   for (let q = 0; q < p2; q++) {
     const src = revP[q] as number;
     const a = 2 * src;
-    const vr = a < len ? (x[a] as number) : 0;
-    const vi = a + 1 < len ? (x[a + 1] as number) : 0;
-    // A plain loop: a fill() call per block of 16 costs more than the stores.
-    for (let i = q * block, end = i + block; i < end; i++) {
-      re[i] = vr;
-      im[i] = vi;
-    }
+    values.re[q] = a < len ? (x[a] as number) : 0;
+    values.im[q] = a + 1 < len ? (x[a + 1] as number) : 0;
   }
-  butterflyStages(re, im, twiddlesFor(m), 2 * block);
+  let stages = 0;
+  for (let size = 2 * block; size <= m; size <<= 1) stages++;
+  if (block >= 4 && stages >= 1) {
+    // The first pass reads each block's one value instead of a filled array: no fill, and a quarter of the loads.
+    if (stages % 2 === 1) {
+      radix2FromBlocks(re, im, values.re, values.im, block);
+      butterflyStages(re, im, 4 * block);
+    } else {
+      radix4FromBlocks(re, im, values.re, values.im, block);
+      butterflyStages(re, im, 8 * block);
+    }
+  } else {
+    for (let q = 0; q < p2; q++) {
+      const vr = values.re[q] as number;
+      const vi = values.im[q] as number;
+      // A plain loop: a fill() call per block of 16 costs more than the stores.
+      for (let i = q * block, end = i + block; i < end; i++) {
+        re[i] = vr;
+        im[i] = vi;
+      }
+    }
+    butterflyStages(re, im, 2 * block);
+  }
   // With Z = FFT(even + i·odd): E_k = (Z_k + conj Z_(m−k))/2, O_k = (Z_k − conj Z_(m−k))/(2i),
   // X_k = E_k + e^(−2πik/nfft)·O_k for k = 0 … m (indices of Z taken mod m).
-  const { cos, sin, stride } = twiddlesFor(nfft);
+  const { cos, sin, stride } = stageTwiddles(nfft);
   const r0 = re[0] as number;
   const i0 = im[0] as number;
   out[0] = Math.abs(r0 + i0);
