@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
+import { couchdbUrlSchema, dbPrefixSchema } from '@m2m/couch';
 
 /** The gateway's configuration, parsed once from the environment (see server/README.md). */
 export interface GatewayConfig {
@@ -83,9 +84,6 @@ const MiB = 1024 * 1024;
 /** OWASP's minimum scrypt cost (N = 2^17, r = 8, p = 1); lower only when NODE_ENV=test. */
 export const MIN_SCRYPT_LOG2_N = 17;
 
-/** Database name prefix: CouchDB's name rules, kept to characters that need no URL encoding. */
-const DB_PREFIX_PATTERN = /^[a-z][a-z0-9_-]*$/;
-
 function integer(min: number, max: number) {
   return z
     .string()
@@ -96,31 +94,6 @@ function integer(min: number, max: number) {
 }
 
 const port = integer(0, 65535);
-
-const couchdbUrl = z
-  .string()
-  .trim()
-  // One URL, or several separated by commas (nodes or load balancers of one cluster: the process fails over).
-  .superRefine((value, ctx) => {
-    const urls = value.split(',').map((part) => part.trim());
-    for (const [index, text] of urls.entries()) {
-      const which = urls.length > 1 ? `URL ${index + 1} ` : '';
-      let url: URL;
-      try {
-        url = new URL(text);
-      } catch {
-        ctx.addIssue({ code: 'custom', message: `${which}must be an http(s) URL such as http://admin:password@127.0.0.1:5984` });
-        continue;
-      }
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        ctx.addIssue({ code: 'custom', message: `${which}must use http or https` });
-      } else if (!url.username || !url.password) {
-        ctx.addIssue({ code: 'custom', message: `${which}must carry the admin credentials (http://user:password@host:port)` });
-      } else if (url.search || url.hash) {
-        ctx.addIssue({ code: 'custom', message: `${which}must not have a query or fragment` });
-      }
-    }
-  });
 
 const storeAdmin = z
   .string()
@@ -171,13 +144,10 @@ const variables = {
   HOST: { schema: z.string().trim().min(1, 'must not be empty'), fallback: '127.0.0.1' },
   PORT: { schema: port, fallback: '3000' },
   DB_PREFIX: {
-    schema: z
-      .string()
-      .max(64, 'must be at most 64 characters')
-      .regex(DB_PREFIX_PATTERN, 'must start with a lowercase letter followed by lowercase letters, digits, "_" or "-"'),
+    schema: dbPrefixSchema,
     fallback: 'm2m-',
   },
-  COUCHDB_URL: { schema: couchdbUrl.optional(), fallback: undefined },
+  COUCHDB_URL: { schema: couchdbUrlSchema.optional(), fallback: undefined },
   DATA_DIR: { schema: z.string().trim().min(1, 'must not be empty'), fallback: './data' },
   STORE_PORT: { schema: port, fallback: '5984' },
   STORE_ADMIN: { schema: storeAdmin.optional(), fallback: undefined },

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { couchdbUrlSchema, dbPrefixSchema } from '@m2m/couch';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -45,8 +46,6 @@ export interface WorkerConfig {
 
 type Env = Record<string, string | undefined>;
 
-const DB_PREFIX_PATTERN = /^[a-z][a-z0-9_-]*$/;
-
 function integer(min: number, max: number) {
   return z
     .string()
@@ -55,31 +54,6 @@ function integer(min: number, max: number) {
     .transform(Number)
     .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
 }
-
-const couchdbUrl = z
-  .string({ error: 'is required: the store URL with admin credentials, e.g. http://admin:password@127.0.0.1:5984' })
-  .trim()
-  // One URL, or several separated by commas (nodes or load balancers of one cluster: the process fails over).
-  .superRefine((value, ctx) => {
-    const urls = value.split(',').map((part) => part.trim());
-    for (const [index, text] of urls.entries()) {
-      const which = urls.length > 1 ? `URL ${index + 1} ` : '';
-      let url: URL;
-      try {
-        url = new URL(text);
-      } catch {
-        ctx.addIssue({ code: 'custom', message: `${which}must be an http(s) URL such as http://admin:password@127.0.0.1:5984` });
-        continue;
-      }
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        ctx.addIssue({ code: 'custom', message: `${which}must use http or https` });
-      } else if (!url.username || !url.password) {
-        ctx.addIssue({ code: 'custom', message: `${which}must carry the admin credentials (http://user:password@host:port)` });
-      } else if (url.search || url.hash) {
-        ctx.addIssue({ code: 'custom', message: `${which}must not have a query or fragment` });
-      }
-    }
-  });
 
 const MAX_SHARDS = 1024;
 
@@ -100,12 +74,9 @@ const shard = z
 /** Each variable's parser and default; a default is the raw string the parser reads. */
 function variables() {
   return {
-    COUCHDB_URL: { schema: couchdbUrl, fallback: undefined },
+    COUCHDB_URL: { schema: couchdbUrlSchema, fallback: undefined },
     DB_PREFIX: {
-      schema: z
-        .string()
-        .max(64, 'must be at most 64 characters')
-        .regex(DB_PREFIX_PATTERN, 'must start with a lowercase letter followed by lowercase letters, digits, "_" or "-"'),
+      schema: dbPrefixSchema,
       fallback: 'm2m-',
     },
     WORKER_SHARD: { schema: shard, fallback: '0/1' },

@@ -1,9 +1,9 @@
 import type { RequestHandler, Response } from 'express';
 import { authFailuresTotal } from '../ops/metrics.js';
-import { describeStoreError } from '../storeAccess/storeErrors.js';
 import { sendError } from '../http/errors.js';
 import { requestLogger } from '../http/requestLogging.js';
 import type { AccessTokens } from './accessTokens.js';
+import { describeStoreError } from '@m2m/couch';
 
 export interface RequireUserDeps {
   tokens: Pick<AccessTokens, 'verify'>;

@@ -1,9 +1,9 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { requestLogger } from './requestLogging.js';
-import { describeStoreError, isStoreUnavailable } from '../storeAccess/storeErrors.js';
 import { requestIdOf } from './requestId.js';
 import { describeBodyError } from './bodyErrors.js';
+import { describeStoreError, isStoreUnavailable, storeStatus } from '@m2m/couch';
 
 /** An error a handler throws to answer with a CouchDB-style JSON body. */
 export class HttpError extends Error {
@@ -41,7 +41,7 @@ function bodyParserError(err: unknown): HttpError | undefined {
  */
 export function loggableError(err: unknown): Record<string, unknown> {
   if (!(err instanceof Error)) return { message: String(err) };
-  const status = (err as { statusCode?: unknown }).statusCode;
+  const status = storeStatus(err) ?? (err as { statusCode?: unknown }).statusCode;
   return { type: err.name, message: err.message, ...(typeof status === 'number' ? { statusCode: status } : {}), stack: err.stack };
 }
 

@@ -1,10 +1,8 @@
 import { parseUserDatabase, userDatabases } from '@m2m/analysis-core';
 import type { WorkerConfig } from '../config.js';
-import { CheckpointStore, type Seq } from '../feed/checkpointStore.js';
-import { readChanges } from '../feed/changesReader.js';
+import { CheckpointStore } from '../feed/checkpointStore.js';
 import { DatabaseQueue } from '../feed/databaseQueue.js';
 import { ActiveDatabaseFeeds } from '../feed/activeDatabaseFeeds.js';
-import { DbUpdatesFollower } from '../feed/dbUpdatesFollower.js';
 import { SweepFeeder } from '../feed/sweepFeeder.js';
 import { silentLogger, type Logger } from '../logging.js';
 import { startMetricsServer, type MetricsServer } from '../ops/metricsServer.js';
@@ -12,14 +10,24 @@ import { WorkerMetrics } from '../ops/workerMetrics.js';
 import { AnalysisPool, type AnalysisPoolOptions } from '../pool/analysisPool.js';
 import { ProgressDbCache } from '../writer/progressDbCache.js';
 import { ownsDatabase, shardLabel } from '../shard.js';
-import { withRetry } from '../store/backoff.js';
-import { checkAdminAccess, ensureDatabase, listUserDatabases, StoreAccessError, workerDatabase } from '../store/databases.js';
-import { StoreClient } from '../store/storeClient.js';
-import { describeError, isAborted, isTransient } from '../store/storeErrors.js';
+import { ensureDatabase, listUserDatabases } from '../store/databases.js';
 import { mapBounded } from './mapBounded.js';
 import { runDatabaseTurn, type TurnResult } from './databaseDrain.js';
 import { TurnSizes } from './turnSizes.js';
 import { WorkerStatusRecorder, type LastError } from './workerStatusRecorder.js';
+import {
+  checkAdminAccess,
+  DbUpdatesFollower,
+  describeError,
+  isAborted,
+  isTransient,
+  readChanges,
+  StoreAccessError,
+  StoreClient,
+  withRetry,
+  workerDatabase,
+  type Seq,
+} from '@m2m/couch';
 
 export interface WorkerOptions {
   logger?: Logger;
