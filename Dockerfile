@@ -10,6 +10,7 @@ WORKDIR /app
 # The manifests first, so that the dependency layer is rebuilt only when they change.
 COPY package.json package-lock.json ./
 COPY analysis-core/package.json analysis-core/
+COPY couch/package.json couch/
 COPY mobile-sdk/package.json mobile-sdk/
 COPY server/package.json server/
 COPY sync/package.json sync/
@@ -18,7 +19,7 @@ COPY demo/package.json demo/
 # --ignore-scripts: the root `prepare` script builds, and the sources are not here yet.
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY . .
-# Only what the image runs: the gateway, the worker and what they import (analysis-core).
+# Only what the image runs: the gateway, the worker and what they import (analysis-core, couch).
 RUN npx tsc -b server sync
 
 # ---- runtime: production dependencies and the built packages, non-root ----
@@ -27,6 +28,7 @@ ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY analysis-core/package.json analysis-core/
+COPY couch/package.json couch/
 COPY mobile-sdk/package.json mobile-sdk/
 COPY server/package.json server/
 COPY sync/package.json sync/
@@ -35,6 +37,7 @@ COPY demo/package.json demo/
 # --ignore-scripts: `prepare` needs TypeScript, a dev dependency; LevelDB ships prebuilt binaries.
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/analysis-core/dist analysis-core/dist
+COPY --from=build /app/couch/dist couch/dist
 COPY --from=build /app/server/dist server/dist
 COPY --from=build /app/sync/dist sync/dist
 USER node
