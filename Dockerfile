@@ -12,6 +12,7 @@ COPY package.json package-lock.json ./
 COPY analysis-core/package.json analysis-core/
 COPY contract/package.json contract/
 COPY kit/package.json kit/
+COPY couch/package.json couch/
 COPY mobile-sdk/package.json mobile-sdk/
 COPY server/package.json server/
 COPY sync/package.json sync/
@@ -20,7 +21,7 @@ COPY demo/package.json demo/
 # --ignore-scripts: the root `prepare` script builds, and the sources are not here yet.
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY . .
-# Only what the image runs: the gateway, the worker and what they import (analysis-core, contract, the service kit).
+# Only what the image runs: the gateway, the worker and what they import (analysis-core, contract, couch, the service kit).
 RUN npx tsc -b server sync
 
 # ---- runtime: production dependencies and the built packages, non-root ----
@@ -31,6 +32,7 @@ COPY package.json package-lock.json ./
 COPY analysis-core/package.json analysis-core/
 COPY contract/package.json contract/
 COPY kit/package.json kit/
+COPY couch/package.json couch/
 COPY mobile-sdk/package.json mobile-sdk/
 COPY server/package.json server/
 COPY sync/package.json sync/
@@ -41,6 +43,7 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean -
 COPY --from=build /app/analysis-core/dist analysis-core/dist
 COPY --from=build /app/contract/dist contract/dist
 COPY --from=build /app/kit/dist kit/dist
+COPY --from=build /app/couch/dist couch/dist
 COPY --from=build /app/server/dist server/dist
 COPY --from=build /app/sync/dist sync/dist
 USER node

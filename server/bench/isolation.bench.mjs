@@ -17,7 +17,7 @@ import memoryAdapter from 'pouchdb-adapter-memory';
 import { loadConfig } from '../dist/config.js';
 import { startGateway } from '../dist/gateway.js';
 import { startEmbeddedStore } from '../dist/store/embeddedStore.js';
-import { storeUrlWithCredentials } from '../dist/storeAccess/storeConnection.js';
+import { storeUrlWithCredentials } from '@m2m/couch';
 
 PouchDB.plugin(memoryAdapter);
 

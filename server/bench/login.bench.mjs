@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../dist/config.js';
 import { startGateway } from '../dist/gateway.js';
-import { storeUrlWithCredentials } from '../dist/storeAccess/storeConnection.js';
+import { storeUrlWithCredentials } from '@m2m/couch';
 
 const ROUNDS = 5;
 const CONCURRENT = 16;

@@ -14,7 +14,7 @@ import { userDatabases } from '../dist/accounts/userDatabases.js';
 import { loadConfig } from '../dist/config.js';
 import { startGateway } from '../dist/gateway.js';
 import { startEmbeddedStore } from '../dist/store/embeddedStore.js';
-import { storeUrlWithCredentials } from '../dist/storeAccess/storeConnection.js';
+import { storeUrlWithCredentials } from '@m2m/couch';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 10);
 /** Rounds run first and not counted, so both sides are measured with warm code. */

@@ -12,7 +12,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startEmbeddedStore } from '../dist/store/embeddedStore.js';
-import { createStoreConnection, storeUrlWithCredentials } from '../dist/storeAccess/storeConnection.js';
+import { StoreClient, storeUrlWithCredentials } from '@m2m/couch';
 
 const ROUNDS = 5;
 const READS_PER_ROUND = 300;
@@ -44,12 +44,12 @@ const refusedUrl = storeUrlWithCredentials(`http://127.0.0.1:${refusedPort}`, ad
 
 try {
   const connections = {
-    'live only': createStoreConnection(live, { timeoutMs: TIMEOUT_MS }),
-    'refusing URL first': createStoreConnection(`${refusedUrl},${live}`, { timeoutMs: TIMEOUT_MS, endpointCooldownMs: 60_000 }),
-    'silent URL first (set aside)': createStoreConnection(`${silentUrl},${live}`, { timeoutMs: TIMEOUT_MS, endpointCooldownMs: 60_000 }),
+    'live only': new StoreClient(live, { timeoutMs: TIMEOUT_MS }),
+    'refusing URL first': new StoreClient(`${refusedUrl},${live}`, { timeoutMs: TIMEOUT_MS, endpointCooldownMs: 60_000 }),
+    'silent URL first (set aside)': new StoreClient(`${silentUrl},${live}`, { timeoutMs: TIMEOUT_MS, endpointCooldownMs: 60_000 }),
   };
   await connections['live only'].request({ db: 'bench', method: 'PUT' });
-  const firstSilent = createStoreConnection(`${silentUrl},${live}`, { timeoutMs: TIMEOUT_MS });
+  const firstSilent = new StoreClient(`${silentUrl},${live}`, { timeoutMs: TIMEOUT_MS });
   let started = performance.now();
   await firstSilent.request({ db: 'bench' });
   const firstSilentMs = performance.now() - started;

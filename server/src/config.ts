@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { integer, logLevel, nonEmpty, port, readEnv, secretOfBytes, type Env, type LogLevel } from '@m2m/service-kit';
 import { z } from 'zod';
+import { couchdbUrlSchema, dbPrefixSchema } from '@m2m/couch';
 
 /** The gateway's configuration, parsed once from the environment (see server/README.md). */
 export interface GatewayConfig {
@@ -82,33 +83,6 @@ const MiB = 1024 * 1024;
 /** OWASP's minimum scrypt cost (N = 2^17, r = 8, p = 1); lower only when NODE_ENV=test. */
 export const MIN_SCRYPT_LOG2_N = 17;
 
-/** Database name prefix: CouchDB's name rules, kept to characters that need no URL encoding. */
-const DB_PREFIX_PATTERN = /^[a-z][a-z0-9_-]*$/;
-
-const couchdbUrl = z
-  .string()
-  .trim()
-  // One URL, or several separated by commas (nodes or load balancers of one cluster: the process fails over).
-  .superRefine((value, ctx) => {
-    const urls = value.split(',').map((part) => part.trim());
-    for (const [index, text] of urls.entries()) {
-      const which = urls.length > 1 ? `URL ${index + 1} ` : '';
-      let url: URL;
-      try {
-        url = new URL(text);
-      } catch {
-        ctx.addIssue({ code: 'custom', message: `${which}must be an http(s) URL such as http://admin:password@127.0.0.1:5984` });
-        continue;
-      }
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        ctx.addIssue({ code: 'custom', message: `${which}must use http or https` });
-      } else if (!url.username || !url.password) {
-        ctx.addIssue({ code: 'custom', message: `${which}must carry the admin credentials (http://user:password@host:port)` });
-      } else if (url.search || url.hash) {
-        ctx.addIssue({ code: 'custom', message: `${which}must not have a query or fragment` });
-      }
-    }
-  });
 
 const storeAdmin = z
   .string()
@@ -155,13 +129,10 @@ const variables = {
   HOST: { schema: nonEmpty, fallback: '127.0.0.1' },
   PORT: { schema: port, fallback: '3000' },
   DB_PREFIX: {
-    schema: z
-      .string()
-      .max(64, 'must be at most 64 characters')
-      .regex(DB_PREFIX_PATTERN, 'must start with a lowercase letter followed by lowercase letters, digits, "_" or "-"'),
+    schema: dbPrefixSchema,
     fallback: 'm2m-',
   },
-  COUCHDB_URL: { schema: couchdbUrl.optional(), fallback: undefined, secret: true },
+  COUCHDB_URL: { schema: couchdbUrlSchema.optional(), fallback: undefined, secret: true },
   DATA_DIR: { schema: nonEmpty, fallback: './data' },
   STORE_PORT: { schema: port, fallback: '5984' },
   STORE_ADMIN: { schema: storeAdmin.optional(), fallback: undefined, secret: true },

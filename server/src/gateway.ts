@@ -13,8 +13,7 @@ import { createSyncRouter } from './proxy/syncRouter.js';
 import { createRestRouter } from './rest/restRouter.js';
 import { EMBEDDED_STORE_FOLDER } from './store/dataFolder.js';
 import { startEmbeddedStore, type EmbeddedStore } from './store/embeddedStore.js';
-import { bootstrapStore, systemDatabases } from './storeAccess/bootstrap.js';
-import { createStoreConnection, storeUrlWithCredentials, type StoreConnection } from './storeAccess/storeConnection.js';
+import { bootstrapStore, StoreClient, storeUrlWithCredentials, systemDatabases } from '@m2m/couch';
 
 export interface GatewayOptions {
   logger?: Logger;
@@ -26,7 +25,7 @@ export interface GatewayOptions {
 
 export interface RouterDeps {
   config: GatewayConfig;
-  store: StoreConnection;
+  store: StoreClient;
   logger: Logger;
 }
 
@@ -82,7 +81,7 @@ async function storeLocation(
 export async function startGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<RunningGateway> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const { urlWithCredentials, embedded } = await storeLocation(config, logger);
-  const store = createStoreConnection(urlWithCredentials, {
+  const store = new StoreClient(urlWithCredentials, {
     timeoutMs: config.storeTimeoutMs,
     // Base URLs only: the credentials never reach a log line.
     onEndpointChange: (storeUrl, up) =>

@@ -12,11 +12,5 @@ export { main } from './main.js';
 export { loadOrCreateJwtSecret, loadOrCreateStoreAdmin } from './generatedSecrets.js';
 export { userDatabases } from './accounts/userDatabases.js';
 export { JWT_AUDIENCE, JWT_ISSUER } from './auth/accessTokens.js';
-export {
-  createStoreConnection,
-  parseStoreUrl,
-  storeUrlWithCredentials,
-  type StoreConnection,
-} from './storeAccess/storeConnection.js';
-export { bootstrapStore, systemDatabases } from './storeAccess/bootstrap.js';
-export { StoreUnavailableError } from './storeAccess/storeErrors.js';
+// Tests of other packages build the gateway's COUCHDB_URL with it; the store client itself is @m2m/couch.
+export { storeUrlWithCredentials } from '@m2m/couch';

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newUserId } from '../src/accounts/userIds.js';
 import { provisionUserDatabases } from '../src/accounts/userDatabaseProvisioning.js';
-import { createStoreConnection, storeUrlWithCredentials } from '../src/storeAccess/storeConnection.js';
 import { startTestStore, TEST_ADMIN, type TestStore } from './storeFixture.js';
+import { StoreClient, storeUrlWithCredentials } from '@m2m/couch';
 
 /** A pass-through in front of the store that notes each request line, so the test sees what reached the store. */
 function recordingPassThrough(target: string): Promise<{ url: string; lines: string[]; server: Server }> {
@@ -36,7 +36,7 @@ describe('user database provisioning', () => {
 
   it('creates both databases of a user with one shard (q=1), admin-only', async () => {
     const recorder = await recordingPassThrough(s.url);
-    const store = createStoreConnection(storeUrlWithCredentials(recorder.url, TEST_ADMIN));
+    const store = new StoreClient(storeUrlWithCredentials(recorder.url, TEST_ADMIN));
     const userId = newUserId();
     try {
       await provisionUserDatabases(store, 'm2m-', userId);

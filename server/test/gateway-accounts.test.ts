@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userDatabases } from '../src/accounts/userDatabases.js';
-import { ADMIN_ONLY_SECURITY } from '../src/storeAccess/bootstrap.js';
 import { startTestGateway, TEST_PASSWORD, uniqueUsername, type Json, type TestGateway } from './support/gatewayHarness.js';
+import { ADMIN_ONLY_SECURITY } from '@m2m/couch';
 
 let gw: TestGateway;
 

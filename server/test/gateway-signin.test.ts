@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GuessBudget } from '../src/auth/guessBudget.js';
-import { storeUrlWithCredentials } from '../src/storeAccess/storeConnection.js';
 import {
   METRICS_AUTH,
   startTestGateway,
@@ -14,6 +13,7 @@ import {
   type Json,
   type TestGateway,
 } from './support/gatewayHarness.js';
+import { storeUrlWithCredentials } from '@m2m/couch';
 
 /** Shows what an authenticated router receives. */
 function echoRouter(): express.Router {

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { startGateway } from '../src/gateway.js';
 import { startEmbeddedStore, type EmbeddedStore } from '../src/store/embeddedStore.js';
-import { ADMIN_ONLY_SECURITY } from '../src/storeAccess/bootstrap.js';
 import { basicAuth, startTestGateway, TEST_PASSWORD, uniqueUsername } from './support/gatewayHarness.js';
+import { ADMIN_ONLY_SECURITY } from '@m2m/couch';
 
 const ADMIN = { username: 'root', password: 'external-store-password' };
 

@@ -1,8 +1,7 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ActivityHints } from '../src/proxy/activityHints.js';
-import { systemDatabases } from '../src/storeAccess/bootstrap.js';
-import { createStoreConnection, storeUrlWithCredentials } from '../src/storeAccess/storeConnection.js';
+import { StoreClient, storeUrlWithCredentials, systemDatabases } from '@m2m/couch';
 import { TEST_ADMIN } from './storeFixture.js';
 import { startProxyWorld, type ProxyWorld } from './support/proxyWorld.js';
 
@@ -38,7 +37,7 @@ describe('activity hints for the sync worker', () => {
 
   it('hints each user at most once per interval, then again, also after another writer', async () => {
     let now = 1_000_000;
-    const store = createStoreConnection(storeUrlWithCredentials(world.store.url, TEST_ADMIN), { timeoutMs: 5_000 });
+    const store = new StoreClient(storeUrlWithCredentials(world.store.url, TEST_ADMIN), { timeoutMs: 5_000 });
     try {
       const hints = new ActivityHints(store, activity, pino({ level: 'silent' }), () => now, 60_000);
       const userId = 'a'.repeat(26);

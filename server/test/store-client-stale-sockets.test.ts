@@ -1,7 +1,7 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StoreClient, UpstreamError } from '../src/proxy/storeClient.js';
 import { basicAuth, startTestStore, TEST_ADMIN, type TestStore } from './storeFixture.js';
+import { StreamingClient, UpstreamError } from '@m2m/couch';
 
 /**
  * A TCP relay in front of the real store that can, once armed, reset every
@@ -63,13 +63,13 @@ async function startRelay(target: URL): Promise<Relay> {
 describe('the store client on a connection the store has closed', () => {
   let store: TestStore;
   let relay: Relay;
-  let client: StoreClient;
+  let client: StreamingClient;
 
   beforeAll(async () => {
     store = await startTestStore();
     expect((await store.json('PUT', '/stale-sockets')).status).toBe(201);
     relay = await startRelay(new URL(store.url));
-    client = new StoreClient({ url: relay.url, authorization: basicAuth(TEST_ADMIN) });
+    client = new StreamingClient({ url: relay.url, authorization: basicAuth(TEST_ADMIN) });
   });
   afterAll(async () => {
     client.close();

@@ -2,9 +2,7 @@ import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refusingUrl, resolveDualStack, silentNode } from '../../test/support/deadStoreNodes.js';
-import { StoreClient } from '../src/proxy/storeClient.js';
-import { createStoreConnection, parseStoreUrl, storeUrlWithCredentials } from '../src/storeAccess/storeConnection.js';
-import { EndpointHealth } from '../src/storeAccess/storeEndpoints.js';
+import { EndpointHealth, parseStoreUrl, StoreClient, storeUrlWithCredentials, StreamingClient } from '@m2m/couch';
 import { captureLog, startTestGateway, TEST_PASSWORD, TEST_STORE_ADMIN, uniqueUsername, type TestGateway } from './support/gatewayHarness.js';
 import { startTestStore, TEST_ADMIN, type TestStore } from './storeFixture.js';
 
@@ -26,7 +24,7 @@ describe('several store URLs: the gateway fails over between them', () => {
   });
 
   it('sends any request past a URL that refuses connections, writes included', async () => {
-    const store = createStoreConnection(`${withAdmin(refused)},${withAdmin(s.url)}`, { timeoutMs: TIMEOUT_MS });
+    const store = new StoreClient(`${withAdmin(refused)},${withAdmin(s.url)}`, { timeoutMs: TIMEOUT_MS });
     try {
       expect(store.url).toBe(`${refused},${s.url}`);
       await store.request({ db: 'failover-refused', method: 'PUT' });
@@ -39,7 +37,7 @@ describe('several store URLs: the gateway fails over between them', () => {
 
   it('sends a write past a name whose every address refuses the connection (::1 and 127.0.0.1)', async () => {
     const restore = resolveDualStack('dual-stack.test');
-    const store = createStoreConnection(`${withAdmin(`http://dual-stack.test:${new URL(refused).port}`)},${withAdmin(s.url)}`, { timeoutMs: TIMEOUT_MS });
+    const store = new StoreClient(`${withAdmin(`http://dual-stack.test:${new URL(refused).port}`)},${withAdmin(s.url)}`, { timeoutMs: TIMEOUT_MS });
     try {
       await store.request({ db: 'failover-dual-stack', method: 'PUT' });
       expect((await s.json('GET', '/failover-dual-stack')).status).toBe(200);
@@ -50,7 +48,7 @@ describe('several store URLs: the gateway fails over between them', () => {
   });
 
   it('answers a read within the store timeout when the first URL accepts but never answers', async () => {
-    const store = createStoreConnection(`${withAdmin(silent.url)},${withAdmin(s.url)}`, { timeoutMs: TIMEOUT_MS });
+    const store = new StoreClient(`${withAdmin(silent.url)},${withAdmin(s.url)}`, { timeoutMs: TIMEOUT_MS });
     try {
       // One URL alone would time out: the read gets its answer only from the second, inside the same timeout.
       const info = await store.request<{ db_name?: string }>({ db: 'failover-refused' });
@@ -65,7 +63,7 @@ describe('several store URLs: the gateway fails over between them', () => {
 
   it('while a silent URL is set aside, a read has the whole store timeout on the live one', async () => {
     expect((await s.json('PUT', '/failover-aside')).status).toBe(201);
-    const client = createStoreConnection(`${withAdmin(silent.url)},${withAdmin(s.url)}`, { timeoutMs: TIMEOUT_MS });
+    const client = new StoreClient(`${withAdmin(silent.url)},${withAdmin(s.url)}`, { timeoutMs: TIMEOUT_MS });
     try {
       await client.request({ db: 'failover-aside' }); // meets the silent URL once: set aside
       expect(client.health.isUp(client.health.endpoints[0]!)).toBe(false);
@@ -83,7 +81,7 @@ describe('several store URLs: the gateway fails over between them', () => {
 
   it('fails a read whose answer the timeout cut short, rather than hand back an empty answer', async () => {
     expect((await s.json('PUT', '/failover-cut-short')).status).toBe(201);
-    const store = createStoreConnection(withAdmin(s.url), { timeoutMs: 1_000 });
+    const store = new StoreClient(withAdmin(s.url), { timeoutMs: 1_000 });
     try {
       // A longpoll with nothing to report: headers at once, the body only after 2 s.
       const feed = store.request({ db: 'failover-cut-short', path: '_changes', qs: { feed: 'longpoll', since: 0, timeout: 2_000 } });
@@ -94,7 +92,7 @@ describe('several store URLs: the gateway fails over between them', () => {
   });
 
   it('does not send a write twice after a node took it and stayed silent; the next write goes elsewhere', async () => {
-    const store = createStoreConnection(`${withAdmin(silent.url)},${withAdmin(s.url)}`, { timeoutMs: TIMEOUT_MS });
+    const store = new StoreClient(`${withAdmin(silent.url)},${withAdmin(s.url)}`, { timeoutMs: TIMEOUT_MS });
     try {
       await expect(store.request({ db: 'failover-ambiguous', method: 'PUT' })).rejects.toThrow(/timeout/i);
       expect((await s.json('GET', '/failover-ambiguous')).status).toBe(404);
@@ -127,8 +125,8 @@ describe('several store URLs: the gateway fails over between them', () => {
   });
 
   it('the proxy client reads through the live URL within the store timeout when the first never answers', async () => {
-    const store = createStoreConnection(`${withAdmin(silent.url)},${withAdmin(s.url)}`, { timeoutMs: TIMEOUT_MS });
-    const client = new StoreClient(store);
+    const store = new StoreClient(`${withAdmin(silent.url)},${withAdmin(s.url)}`, { timeoutMs: TIMEOUT_MS });
+    const client = new StreamingClient(store);
     try {
       const answer = await client.json({ method: 'GET', path: '/failover-refused', silenceMs: TIMEOUT_MS });
       expect(answer.status).toBe(200);
@@ -148,10 +146,10 @@ describe('the proxy client while a URL is set aside', () => {
     });
     await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
     const silent = await silentNode();
-    const store = createStoreConnection(`${withAdmin(silent.url)},${withAdmin(`http://127.0.0.1:${(slow.address() as AddressInfo).port}`)}`, {
+    const store = new StoreClient(`${withAdmin(silent.url)},${withAdmin(`http://127.0.0.1:${(slow.address() as AddressInfo).port}`)}`, {
       timeoutMs: TIMEOUT_MS,
     });
-    const client = new StoreClient(store);
+    const client = new StreamingClient(store);
     try {
       store.health.markDown(store.health.endpoints[0]!);
       const answer = await client.json({ method: 'GET', path: '/', silenceMs: TIMEOUT_MS });

@@ -25,7 +25,8 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { activityDatabase, sessionIdAt, synthesizeSession, userDatabases } from '@m2m/analysis-core';
+import { systemDatabases } from '@m2m/couch';
+import { sessionIdAt, synthesizeSession, userDatabases } from '@m2m/analysis-core';
 import { startEmbeddedStore } from '@m2m/server';
 
 const args = process.argv.slice(2);
@@ -191,7 +192,7 @@ try {
   //    alternately with and without the gateway's activity hint written first (as at a sign-in).
   const newcomers = users.filter((user) => !backlog.has(user)).slice(0, FIRST_SESSIONS);
   if (newcomers.length > 0) {
-    await call('PUT', `/${activityDatabase(PREFIX)}`).catch(() => undefined);
+    await call('PUT', `/${systemDatabases(PREFIX).activity}`).catch(() => undefined);
     /** @type {Map<string, number>} */
     const firstSeen = new Map();
     for (const user of newcomers) {
@@ -206,7 +207,7 @@ try {
     const firsts = [];
     for (const [i, user] of newcomers.entries()) {
       const hinted = i % 2 === 0;
-      if (hinted) await call('PUT', `/${activityDatabase(PREFIX)}/${user}`, { at: new Date().toISOString() });
+      if (hinted) await call('PUT', `/${systemDatabases(PREFIX).activity}/${user}`, { at: new Date().toISOString() });
       await sleep(FIRST_SESSION_GAP_MS); // the device signs in, then the game is played
       const doc = nextSession();
       await call('PUT', `/${userDatabases(PREFIX, user).sessions}/${doc._id}`, doc);

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { integer, logLevel, nonEmpty, port, readEnv, type Env, type LogLevel } from '@m2m/service-kit';
 import { z } from 'zod';
+import { couchdbUrlSchema, dbPrefixSchema } from '@m2m/couch';
 
 export { LOG_LEVELS, type LogLevel } from '@m2m/service-kit';
 
@@ -43,32 +44,6 @@ export interface WorkerConfig {
   sweepRate: number;
 }
 
-const DB_PREFIX_PATTERN = /^[a-z][a-z0-9_-]*$/;
-
-const couchdbUrl = z
-  .string({ error: 'is required: the store URL with admin credentials, e.g. http://admin:password@127.0.0.1:5984' })
-  .trim()
-  // One URL, or several separated by commas (nodes or load balancers of one cluster: the process fails over).
-  .superRefine((value, ctx) => {
-    const urls = value.split(',').map((part) => part.trim());
-    for (const [index, text] of urls.entries()) {
-      const which = urls.length > 1 ? `URL ${index + 1} ` : '';
-      let url: URL;
-      try {
-        url = new URL(text);
-      } catch {
-        ctx.addIssue({ code: 'custom', message: `${which}must be an http(s) URL such as http://admin:password@127.0.0.1:5984` });
-        continue;
-      }
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        ctx.addIssue({ code: 'custom', message: `${which}must use http or https` });
-      } else if (!url.username || !url.password) {
-        ctx.addIssue({ code: 'custom', message: `${which}must carry the admin credentials (http://user:password@host:port)` });
-      } else if (url.search || url.hash) {
-        ctx.addIssue({ code: 'custom', message: `${which}must not have a query or fragment` });
-      }
-    }
-  });
 
 const MAX_SHARDS = 1024;
 
@@ -89,12 +64,9 @@ const shard = z
 /** Each variable's parser and default; a default is the raw string the parser reads. */
 function variables() {
   return {
-    COUCHDB_URL: { schema: couchdbUrl, fallback: undefined, secret: true },
+    COUCHDB_URL: { schema: couchdbUrlSchema, fallback: undefined, secret: true },
     DB_PREFIX: {
-      schema: z
-        .string()
-        .max(64, 'must be at most 64 characters')
-        .regex(DB_PREFIX_PATTERN, 'must start with a lowercase letter followed by lowercase letters, digits, "_" or "-"'),
+      schema: dbPrefixSchema,
       fallback: 'm2m-',
     },
     WORKER_SHARD: { schema: shard, fallback: '0/1' },

@@ -1,3 +1,4 @@
+export { StoreAccessError, StoreError } from '@m2m/couch';
 export { loadWorkerConfig, WORKER_ENV_VARS, LOG_LEVELS, type LogLevel, type Shard, type WorkerConfig } from './config.js';
 export { createLogger, silentLogger, type Logger } from './logging.js';
 export { startWorker, type RunningWorker, type WorkerOptions, type WorkerStats } from './worker/startWorker.js';
@@ -6,6 +7,4 @@ export { AnalysisPool, type AnalysisPoolOptions, type AnalysisResult } from './p
 export { collectStatus, formatStatus, type DatabaseStatus, type StatusReport } from './commands/status.js';
 export { reanalyse, type ReanalyseOptions, type ReanalyseProgress, type ReanalyseReport } from './commands/reanalyse.js';
 export { storedAnalysisBody, storedProgressBody, deviceForm } from './writer/documentForms.js';
-export { StoreError } from './store/storeErrors.js';
-export { StoreAccessError } from './store/databases.js';
 export type { LastError } from './worker/workerStatusRecorder.js';

@@ -1,12 +1,11 @@
 import { analyzeSession, summarizeProgress, type AnalysisDoc } from '@m2m/analysis-core';
 import { describe, expect, it } from 'vitest';
-import type { StoreClient, StoreRequest } from '../src/store/storeClient.js';
 import { writeAnalyses, type AnalysisIntent } from '../src/writer/analysisWriter.js';
 import { sameContent, storedAnalysisBody, storedProgressBody, type StoredDoc } from '../src/writer/documentForms.js';
 import { updateProgress } from '../src/writer/progressWriter.js';
-import { StoreError } from '../src/store/storeErrors.js';
 import { ProgressDbCache } from '../src/writer/progressDbCache.js';
 import { sessionDoc, type Json } from './support/storeWorld.js';
+import { type StoreClient, StoreError, type StoreRequest } from '@m2m/couch';
 
 /** An in-memory progress database speaking the two calls the writer makes (`_changes`, `_bulk_docs`), with injectable trouble. */
 class FakeProgressDb {

@@ -2,8 +2,8 @@ import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../src/cli/args.js';
 import { loadWorkerConfig } from '../src/index.js';
-import { backoffDelay } from '../src/store/backoff.js';
 import { runCli } from './support/workerProcess.js';
+import { backoffDelay } from '@m2m/couch';
 
 const URL_ENV = { COUCHDB_URL: 'http://admin:s3cret@127.0.0.1:5984' };
 

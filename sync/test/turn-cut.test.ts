@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Change } from '../src/feed/changesReader.js';
 import { withinTurnCost } from '../src/worker/databaseDrain.js';
 import { sessionDoc } from './support/storeWorld.js';
+import { type Change } from '@m2m/couch';
 
 // CouchDB 3 sequences are opaque strings; with `seq_interval` the rows between every N-th carry `seq: null`.
 const SEQS = ['1-g1AAAAFReJzLYWBg4MhgTmHgz8', '2-g1AAAAFReJzLYWBg4MhgTmHgz9', '3-g1AAAAFReJzLYWBg4MhgTmHgzA', '4-g1AAAAFReJzLYWBg4MhgTmHgzB'];

@@ -12,7 +12,7 @@ import { SessionSweeps } from '../src/worker/sessionSweeps.js';
 import { StoreConnection } from '../src/worker/storeConnection.js';
 import { WorkerStatusRecorder } from '../src/worker/workerStatusRecorder.js';
 import { WorkerTally } from '../src/worker/workerTally.js';
-import { StoreAccessError } from '../src/store/databases.js';
+import { StoreAccessError } from '@m2m/couch';
 import type { WorkerConfig } from '../src/config.js';
 import { allDocs, createUser, eventually, getDoc, PREFIX, putDocs, sessionDoc, startTestStore, testConfig, userIdFor, type TestStore } from './support/storeWorld.js';
 import { sleep } from './support/workerProcess.js';

@@ -2,9 +2,8 @@ import { userDatabases } from '@m2m/analysis-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refusingUrl, resolveDualStack, silentNode } from '../../test/support/deadStoreNodes.js';
 import { startWorker, type RunningWorker } from '../src/index.js';
-import { StoreClient } from '../src/store/storeClient.js';
-import { StoreError } from '../src/store/storeErrors.js';
 import { createUser, expectUserUpToDate, PREFIX, putDocs, sessionDoc, startTestStore, testConfig, userIdFor, withCredentials, type TestStore } from './support/storeWorld.js';
+import { StoreClient, StoreError } from '@m2m/couch';
 
 const TIMEOUT_MS = 3_000;
 

@@ -1,4 +1,6 @@
-import { activityDatabase } from '@m2m/analysis-core';
+import { systemDatabases } from '@m2m/couch';
+
+const activityDatabase = (prefix: string): string => systemDatabases(prefix).activity;
 import { afterEach, describe, expect, it } from 'vitest';
 import { startWorker, type RunningWorker } from '../src/index.js';
 import {

@@ -40,4 +40,3 @@ export function parseUserDatabase(prefix: string, name: string): { userId: strin
  * sync worker follows to follow that user's sessions database before their
  * next session arrives. Server admins only.
  */
-export const activityDatabase = (prefix: string): string => `${prefix}activity`;

@@ -1,9 +1,9 @@
 import type { Clock } from '../auth/clock.js';
-import type { StoreConnection } from '../storeAccess/storeConnection.js';
 import { AccountsDatabase } from './accountsDatabase.js';
 import type { PasswordHasher, PasswordRecord } from './passwordHashing.js';
 import { provisionUserDatabases, removeUserDatabases } from './userDatabaseProvisioning.js';
 import { newUserId } from './userIds.js';
+import { type StoreClient } from '@m2m/couch';
 
 /** `account:<userId>`: the account itself. */
 export interface AccountDoc {
@@ -60,7 +60,7 @@ export class AccountService {
   private readonly db: AccountsDatabase;
 
   constructor(
-    private readonly store: StoreConnection,
+    private readonly store: StoreClient,
     private readonly prefix: string,
     private readonly clock: Clock,
     private readonly hasher: PasswordHasher,

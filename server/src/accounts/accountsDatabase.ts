@@ -1,6 +1,4 @@
-import { systemDatabases } from '../storeAccess/bootstrap.js';
-import type { StoreConnection } from '../storeAccess/storeConnection.js';
-import { isStoreStatus } from '../storeAccess/storeErrors.js';
+import { allDocs, bulkDocs, deleteDoc, getDoc, isStoreStatus, purge, putDoc, systemDatabases, type StoreClient } from '@m2m/couch';
 
 export interface StoredDoc {
   _id: string;
@@ -12,7 +10,7 @@ export class AccountsDatabase {
   readonly name: string;
 
   constructor(
-    private readonly store: StoreConnection,
+    private readonly store: StoreClient,
     prefix: string,
   ) {
     this.name = systemDatabases(prefix).accounts;
@@ -20,7 +18,7 @@ export class AccountsDatabase {
 
   async get<T extends StoredDoc>(id: string): Promise<T | undefined> {
     try {
-      return await this.store.request<T>({ db: this.name, doc: id });
+      return await getDoc<T>(this.store, this.name, id);
     } catch (err) {
       if (isStoreStatus(err, 404)) return undefined;
       throw err;
@@ -30,8 +28,7 @@ export class AccountsDatabase {
   /** Creates (no `_rev`) or updates (`_rev` of the version read). Returns the new revision, or 'conflict'. */
   async put<T extends StoredDoc>(doc: T): Promise<string | 'conflict'> {
     try {
-      const answer = await this.store.request<{ rev: string }>({ db: this.name, doc: doc._id, method: 'PUT', body: doc });
-      return answer.rev;
+      return (await putDoc(this.store, this.name, doc)).rev;
     } catch (err) {
       if (isStoreStatus(err, 409)) return 'conflict';
       throw err;
@@ -41,7 +38,7 @@ export class AccountsDatabase {
   /** Deletes one revision. False when it was already gone or changed meanwhile. */
   async remove(id: string, rev: string): Promise<boolean> {
     try {
-      await this.store.request({ db: this.name, doc: id, method: 'DELETE', qs: { rev } });
+      await deleteDoc(this.store, this.name, id, rev);
       return true;
     } catch (err) {
       if (isStoreStatus(err, 404) || isStoreStatus(err, 409)) return false;
@@ -51,11 +48,7 @@ export class AccountsDatabase {
 
   /** Documents whose ids start with `prefix` (ids and revisions; the docs when asked). */
   async listByPrefix<T extends StoredDoc>(prefix: string): Promise<T[]> {
-    const answer = await this.store.request<{ rows: { id: string; value: { rev: string }; doc?: T }[] }>({
-      db: this.name,
-      path: '_all_docs',
-      qs: { startkey: prefix, endkey: `${prefix}\ufff0`, include_docs: true },
-    });
+    const answer = await allDocs<T>(this.store, this.name, { startkey: prefix, endkey: `${prefix}\ufff0`, include_docs: true });
     return answer.rows.flatMap((row) => (row.doc ? [row.doc] : []));
   }
 
@@ -66,16 +59,15 @@ export class AccountsDatabase {
    */
   async removeAndPurge(docs: { _id: string; _rev?: string }[]): Promise<string[]> {
     if (docs.length === 0) return [];
-    const answer = await this.store.request<{ id: string; rev?: string; error?: string }[]>({
-      db: this.name,
-      path: '_bulk_docs',
-      method: 'POST',
-      body: { docs: docs.map((doc) => ({ _id: doc._id, _rev: doc._rev, _deleted: true })) },
-    });
+    const answer = await bulkDocs(
+      this.store,
+      this.name,
+      docs.map((doc) => ({ _id: doc._id, _rev: doc._rev, _deleted: true })),
+    );
     const tombstones: Record<string, string[]> = {};
     for (const row of answer) if (row.rev && !row.error) tombstones[row.id] = [row.rev];
     if (Object.keys(tombstones).length > 0) {
-      await this.store.request({ db: this.name, path: '_purge', method: 'POST', body: tombstones });
+      await purge(this.store, this.name, tombstones);
     }
     return docs.map((doc) => doc._id).filter((id) => tombstones[id] === undefined);
   }

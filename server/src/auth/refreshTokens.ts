@@ -1,8 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { AccountsDatabase } from '../accounts/accountsDatabase.js';
 import { isUserId } from '../accounts/userIds.js';
-import type { StoreConnection } from '../storeAccess/storeConnection.js';
 import type { Clock } from './clock.js';
+import { type StoreClient } from '@m2m/couch';
 
 /**
  * One login's chain of refresh tokens (`refresh:<userId>:<familyId>` in the
@@ -80,7 +80,7 @@ export class RefreshTokens {
   private readonly clock: Clock;
   private readonly onEnded: (userId: string, signInId: string) => void;
 
-  constructor(store: StoreConnection, prefix: string, options: RefreshTokenOptions) {
+  constructor(store: StoreClient, prefix: string, options: RefreshTokenOptions) {
     this.db = new AccountsDatabase(store, prefix);
     this.ttlS = options.ttlS;
     this.graceMs = options.graceS * 1000;

@@ -1,10 +1,10 @@
 import type { ErrorCode } from '@m2m/contract';
 import type { RequestHandler, Response } from 'express';
 import { authFailuresTotal } from '../ops/metrics.js';
-import { describeStoreError } from '../storeAccess/storeErrors.js';
 import { HttpError, sendError } from '../http/errors.js';
 import { requestLogger } from '../http/requestLogging.js';
 import type { AccessTokens } from './accessTokens.js';
+import { describeStoreError } from '@m2m/couch';
 
 export interface RequireUserDeps {
   tokens: Pick<AccessTokens, 'verify'>;

@@ -17,15 +17,15 @@ import { SignInStatus } from '../auth/signInStatus.js';
 import { PasswordHasher, scryptCost } from '../accounts/passwordHashing.js';
 import type { GatewayConfig } from '../config.js';
 import { opsRoutes } from '../ops/opsRoutes.js';
-import type { StoreConnection } from '../storeAccess/storeConnection.js';
 import { errorHandler, notFound } from './errors.js';
 import { assignRequestId, REQUEST_ID_HEADER } from './requestId.js';
 import { labelMount, logRequests } from './requestLogging.js';
+import type { StoreClient } from '@m2m/couch';
 
 export interface AppDeps {
   /** `jwtSecret` must be set (gateway.ts fills in the generated one). */
   config: GatewayConfig;
-  store: StoreConnection;
+  store: StoreClient;
   logger: Logger;
   routers?: { sync?: Router; api?: Router };
   /** Time source of tokens and rate limits (tests move it). */
@@ -33,7 +33,7 @@ export interface AppDeps {
 }
 
 /** The accounts, tokens and limits behind /auth and /me. */
-function authDeps(config: GatewayConfig, store: StoreConnection, clock: Clock): AuthDeps {
+function authDeps(config: GatewayConfig, store: StoreClient, clock: Clock): AuthDeps {
   if (config.jwtSecret === undefined) throw new Error('createApp: config.jwtSecret must be resolved before');
   const accounts = new AccountService(store, config.dbPrefix, clock, new PasswordHasher(scryptCost(config.signIn.scryptLog2N)));
   const { perClient, perUsername, windowS } = config.authRateLimit;

@@ -2,9 +2,9 @@ import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { ERROR_CATALOGUE, type ErrorAnswer, type ErrorCode, type ErrorSpec } from '@m2m/contract';
 import { requestLogger } from './requestLogging.js';
-import { describeStoreError, isStoreUnavailable } from '../storeAccess/storeErrors.js';
 import { requestIdOf } from './requestId.js';
 import { describeBodyError } from './bodyErrors.js';
+import { describeStoreError, isStoreUnavailable, storeStatus } from '@m2m/couch';
 
 /** Where an answer's status and CouchDB error name differ from the catalogue's: a verdict of the store passed on. */
 export interface ErrorOverrides {
@@ -66,7 +66,7 @@ function bodyParserError(err: unknown): HttpError | undefined {
  */
 export function loggableError(err: unknown): Record<string, unknown> {
   if (!(err instanceof Error)) return { message: String(err) };
-  const status = (err as { statusCode?: unknown }).statusCode;
+  const status = storeStatus(err) ?? (err as { statusCode?: unknown }).statusCode;
   return { type: err.name, message: err.message, ...(typeof status === 'number' ? { statusCode: status } : {}), stack: err.stack };
 }
 

@@ -1,9 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type Router } from 'express';
 import { HttpError, sendError } from '../http/errors.js';
-import { isBootstrapped } from '../storeAccess/bootstrap.js';
-import type { StoreConnection } from '../storeAccess/storeConnection.js';
 import { metricsRegistry } from './metrics.js';
+import { isBootstrapped, type StoreClient } from '@m2m/couch';
 
 /** Compares digests, so the comparison takes the same time whatever the length or content presented. */
 function bearerMatches(header: string | undefined, token: string): boolean {
@@ -17,7 +16,7 @@ function bearerMatches(header: string | undefined, token: string): boolean {
  * bootstrapped), /metrics (only with `Authorization: Bearer <METRICS_TOKEN>`;
  * without a configured token it does not exist).
  */
-export function opsRoutes(deps: { store: StoreConnection; dbPrefix: string; metricsToken: string | undefined }): Router {
+export function opsRoutes(deps: { store: StoreClient; dbPrefix: string; metricsToken: string | undefined }): Router {
   const router = express.Router();
 
   router.get('/health', (_req, res) => {

@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
-import type { StoreConnection } from '../storeAccess/storeConnection.js';
-import { isStoreStatus } from '../storeAccess/storeErrors.js';
+import { isStoreStatus, type StoreClient } from '@m2m/couch';
 
 /**
  * At most one hint per user per this long from one gateway. Below the
@@ -32,7 +31,7 @@ export class ActivityHints {
   private readonly hinted = new Map<string, Hinted>();
 
   constructor(
-    private readonly store: Pick<StoreConnection, 'request'>,
+    private readonly store: Pick<StoreClient, 'request'>,
     private readonly db: string,
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,

@@ -1,7 +1,7 @@
 import { userDatabases } from '../accounts/userDatabases.js';
 import type { LocalDocsReader } from './localDocsTally.js';
-import { UpstreamError, type StoreClient } from './storeClient.js';
 import type { SyncDatabase } from './syncPath.js';
+import { UpstreamError, type StreamingClient } from '@m2m/couch';
 
 const SYNC_DATABASES: readonly SyncDatabase[] = ['sessions', 'progress'];
 
@@ -16,7 +16,7 @@ interface LocalDocsRow {
  * database: bytes (of the stored JSON) by `<database>/<id>`, the key the
  * proxy counts its writes under. A database not created yet holds none.
  */
-export function localDocsReader(client: StoreClient, dbPrefix: string, silenceMs: number): LocalDocsReader {
+export function localDocsReader(client: StreamingClient, dbPrefix: string, silenceMs: number): LocalDocsReader {
   return async (userId, atMost) => {
     const names = userDatabases(dbPrefix, userId);
     const docs = new Map<string, number>();

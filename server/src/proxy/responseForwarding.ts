@@ -3,8 +3,8 @@ import type { Response } from 'express';
 import type { Logger } from 'pino';
 import { abortOnClientClose } from '../http/clientClose.js';
 import { proxyMetrics } from './proxyMetrics.js';
-import { isAbort, UpstreamError, type StoreClient, type StoreRequest } from './storeClient.js';
 import type { SyncDatabase } from './syncPath.js';
+import { isAbort, type StreamingClient, type StreamingRequest, UpstreamError } from '@m2m/couch';
 
 /** Response headers of the store that reach the client; nothing else (cookies, server banner, auth challenges). */
 const FORWARDED_HEADERS = ['content-type', 'etag', 'cache-control', 'content-length'] as const;
@@ -15,8 +15,8 @@ const FORWARDED_HEADERS = ['content-type', 'etag', 'cache-control', 'content-len
  * the store request is aborted, so a longpoll cannot outlive its client.
  */
 export async function forwardToClient(
-  client: StoreClient,
-  upstream: StoreRequest,
+  client: StreamingClient,
+  upstream: StreamingRequest,
   res: Response,
   context: { database: SyncDatabase; logger: Logger },
 ): Promise<void> {

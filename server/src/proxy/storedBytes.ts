@@ -1,4 +1,4 @@
-import type { StoreClient } from './storeClient.js';
+import { type StreamingClient } from '@m2m/couch';
 
 /** How long a database's size read from the store is trusted before it is read again. */
 export const STORED_BYTES_TTL_MS = 30_000;
@@ -20,7 +20,7 @@ export class StoredBytes {
   private readonly pending = new Map<string, Promise<number>>();
 
   constructor(
-    private readonly client: StoreClient,
+    private readonly client: StreamingClient,
     private readonly silenceMs: number,
     private readonly ttlMs = STORED_BYTES_TTL_MS,
     private readonly now: () => number = Date.now,

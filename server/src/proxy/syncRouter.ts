@@ -18,12 +18,12 @@ import { FeedQuota } from './feedQuota.js';
 import type { ActivityHints } from './activityHints.js';
 import { abortOnClientClose } from '../http/clientClose.js';
 import { forwardToClient } from './responseForwarding.js';
-import { isAbort, StoreClient, UpstreamError, type StoreRequest, type StoreTarget } from './storeClient.js';
 import { parseSyncPath, upstreamPathOf, type SyncDatabase, type SyncTarget } from './syncPath.js';
+import { isAbort, StreamingClient, UpstreamError, type StoreTarget, type StreamingRequest } from '@m2m/couch';
 
 export interface SyncRouterDeps {
   config: Pick<GatewayConfig, 'dbPrefix' | 'maxDocBytes' | 'bodyLimitBytes' | 'storeTimeoutMs' | 'quotas'>;
-  /** The gateway's StoreConnection fits: its url, admin header and `closed` signal are used. */
+  /** The gateway's StoreClient fits: its url, admin header and `closed` signal are used. */
   store: StoreTarget;
   logger: Logger;
   /** Bounds on feed waits (tests shorten them). */
@@ -47,7 +47,7 @@ const FEED_SILENCE_MARGIN_MS = 10_000;
 export function createSyncRouter(deps: SyncRouterDeps): Router {
   const { config, logger } = deps;
   const limits: FeedLimits = { ...DEFAULT_FEED_LIMITS, ...deps.feedLimits };
-  const client = new StoreClient(deps.store);
+  const client = new StreamingClient(deps.store);
   const readBody = jsonBodyReader(config.bodyLimitBytes);
   const feeds = new FeedQuota(deps.maxOpenFeedsPerUser);
   const { quotas } = config;
@@ -75,7 +75,7 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
       const query = checkQuery(endpoint.kind, method, target.rawQuery, limits);
       const body = method === 'POST' || method === 'PUT' ? await readBody(req, res) : undefined;
       const storeDatabase = userDatabases(config.dbPrefix, userId)[database];
-      const upstream: StoreRequest = {
+      const upstream: StreamingRequest = {
         method,
         path: upstreamPathOf(storeDatabase, endpoint),
         query,
@@ -126,7 +126,7 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
     return { bytesLeft: Math.max(0, quotas.storedBytes - used), refusal: storageRefusal(used) };
   }
 
-  async function bulkDocs(res: Response, upstream: StoreRequest, body: unknown, database: SyncDatabase, storeDatabase: string): Promise<void> {
+  async function bulkDocs(res: Response, upstream: StreamingRequest, body: unknown, database: SyncDatabase, storeDatabase: string): Promise<void> {
     const storage = await storageLeft(storeDatabase);
     const before = storage.bytesLeft;
     const plan = await planBulkDocs(body, config.maxDocBytes, storage);
@@ -152,7 +152,7 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
   }
 
   /** Database info, naming the database as the device knows it: it never sees the store's names. */
-  async function databaseInfo(res: Response, upstream: StoreRequest, database: SyncDatabase): Promise<void> {
+  async function databaseInfo(res: Response, upstream: StreamingRequest, database: SyncDatabase): Promise<void> {
     const answer = await client.json({ ...upstream, signal: abortOnClientClose(res) });
     const body = (answer.body ?? {}) as Record<string, unknown>;
     if (answer.status >= 300 || typeof answer.body !== 'object' || answer.body === null) {

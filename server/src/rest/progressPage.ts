@@ -1,7 +1,6 @@
 import type { ProgressPageAnswer } from '@m2m/contract';
 import { badRequest } from '../proxy/couchError.js';
-import type { StoreConnection } from '../storeAccess/storeConnection.js';
-import { isStoreStatus } from '../storeAccess/storeErrors.js';
+import { allDocs, findDoc, type StoreClient } from '@m2m/couch';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -52,22 +51,15 @@ function toDeviceForm(doc: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** The user's progress document and one page of analyses, latest first (analysis ids embed the session id, which sorts by start time). */
-export async function readProgressPage(store: StoreConnection, db: string, page: PageRequest): Promise<ProgressPageAnswer> {
+export async function readProgressPage(store: StoreClient, db: string, page: PageRequest): Promise<ProgressPageAnswer> {
   const [progress, listing] = await Promise.all([
-    store.request<Record<string, unknown>>({ db, doc: 'progress' }).catch((err: unknown) => {
-      if (isStoreStatus(err, 404) && (err as { reason?: unknown }).reason !== 'Database does not exist.') return null;
-      throw err;
-    }),
-    store.request<{ rows: Array<{ id: string; doc?: Record<string, unknown> | null }> }>({
-      db,
-      path: '_all_docs',
-      qs: {
-        startkey: page.startId ?? ANALYSIS_RANGE_END,
-        endkey: ANALYSIS_PREFIX,
-        descending: true,
-        include_docs: true,
-        limit: page.limit + 1,
-      },
+    findDoc<Record<string, unknown>>(store, db, 'progress').then((doc) => doc ?? null),
+    allDocs<Record<string, unknown>>(store, db, {
+      startkey: page.startId ?? ANALYSIS_RANGE_END,
+      endkey: ANALYSIS_PREFIX,
+      descending: true,
+      include_docs: true,
+      limit: page.limit + 1,
     }),
   ]);
   const rows = listing.rows.filter((row) => row.doc);

@@ -5,17 +5,16 @@ import type { Logger } from 'pino';
 import { userDatabases } from '../accounts/userDatabases.js';
 import type { GatewayConfig } from '../config.js';
 import { CouchError, sendCouchError } from '../proxy/couchError.js';
-import { StoreClient } from '../proxy/storeClient.js';
 import { StoredBytes } from '../proxy/storedBytes.js';
 import { jsonBodyReader } from '../proxy/jsonBody.js';
-import type { StoreConnection } from '../storeAccess/storeConnection.js';
 import { parsePageRequest, readProgressPage } from './progressPage.js';
 import { uploadSession } from './sessionUpload.js';
 import { storeFailure } from './storeFailure.js';
+import { StreamingClient, type StoreClient } from '@m2m/couch';
 
 export interface RestRouterDeps {
   config: Pick<GatewayConfig, 'dbPrefix' | 'maxDocBytes' | 'bodyLimitBytes' | 'storeTimeoutMs' | 'quotas'>;
-  store: StoreConnection;
+  store: StoreClient;
   logger: Logger;
 }
 
@@ -27,7 +26,7 @@ export interface RestRouterDeps {
 export function createRestRouter(deps: RestRouterDeps): Router {
   const { config, store, logger } = deps;
   const readBody = jsonBodyReader(config.bodyLimitBytes);
-  const stored = new StoredBytes(new StoreClient(store), config.storeTimeoutMs);
+  const stored = new StoredBytes(new StreamingClient(store), config.storeTimeoutMs);
   const router = express.Router();
 
   /** The same stored-bytes quota as the replication proxy's (server/README.md, "Quotas"). */

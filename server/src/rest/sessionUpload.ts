@@ -1,8 +1,7 @@
-import type { StoreConnection } from '../storeAccess/storeConnection.js';
-import { isStoreStatus } from '../storeAccess/storeErrors.js';
 import { badRequest, CouchError, refused } from '../proxy/couchError.js';
 import { checkSessionWrite } from '../proxy/documentGate.js';
 import { canonicalJson } from '@m2m/analysis-core';
+import { findDoc, isStoreStatus, putDoc, type StoreClient } from '@m2m/couch';
 
 export interface UploadResult {
   /** 201 when this call stored the session, 200 when the same session was there already. */
@@ -41,7 +40,7 @@ const contentOf = (doc: Doc): string => {
  * session under an existing id is a conflict.
  */
 export async function uploadSession(
-  store: StoreConnection,
+  store: StoreClient,
   db: string,
   body: unknown,
   maxDocBytes: number,
@@ -57,7 +56,7 @@ export async function uploadSession(
   const existing = await readSession(store, db, id);
   if (existing === undefined) {
     try {
-      const created = await store.request<{ rev: string }>({ db, doc: id, method: 'PUT', body: doc });
+      const created = await putDoc(store, db, { ...doc, _id: id });
       return { status: 201, id, rev: created.rev };
     } catch (err) {
       // Another upload of this id won the race: compare with what it stored.
@@ -72,11 +71,6 @@ export async function uploadSession(
   return { status: 200, id, rev: stored['_rev'] as string };
 }
 
-async function readSession(store: StoreConnection, db: string, id: string): Promise<Doc | undefined> {
-  try {
-    return await store.request<Doc>({ db, doc: id });
-  } catch (err) {
-    if (isStoreStatus(err, 404)) return undefined;
-    throw err;
-  }
+function readSession(store: StoreClient, db: string, id: string): Promise<Doc | undefined> {
+  return findDoc<Doc>(store, db, id);
 }

@@ -1,7 +1,7 @@
 import { userDatabases } from '../../src/accounts/userDatabases.js';
-import { storeUrlWithCredentials } from '../../src/storeAccess/storeConnection.js';
 import { startTestStore, TEST_ADMIN, type TestStore } from '../storeFixture.js';
 import { startTestGateway, type Json, type TestGateway } from './gatewayHarness.js';
+import { storeUrlWithCredentials } from '@m2m/couch';
 
 export type { Json };
 

@@ -4,13 +4,13 @@ import { silentLogger, type Logger } from '../logging.js';
 import { WorkerMetrics } from '../ops/workerMetrics.js';
 import { AnalysisPool } from '../pool/analysisPool.js';
 import { shardLabel } from '../shard.js';
-import { checkStoreNow, listUserDatabases } from '../store/databases.js';
-import { StoreClient } from '../store/storeClient.js';
-import { readDocument, readDocuments, readIds, readRange, isMissingDatabase } from '../writer/storeDocuments.js';
+import { listUserDatabases } from '../store/databases.js';
+import { readDocument, readDocuments, readIds, readRange } from '../writer/storeDocuments.js';
 import { ProgressDbCache } from '../writer/progressDbCache.js';
 import { ANALYSIS_ID_PREFIX, PROGRESS_ID, updateProgress } from '../writer/progressWriter.js';
 import { mapBounded } from '../worker/mapBounded.js';
 import { MAX_SESSION_ID_LENGTH, processSessionChanges, type SessionChange } from '../worker/sessionBatch.js';
+import { checkStoreNow, isMissingDatabase, StoreClient } from '@m2m/couch';
 
 export interface ReanalyseOptions {
   /** Only these users. */

@@ -1,15 +1,13 @@
 import { ANALYSIS_VERSION, parseUserDatabase } from '@m2m/analysis-core';
 import type { WorkerConfig } from '../config.js';
-import { CheckpointStore, type Seq } from '../feed/checkpointStore.js';
-import { readChanges } from '../feed/changesReader.js';
+import { CheckpointStore } from '../feed/checkpointStore.js';
 import { shardOfDatabase } from '../shard.js';
-import { checkStoreNow, listUserDatabases, workerDatabase } from '../store/databases.js';
-import { StoreClient } from '../store/storeClient.js';
-import { isStoreStatus } from '../store/storeErrors.js';
+import { listUserDatabases } from '../store/databases.js';
 import { readRange } from '../writer/storeDocuments.js';
 import { mapBounded } from '../worker/mapBounded.js';
 import { WORKER_STATUS_PREFIX, type LastError, type WorkerStatusDoc } from '../worker/workerStatusRecorder.js';
 import { sessionStartFromId } from './sessionTime.js';
+import { checkStoreNow, isStoreStatus, readChanges, StoreClient, workerDatabase, type Seq } from '@m2m/couch';
 
 export interface DatabaseStatus {
   db: string;

@@ -1,8 +1,5 @@
 import type { Logger } from '../logging.js';
-import type { StoreClient } from '../store/storeClient.js';
-import { describeError, isAborted, StoreError } from '../store/storeErrors.js';
-import type { Seq } from './checkpointStore.js';
-import { unlessAborted } from './unlessAborted.js';
+import { changes, describeError, isAborted, StoreError, unlessAborted, type Seq, type StoreClient } from '@m2m/couch';
 
 export interface ActiveDatabaseFeedsOptions {
   store: StoreClient;
@@ -100,13 +97,12 @@ export class ActiveDatabaseFeeds {
     let since: Seq | 'now' = from;
     try {
       while (!signal.aborted) {
-        const poll: Promise<PollAnswer> = store.request<PollAnswer>({
+        const poll: Promise<PollAnswer> = changes<PollAnswer>(
+          store,
           db,
-          path: '_changes',
-          qs: { feed: 'longpoll', since: String(since), timeout: feedTimeoutMs, limit: CHANGES_PER_POLL, style: 'main_only' },
-          timeoutMs: feedTimeoutMs + store.timeoutMs,
-          signal,
-        });
+          { feed: 'longpoll', since: String(since), timeout: feedTimeoutMs, limit: CHANGES_PER_POLL, style: 'main_only' },
+          { timeoutMs: feedTimeoutMs + store.timeoutMs, signal },
+        );
         const answer: PollAnswer = await unlessAborted(poll, signal, `GET /${db}/_changes`);
         if (signal.aborted || typeof answer !== 'object') return;
         if (answer.last_seq !== undefined) since = answer.last_seq;

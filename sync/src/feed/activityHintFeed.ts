@@ -1,15 +1,11 @@
 import type { Component } from '@m2m/service-kit';
 import type { Logger } from '../logging.js';
-import { backoffDelay, sleep } from '../store/backoff.js';
-import type { StoreClient } from '../store/storeClient.js';
-import { describeError, isAborted, isStoreStatus, StoreError } from '../store/storeErrors.js';
-import type { Seq } from './checkpointStore.js';
-import { unlessAborted } from './unlessAborted.js';
+import { StoreError, backoffDelay, describeError, isAborted, isStoreStatus, sleep, unlessAborted, type Seq, type StoreClient } from '@m2m/couch';
 
 export interface ActivityHintFeedOptions {
   store: StoreClient;
   logger: Logger;
-  /** The activity database (activityDatabase(prefix)). */
+  /** The activity database (systemDatabases(prefix).activity). */
   db: string;
   /** Wait of one long poll. */
   feedTimeoutMs: number;

@@ -1,9 +1,4 @@
-import type { StoreClient } from '../store/storeClient.js';
-import { docPath } from '../store/storeClient.js';
-import { isStoreStatus } from '../store/storeErrors.js';
-
-/** A position in a changes feed. Opaque: a number on the embedded store, a string on CouchDB 3. */
-export type Seq = string | number;
+import { allDocs, deleteDoc, getDoc, isStoreStatus, putDoc, type Seq, type StoreClient } from '@m2m/couch';
 
 export const CHECKPOINT_PREFIX = 'checkpoint:';
 
@@ -37,11 +32,12 @@ export class CheckpointStore {
 
   /** Loads every checkpoint at once (one request however many databases there are). */
   async loadAll(): Promise<void> {
-    const page = await this.store.call<{ rows: Array<{ id: string; doc?: CheckpointDoc | null }> }>({
-      db: this.workerDb,
-      path: '_all_docs',
-      qs: { startkey: CHECKPOINT_PREFIX, endkey: `${CHECKPOINT_PREFIX}\ufff0`, include_docs: true },
-    });
+    const page = await allDocs<CheckpointDoc>(
+      this.store,
+      this.workerDb,
+      { startkey: CHECKPOINT_PREFIX, endkey: `${CHECKPOINT_PREFIX}\ufff0`, include_docs: true },
+      { retry: true },
+    );
     for (const row of page.rows) {
       const doc = row.doc;
       if (doc && isSeq(doc.seq)) this.cache.set(doc.db, { seq: doc.seq, rev: doc._rev });
@@ -69,7 +65,7 @@ export class CheckpointStore {
       const doc: CheckpointDoc = { _id: checkpointId(key), type: 'checkpoint', db: key, seq, updatedAt: new Date().toISOString() };
       if (rev !== undefined) doc._rev = rev;
       try {
-        const saved = await this.store.call<{ rev: string }>({ db: this.workerDb, path: docPath(doc._id), method: 'PUT', body: doc });
+        const saved = await putDoc(this.store, this.workerDb, doc, { retry: true });
         this.cache.set(key, { seq, rev: saved.rev });
         return;
       } catch (err) {
@@ -86,7 +82,7 @@ export class CheckpointStore {
       const doc = await this.fetch(key);
       if (!doc?._rev) return;
       try {
-        await this.store.call({ db: this.workerDb, path: docPath(doc._id), method: 'DELETE', qs: { rev: doc._rev } });
+        await deleteDoc(this.store, this.workerDb, doc._id, doc._rev, { retry: true });
         return;
       } catch (err) {
         if (!(isStoreStatus(err, 409) || isStoreStatus(err, 404)) || round >= MAX_CONFLICT_ROUNDS) throw err;
@@ -96,7 +92,7 @@ export class CheckpointStore {
 
   private async fetch(key: string): Promise<CheckpointDoc | undefined> {
     try {
-      return await this.store.call<CheckpointDoc>({ db: this.workerDb, path: docPath(checkpointId(key)) });
+      return await getDoc<CheckpointDoc>(this.store, this.workerDb, checkpointId(key), { retry: true });
     } catch (err) {
       if (isStoreStatus(err, 404)) return undefined;
       throw err;
@@ -108,5 +104,3 @@ function isSeq(value: unknown): value is Seq {
   return typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
 }
 
-/** A sequence as a `since` query value. */
-export const sinceParam = (seq: Seq | undefined): string => (seq === undefined ? '0' : String(seq));

@@ -1,4 +1,4 @@
-import { backoffDelay, type BackoffPolicy } from '../store/backoff.js';
+import { backoffDelay, type BackoffPolicy } from '@m2m/couch';
 
 /** A failed database is tried again after this backoff (per database, reset by a success). */
 const FAILURE_BACKOFF: BackoffPolicy = { baseMs: 500, maxMs: 60_000 };

@@ -1,10 +1,9 @@
-import type { CheckpointStore, Seq } from '../feed/checkpointStore.js';
-import { readChanges, type Change } from '../feed/changesReader.js';
+import type { CheckpointStore } from '../feed/checkpointStore.js';
 import { estimateSessionCost } from '../pool/sessionCost.js';
-import { isStoreStatus } from '../store/storeErrors.js';
-import { isMissingDatabase, readDocument } from '../writer/storeDocuments.js';
+import { readDocument } from '../writer/storeDocuments.js';
 import type { TurnSizes } from './turnSizes.js';
 import { MAX_SESSION_ID_LENGTH, processSessionChanges, type BatchDeps, type BatchResult, type SessionChange } from './sessionBatch.js';
+import { type Change, isMissingDatabase, isStoreStatus, readChanges, type Seq } from '@m2m/couch';
 
 export interface DrainDeps extends BatchDeps {
   checkpoints: CheckpointStore;

@@ -1,12 +1,9 @@
 import { parseUserDatabase, userDatabases } from '@m2m/analysis-core';
 import type { WorkerConfig } from '../config.js';
 import type { CheckpointStore } from '../feed/checkpointStore.js';
-import { readChanges } from '../feed/changesReader.js';
 import { DatabaseQueue } from '../feed/databaseQueue.js';
 import type { Logger } from '../logging.js';
 import type { AnalysisPool } from '../pool/analysisPool.js';
-import type { StoreClient } from '../store/storeClient.js';
-import { describeError, isAborted } from '../store/storeErrors.js';
 import { ProgressDbCache } from '../writer/progressDbCache.js';
 import { runDatabaseTurn, type TurnResult } from './databaseDrain.js';
 import type { Component } from '@m2m/service-kit';
@@ -14,6 +11,7 @@ import { mapBounded } from './mapBounded.js';
 import { listOwnedSessionsDatabases } from './ownedDatabases.js';
 import { TurnSizes } from './turnSizes.js';
 import type { WorkerTally } from './workerTally.js';
+import { describeError, isAborted, readChanges, type StoreClient } from '@m2m/couch';
 
 export interface DatabaseTurnsOptions {
   config: Pick<WorkerConfig, 'dbPrefix' | 'shard' | 'batchSize' | 'analysisBudget' | 'concurrency'>;

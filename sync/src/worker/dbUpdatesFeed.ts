@@ -1,14 +1,12 @@
 import type { WorkerConfig } from '../config.js';
-import type { CheckpointStore, Seq } from '../feed/checkpointStore.js';
-import { DbUpdatesFollower } from '../feed/dbUpdatesFollower.js';
+import type { CheckpointStore } from '../feed/checkpointStore.js';
 import type { Logger } from '../logging.js';
-import type { StoreClient } from '../store/storeClient.js';
-import { describeError } from '../store/storeErrors.js';
 import { DbUpdatesPosition } from './dbUpdatesPosition.js';
 import type { Component } from '@m2m/service-kit';
 import { ownsSessionsDatabase } from './ownedDatabases.js';
 import type { Readiness } from './readiness.js';
 import type { WorkerTally } from './workerTally.js';
+import { DbUpdatesFollower, describeError, type Seq, type StoreClient } from '@m2m/couch';
 
 export interface DbUpdatesFeedOptions {
   config: Pick<WorkerConfig, 'dbPrefix' | 'shard'>;

@@ -1,6 +1,6 @@
-import type { CheckpointStore, Seq } from '../feed/checkpointStore.js';
+import type { CheckpointStore } from '../feed/checkpointStore.js';
 import type { Logger } from '../logging.js';
-import { describeError, isAborted } from '../store/storeErrors.js';
+import { describeError, isAborted, type Seq } from '@m2m/couch';
 
 export interface DbUpdatesPositionOptions {
   checkpoints: CheckpointStore;

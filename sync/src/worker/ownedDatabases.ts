@@ -2,7 +2,7 @@ import { parseUserDatabase } from '@m2m/analysis-core';
 import type { WorkerConfig } from '../config.js';
 import { ownsDatabase } from '../shard.js';
 import { listUserDatabases } from '../store/databases.js';
-import type { StoreClient } from '../store/storeClient.js';
+import { type StoreClient } from '@m2m/couch';
 
 /** Whether a database is a sessions database this shard owns. */
 export const ownsSessionsDatabase = (config: Pick<WorkerConfig, 'dbPrefix' | 'shard'>, dbName: string): boolean =>

@@ -2,12 +2,11 @@ import { userDatabases, type AnalysisDoc } from '@m2m/analysis-core';
 import type { Logger } from '../logging.js';
 import type { WorkerMetrics } from '../ops/workerMetrics.js';
 import type { AnalysisPool } from '../pool/analysisPool.js';
-import type { StoreClient } from '../store/storeClient.js';
 import { writeAnalyses, type AnalysisIntent, type AnalysisWriteOutcome } from '../writer/analysisWriter.js';
 import { repairProgressDatabase } from '../writer/progressDatabase.js';
 import type { ProgressDbCache } from '../writer/progressDbCache.js';
 import { updateProgress } from '../writer/progressWriter.js';
-import { isMissingDatabase } from '../writer/storeDocuments.js';
+import { isMissingDatabase, type StoreClient } from '@m2m/couch';
 
 /** A session as the feed delivered it: its current document, or null when it was deleted. */
 export interface SessionChange {

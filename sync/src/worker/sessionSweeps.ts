@@ -1,10 +1,9 @@
 import type { WorkerConfig } from '../config.js';
 import { SweepFeeder } from '../feed/sweepFeeder.js';
 import type { Logger } from '../logging.js';
-import type { StoreClient } from '../store/storeClient.js';
-import { describeError, isAborted, StoreError } from '../store/storeErrors.js';
 import type { Component } from '@m2m/service-kit';
 import { listOwnedSessionsDatabases } from './ownedDatabases.js';
+import { StoreError, describeError, isAborted, type StoreClient } from '@m2m/couch';
 
 export interface SessionSweepsOptions {
   config: Pick<WorkerConfig, 'dbPrefix' | 'shard' | 'sweepRate' | 'concurrency'>;

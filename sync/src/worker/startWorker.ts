@@ -1,4 +1,5 @@
-import { activityDatabase, isUserId, userDatabases } from '@m2m/analysis-core';
+import { isUserId, userDatabases } from '@m2m/analysis-core';
+import { systemDatabases } from '@m2m/couch';
 import { Lifecycle } from '@m2m/service-kit';
 import type { WorkerConfig } from '../config.js';
 import { ActivityHintFeed } from '../feed/activityHintFeed.js';
@@ -173,7 +174,7 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
     new ActivityHintFeed({
       store,
       logger,
-      db: activityDatabase(config.dbPrefix),
+      db: systemDatabases(config.dbPrefix).activity,
       feedTimeoutMs: options.liveFeedTimeoutMs ?? 60_000,
       onHint: (userId) => {
         if (!isUserId(userId)) return;

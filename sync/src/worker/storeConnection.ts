@@ -1,10 +1,8 @@
 import type { WorkerConfig } from '../config.js';
 import type { Logger } from '../logging.js';
-import { withRetry } from '../store/backoff.js';
-import { checkAdminAccess, ensureDatabase, StoreAccessError, workerDatabase } from '../store/databases.js';
-import { StoreClient } from '../store/storeClient.js';
-import { describeError, isTransient } from '../store/storeErrors.js';
+import { ensureDatabase } from '../store/databases.js';
 import type { Component } from '@m2m/service-kit';
+import { StoreAccessError, StoreClient, checkAdminAccess, describeError, isTransient, withRetry, workerDatabase } from '@m2m/couch';
 
 export interface StoreConnectionOptions {
   logger: Logger;

@@ -1,7 +1,6 @@
 import type { Shard } from '../config.js';
 import { shardLabel } from '../shard.js';
-import { docPath, type StoreClient } from '../store/storeClient.js';
-import { isStoreStatus } from '../store/storeErrors.js';
+import { findDoc, isStoreStatus, putDoc, type StoreClient } from '@m2m/couch';
 import type { Component } from '@m2m/service-kit';
 
 export interface LastError {
@@ -121,12 +120,7 @@ export class WorkerStatusRecorder implements Component {
         // A restart keeps the last error of the previous run until a new one happens.
         if (!this.last && previous?.lastError) doc.lastError = this.last = previous.lastError;
       }
-      const saved = await this.store.request<{ rev: string }>({
-        db: this.workerDb,
-        path: docPath(id),
-        method: 'PUT',
-        body: this.rev ? { ...doc, _rev: this.rev } : doc,
-      });
+      const saved = await putDoc(this.store, this.workerDb, { ...(this.rev ? { ...doc, _rev: this.rev } : doc), _id: id });
       this.rev = saved.rev;
     } catch (err) {
       if (isStoreStatus(err, 409)) this.rev = undefined;
@@ -135,12 +129,7 @@ export class WorkerStatusRecorder implements Component {
     }
   }
 
-  private async current(id: string): Promise<WorkerStatusDoc | undefined> {
-    try {
-      return await this.store.request<WorkerStatusDoc>({ db: this.workerDb, path: docPath(id) });
-    } catch (err) {
-      if (isStoreStatus(err, 404)) return undefined;
-      throw err;
-    }
+  private current(id: string): Promise<WorkerStatusDoc | undefined> {
+    return findDoc<WorkerStatusDoc>(this.store, this.workerDb, id);
   }
 }

@@ -1,8 +1,8 @@
 import type { AnalysisDoc } from '@m2m/analysis-core';
-import type { StoreClient } from '../store/storeClient.js';
 import { sameContent, storedAnalysisBody, type StoredDoc } from './documentForms.js';
 import type { ProgressDbCache } from './progressDbCache.js';
 import { bulkWrite } from './storeDocuments.js';
+import { type StoreClient } from '@m2m/couch';
 
 /** What the batch wants for one analysis document: this content, or gone (its session was deleted). */
 export interface AnalysisIntent {

@@ -1,6 +1,6 @@
 import { userDatabases } from '@m2m/analysis-core';
-import { databaseExists, ensureDatabase, USER_DATABASE_SHARDS } from '../store/databases.js';
-import type { StoreClient } from '../store/storeClient.js';
+import { databaseExists, type StoreClient, USER_DATABASE_SHARDS } from '@m2m/couch';
+import { ensureDatabase } from '../store/databases.js';
 
 /**
  * Called when a user's progress database is missing. If the sessions

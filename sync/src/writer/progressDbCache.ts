@@ -1,8 +1,6 @@
 import { progressEntry, type ProgressEntry } from '@m2m/analysis-core';
-import type { Seq } from '../feed/checkpointStore.js';
-import { readChanges } from '../feed/changesReader.js';
-import type { StoreClient } from '../store/storeClient.js';
 import { deviceForm, type StoredDoc } from './documentForms.js';
+import { readChanges, type StoreClient, type Seq } from '@m2m/couch';
 
 export const PROGRESS_ID = 'progress';
 export const ANALYSIS_ID_PREFIX = 'analysis:';

@@ -1,9 +1,7 @@
 import { summarizeProgressEntries, type ProgressDoc } from '@m2m/analysis-core';
-import type { StoreClient } from '../store/storeClient.js';
-import { docPath } from '../store/storeClient.js';
-import { isStoreStatus } from '../store/storeErrors.js';
 import { sameContent, storedProgressBody } from './documentForms.js';
 import { PROGRESS_ID, ProgressDbCache } from './progressDbCache.js';
+import { isStoreStatus, putDoc, type StoreClient } from '@m2m/couch';
 
 export { ANALYSIS_ID_PREFIX, PROGRESS_ID } from './progressDbCache.js';
 
@@ -31,7 +29,7 @@ export async function updateProgress(
     if (current && sameContent(current, body)) return { result: 'unchanged', progress };
     const doc = current?._rev ? { ...body, _rev: current._rev } : body;
     try {
-      const saved = await store.call<{ rev: string }>({ db: progressDb, path: docPath(PROGRESS_ID), method: 'PUT', body: doc });
+      const saved = await putDoc(store, progressDb, { ...doc, _id: PROGRESS_ID }, { retry: true });
       cache.recordWrites(progressDb, [{ ...doc, _rev: saved.rev }]);
       return { result: 'written', progress };
     } catch (err) {

@@ -1,12 +1,5 @@
-import type { StoreClient } from '../store/storeClient.js';
-import { docPath } from '../store/storeClient.js';
-import { isStoreStatus, StoreError } from '../store/storeErrors.js';
 import type { StoredDoc } from './documentForms.js';
-
-/** A 404 about the database itself, not one of its documents (CouchDB: "Database does not exist.", embedded: "no_db_file"). */
-export function isMissingDatabase(err: unknown): boolean {
-  return err instanceof StoreError && err.status === 404 && err.reason !== 'missing' && err.reason !== 'deleted';
-}
+import { allDocs, bulkDocs, findDoc, type StoreClient } from '@m2m/couch';
 
 /** The current revision of each key: its document, a tombstone's revision, or nothing. */
 export interface CurrentDoc {
@@ -19,13 +12,7 @@ export interface CurrentDoc {
 export async function readDocuments(store: StoreClient, db: string, ids: string[]): Promise<Map<string, CurrentDoc>> {
   const found = new Map<string, CurrentDoc>();
   if (ids.length === 0) return found;
-  const answer = await store.call<{ rows: Array<{ key: string; value?: { rev: string; deleted?: boolean }; doc?: StoredDoc | null }> }>({
-    db,
-    path: '_all_docs',
-    method: 'POST',
-    qs: { include_docs: true },
-    body: { keys: ids },
-  });
+  const answer = await allDocs<StoredDoc>(store, db, { include_docs: true, keys: ids }, { retry: true });
   for (const row of answer.rows) {
     const deleted = row.value?.deleted === true;
     found.set(row.key, { doc: !deleted && row.doc ? row.doc : undefined, deletedRev: deleted ? row.value?.rev : undefined });
@@ -34,13 +21,8 @@ export async function readDocuments(store: StoreClient, db: string, ids: string[
 }
 
 /** One document, undefined when missing or deleted. */
-export async function readDocument(store: StoreClient, db: string, id: string): Promise<StoredDoc | undefined> {
-  try {
-    return await store.call<StoredDoc>({ db, path: docPath(id) });
-  } catch (err) {
-    if (isStoreStatus(err, 404) && !isMissingDatabase(err)) return undefined;
-    throw err;
-  }
+export function readDocument(store: StoreClient, db: string, id: string): Promise<StoredDoc | undefined> {
+  return findDoc<StoredDoc>(store, db, id, { retry: true });
 }
 
 const RANGE_PAGE = 1000;
@@ -51,11 +33,12 @@ export async function readRange(store: StoreClient, db: string, idPrefix: string
   let startkey = idPrefix;
   let skip = 0;
   for (;;) {
-    const page = await store.call<{ rows: Array<{ key: string; doc?: StoredDoc | null }> }>({
+    const page = await allDocs<StoredDoc>(
+      store,
       db,
-      path: '_all_docs',
-      qs: { startkey, endkey: `${idPrefix}\ufff0`, include_docs: true, limit: RANGE_PAGE, ...(skip ? { skip } : {}) },
-    });
+      { startkey, endkey: `${idPrefix}\ufff0`, include_docs: true, limit: RANGE_PAGE, ...(skip ? { skip } : {}) },
+      { retry: true },
+    );
     for (const row of page.rows) if (row.doc) docs.push(row.doc);
     const last = page.rows[page.rows.length - 1];
     if (page.rows.length < RANGE_PAGE || !last) return docs;
@@ -67,7 +50,7 @@ export async function readRange(store: StoreClient, db: string, idPrefix: string
 export type BulkResult = { id: string; rev: string; ok: true } | { id: string; error: string; reason?: string };
 
 export function bulkWrite(store: StoreClient, db: string, docs: StoredDoc[]): Promise<BulkResult[]> {
-  return store.call<BulkResult[]>({ db, path: '_bulk_docs', method: 'POST', body: { docs } });
+  return bulkDocs(store, db, docs, { retry: true }) as Promise<BulkResult[]>;
 }
 
 /** Ids of every live document of a database except design documents, page by page. */
@@ -75,11 +58,7 @@ export async function readIds(store: StoreClient, db: string): Promise<string[]>
   const ids: string[] = [];
   let startkey: string | undefined;
   for (;;) {
-    const page = await store.call<{ rows: Array<{ id: string; key: string }> }>({
-      db,
-      path: '_all_docs',
-      qs: { limit: RANGE_PAGE, ...(startkey === undefined ? {} : { startkey, skip: 1 }) },
-    });
+    const page = await allDocs(store, db, { limit: RANGE_PAGE, ...(startkey === undefined ? {} : { startkey, skip: 1 }) }, { retry: true });
     for (const row of page.rows) if (!row.id.startsWith('_design/')) ids.push(row.id);
     const last = page.rows[page.rows.length - 1];
     if (page.rows.length < RANGE_PAGE || !last) return ids;

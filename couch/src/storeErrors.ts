@@ -1,3 +1,9 @@
+/**
+ * The one error model of every store call (gateway and worker alike), after
+ * CouchDB's own `{error, reason}` answers: what failed, the status when the
+ * store answered, and what was asked. Nothing else is thrown by the clients.
+ */
+
 /** How a store call failed: an HTTP answer, no answer, no answer in time, or cancelled by us. */
 export type StoreFailureKind = 'http' | 'network' | 'timeout' | 'aborted';
 
@@ -20,7 +26,7 @@ export class StoreError extends Error {
       fields.kind === 'http'
         ? `HTTP ${fields.status}${fields.error ? ` ${fields.error}` : ''}${fields.reason && fields.reason !== fields.error ? `: ${fields.reason}` : ''}`
         : fields.kind === 'timeout'
-          ? 'no answer in time'
+          ? `no answer in time (${fields.detail ?? 'The operation was aborted due to timeout'})`
           : fields.kind === 'aborted'
             ? 'cancelled'
             : `unreachable (${fields.detail ?? 'network error'})`;
@@ -58,4 +64,32 @@ export function isTransient(err: unknown): boolean {
 
 export function describeError(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** HTTP status of a store answer, or undefined when no answer came (network, timeout, cancelled). */
+export function storeStatus(err: unknown): number | undefined {
+  return err instanceof StoreError && err.kind === 'http' ? err.status : undefined;
+}
+
+/** CouchDB's `error` field of a failed store call (e.g. `conflict`, `not_found`). */
+export function storeErrorKind(err: unknown): string | undefined {
+  return err instanceof StoreError ? err.error : undefined;
+}
+
+/** The store could not be reached, did not answer in time, or failed on its side: worth a retry later. */
+export function isStoreUnavailable(err: unknown): boolean {
+  if (!(err instanceof StoreError)) return false;
+  if (err.kind === 'network' || err.kind === 'timeout') return true;
+  return err.kind === 'http' && err.status !== undefined && err.status >= 500;
+}
+
+/** A short, credential-free description of a store failure for messages and logs. */
+export const describeStoreError = describeError;
+
+/** Start-up could not use the store (unreachable, wrong credentials, not an admin); the message says what to fix. */
+export class StoreAccessError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreAccessError';
+  }
 }

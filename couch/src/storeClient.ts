@@ -2,11 +2,12 @@ import Nano, { type RequestOptions, type ServerScope } from 'nano';
 import { DEFAULT_BACKOFF, withRetry, type BackoffPolicy } from './backoff.js';
 import { attemptBudgetMs, EndpointHealth, neverDelivered, splitStoreUrls, type StoreEndpoint } from './storeEndpoints.js';
 import { isTransient, StoreError } from './storeErrors.js';
+import { parseStoreUrl } from './storeUrl.js';
 
 export type QueryValue = string | number | boolean | string[] | null;
 
 export interface StoreRequest {
-  method?: 'GET' | 'PUT' | 'POST' | 'DELETE';
+  method?: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE';
   /** Database name (encoded here). */
   db?: string;
   /** Path below the database (or the server), already URL-encoded where needed. */
@@ -19,8 +20,11 @@ export interface StoreRequest {
   signal?: AbortSignal;
 }
 
+export const DEFAULT_STORE_TIMEOUT_MS = 10_000;
+
 export interface StoreClientOptions {
-  timeoutMs: number;
+  /** Longest wait of one call (STORE_TIMEOUT_MS); defaults to DEFAULT_STORE_TIMEOUT_MS. */
+  timeoutMs?: number;
   backoff?: BackoffPolicy;
   /** Called before each retry of a transient failure. */
   onRetry?(err: StoreError, attempt: number, delayMs: number): void;
@@ -33,24 +37,12 @@ export interface StoreClientOptions {
 /** How long the probe of a node that was down may take. */
 const PROBE_TIMEOUT_MS = 2_000;
 
-/** Splits a URL with credentials into base URL and Basic header. */
-export function parseStoreUrl(urlWithCredentials: string): { url: string; authorization: string } {
-  const parsed = new URL(urlWithCredentials);
-  const username = decodeURIComponent(parsed.username);
-  const password = decodeURIComponent(parsed.password);
-  parsed.username = '';
-  parsed.password = '';
-  return {
-    url: parsed.toString().replace(/\/+$/, ''),
-    authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`,
-  };
-}
-
-/** A document id as one URL path segment. */
-export const docPath = (id: string): string => encodeURIComponent(id);
 
 /**
- * The worker's admin connection to the store. `request` is one call with a
+ * The admin connection to the store of the gateway and of the worker: every
+ * call goes through `request` (one funnel, as nano's own `relax()`), so the
+ * timeout, the failover, the credentials and the error model live here once.
+ * `request` is one call with a
  * timeout; `call` retries transient failures (no answer, timeout, 5xx, 429,
  * 401/403) with exponential backoff and jitter until it succeeds, fails for
  * good, or the client is closed.
@@ -66,6 +58,8 @@ export const docPath = (id: string): string => encodeURIComponent(id);
 export class StoreClient {
   /** Base URLs without credentials, comma-separated when several. */
   readonly url: string;
+  /** `Basic …` header value of the first URL, for the streaming transport; never logged. */
+  readonly authorization: string;
   readonly timeoutMs: number;
   readonly health: EndpointHealth<StoreEndpoint>;
   private readonly nanos = new Map<StoreEndpoint, ServerScope>();
@@ -73,12 +67,13 @@ export class StoreClient {
 
   constructor(
     urlsWithCredentials: string,
-    private readonly options: StoreClientOptions,
+    private readonly options: StoreClientOptions = {},
   ) {
     const endpoints = splitStoreUrls(urlsWithCredentials).map((url) => parseStoreUrl(url));
     if (endpoints.length === 0) throw new Error('the store URL must not be empty');
     this.url = endpoints.map((endpoint) => endpoint.url).join(',');
-    this.timeoutMs = options.timeoutMs;
+    this.authorization = (endpoints[0] as StoreEndpoint).authorization;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
     // Credentials travel in the header, never in a URL that could reach a log.
     for (const endpoint of endpoints) this.nanos.set(endpoint, Nano({ url: endpoint.url, headers: { Authorization: endpoint.authorization } }));
     this.health = new EndpointHealth(endpoints, {
@@ -100,7 +95,8 @@ export class StoreClient {
     if (this.lifetime.signal.aborted) throw new StoreError({ kind: 'aborted', target });
     const deadline = Date.now() + (req.timeoutMs ?? this.timeoutMs);
     // A call that sets its own time (a feed that waits on purpose) keeps all of it on each node.
-    const sharesTime = method === 'GET' && req.timeoutMs === undefined;
+    const idempotent = method === 'GET' || method === 'HEAD';
+    const sharesTime = idempotent && req.timeoutMs === undefined;
     const candidates = this.health.candidates();
     let failure: StoreError = new StoreError({ kind: 'timeout', target });
     for (const [index, endpoint] of candidates.entries()) {
@@ -118,7 +114,7 @@ export class StoreClient {
         }
         failure = err;
         this.health.markDown(endpoint);
-        if (method !== 'GET' && !neverDelivered(err.cause)) throw err;
+        if (!idempotent && !neverDelivered(err.cause)) throw err;
       }
     }
     throw failure;
@@ -141,7 +137,10 @@ export class StoreClient {
       return result;
     } catch (err) {
       if (this.lifetime.signal.aborted || req.signal?.aborted) throw new StoreError({ kind: 'aborted', target }, { cause: err });
-      if (timeout.aborted) throw new StoreError({ kind: 'timeout', target }, { cause: err });
+      if (timeout.aborted) {
+        const detail = timeout.reason instanceof Error ? timeout.reason.message : undefined;
+        throw new StoreError({ kind: 'timeout', target, ...(detail ? { detail } : {}) }, { cause: err });
+      }
       const status = (err as { statusCode?: unknown }).statusCode;
       if (typeof status === 'number') {
         const { error, reason } = err as { error?: unknown; reason?: unknown };

@@ -1,6 +1,6 @@
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
-import { attemptBudgetMs, EndpointHealth, neverDelivered, type StoreEndpoint } from '../storeAccess/storeEndpoints.js';
+import { attemptBudgetMs, EndpointHealth, neverDelivered, type StoreEndpoint } from './storeEndpoints.js';
 
 /** Where the store is and how the gateway proves it is the admin. */
 export interface StoreTarget {

@@ -1,4 +1,4 @@
-import { StoreError } from '../store/storeErrors.js';
+import { StoreError } from '../storeErrors.js';
 
 /**
  * The request's answer, or "aborted" as soon as the signal fires. A long

@@ -1,5 +1,6 @@
-import type { StoreClient } from '../store/storeClient.js';
-import { sinceParam, type Seq } from './checkpointStore.js';
+import { changes } from '../endpoints.js';
+import type { StoreClient } from '../storeClient.js';
+import { sinceParam, type Seq } from './seq.js';
 
 export interface Change {
   /** Null on the rows CouchDB skips with `seq_interval`. */
@@ -28,12 +29,12 @@ export async function readChanges(
   since: Seq | undefined,
   options: { limit: number; includeDocs: boolean; signal?: AbortSignal },
 ): Promise<ChangesBatch> {
-  const answer = await store.call<{ results?: Change[]; last_seq?: Seq; pending?: number }>({
+  const answer = await changes<{ results?: Change[]; last_seq?: Seq; pending?: number }>(
+    store,
     db,
-    path: '_changes',
-    qs: { since: sinceParam(since), limit: options.limit, include_docs: options.includeDocs, style: 'main_only' },
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
+    { since: sinceParam(since), limit: options.limit, include_docs: options.includeDocs, style: 'main_only' },
+    { retry: true, ...(options.signal ? { signal: options.signal } : {}) },
+  );
   const results = Array.isArray(answer.results) ? answer.results : [];
   const lastSeq = answer.last_seq ?? results[results.length - 1]?.seq ?? since ?? 0;
   return { results, lastSeq, pending: typeof answer.pending === 'number' ? answer.pending : undefined };

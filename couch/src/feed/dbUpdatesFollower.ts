@@ -1,8 +1,9 @@
-import type { Logger } from '../logging.js';
-import { backoffDelay, sleep } from '../store/backoff.js';
-import type { StoreClient } from '../store/storeClient.js';
-import { describeError, isAborted, isTransient, StoreError } from '../store/storeErrors.js';
-import type { Seq } from './checkpointStore.js';
+import { backoffDelay, sleep } from '../backoff.js';
+import { dbUpdates } from '../endpoints.js';
+import type { StoreClient } from '../storeClient.js';
+import { describeError, isAborted, isTransient, StoreError } from '../storeErrors.js';
+import type { FeedLogger } from './feedLogger.js';
+import type { Seq } from './seq.js';
 import { unlessAborted } from './unlessAborted.js';
 
 /** Wait of the first read (CouchDB answers a long poll with changes at once, else at the timeout). */
@@ -12,7 +13,7 @@ export type DbUpdateType = 'created' | 'updated' | 'deleted' | string;
 
 export interface DbUpdatesFollowerOptions {
   store: StoreClient;
-  logger: Logger;
+  logger: FeedLogger;
   /** Longest wait of one long-poll request. */
   feedTimeoutMs?: number;
   /** How often to sweep instead when the store has no `_db_updates`. */
@@ -64,13 +65,12 @@ export class DbUpdatesFollower {
     };
     while (!signal.aborted) {
       try {
-        const poll = store.request<{ results?: Array<{ db_name?: unknown; type?: unknown }>; last_seq?: Seq }>({
-          path: '_db_updates',
+        const poll = dbUpdates<{ results?: Array<{ db_name?: unknown; type?: unknown }>; last_seq?: Seq }>(
+          store,
           // The first read waits only a moment: it hands over what is there and pins down a position.
-          qs: { feed: 'longpoll', since: String(since), timeout: caughtUp ? feedTimeoutMs : FIRST_READ_WAIT_MS },
-          timeoutMs: feedTimeoutMs + store.timeoutMs,
-          signal,
-        });
+          { feed: 'longpoll', since: String(since), timeout: caughtUp ? feedTimeoutMs : FIRST_READ_WAIT_MS },
+          { timeoutMs: feedTimeoutMs + store.timeoutMs, signal },
+        );
         const answer = await unlessAborted(poll, signal, 'GET /_db_updates');
         for (const row of answer.results ?? []) {
           if (typeof row.db_name === 'string' && typeof row.type === 'string') this.options.onEvent(row.db_name, row.type);
