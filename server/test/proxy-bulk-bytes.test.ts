@@ -57,13 +57,25 @@ describe('planning a _bulk_docs from its bytes', () => {
     }
   });
 
-  it('measures each document when the body is larger than the document limit or than the quota left', async () => {
+  it('forwards a body larger than the document limit as it came when each document is far under it (a replication batch)', async () => {
+    const batch = Array.from({ length: 8 }, (_, i) => couchSession(1410 + i, 5));
+    const utf8 = bytesOf({ docs: batch });
+    const plan = await planBulkDocs(JSON.parse(utf8.toString()), utf8.length - 1, undefined, utf8);
+    expect(plan.upstreamBytes).toBe(utf8);
+    expect(plan.forwardedIndices).toHaveLength(8);
+  });
+
+  it('measures a document exactly near the limit, refusing one over it, and the quota left decides per document', async () => {
     const utf8 = bytesOf({ docs: sessions });
-    const oneSize = bytesOf(sessions[0]).length;
-    const bySize = await planBulkDocs(JSON.parse(utf8.toString()), utf8.length - 1, undefined, utf8);
+    const sizes = sessions.map((doc) => bytesOf(doc).length);
+    const limit = Math.min(...sizes);
+    const bySize = await planBulkDocs(JSON.parse(utf8.toString()), limit, undefined, utf8);
     expect(bySize.upstreamBytes).not.toBe(utf8);
-    expect(bySize.forwardedIndices).toEqual([0, 1]);
-    const storage = { bytesLeft: oneSize, refusal: 'over the quota' };
+    const smaller = sizes.indexOf(limit);
+    expect(bySize.forwardedIndices).toContain(smaller);
+    for (const { row } of bySize.refused) expect(row.reason).toMatch(/^the document is \d+ bytes, more than the limit of \d+$/);
+    expect(bySize.forwardedIndices.length + bySize.refused.length).toBe(2);
+    const storage = { bytesLeft: sizes[0]!, refusal: 'over the quota' };
     const byQuota = await planBulkDocs(JSON.parse(utf8.toString()), 1_000_000, storage, utf8);
     expect(byQuota.forwardedIndices).toEqual([0]);
     expect(byQuota.refused).toEqual([{ index: 1, row: { id: sessions[1]!._id, error: 'forbidden', reason: 'over the quota' } }]);

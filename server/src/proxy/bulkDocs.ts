@@ -3,6 +3,7 @@ import { badRequest, tooMany } from './couchError.js';
 /** Most documents one `_bulk_docs` may carry; replication pushes batches of about 100. */
 export const MAX_DOCS_PER_BULK = 1000;
 import { checkSessionWrite, judgeSessionWrite, serialisedWithin, type SessionJudgement, type WriteVerdict } from './documentGate.js';
+import { jsonSizeBound } from './jsonSizeBound.js';
 import { loopTurns } from './loopTurns.js';
 
 /** One row of a `_bulk_docs` answer, as CouchDB writes it. */
@@ -52,10 +53,11 @@ const UNLIMITED: StorageLeft = { bytesLeft: Number.POSITIVE_INFINITY, refusal: '
  *
  * `utf8`, the body's bytes as the client sent them (well-formed UTF-8), lets
  * a batch whose every document passes unchanged go to the store as it came:
- * no document is serialised again. That is sound because CouchDB reads JSON
- * as JSON.parse does (a repeated key keeps its last value; CouchDB decodes
- * with jiffy's `dedupe_keys`), so the store stores what was checked; and a
- * body no larger than the document size limit cannot hold a document over it.
+ * no document is serialised again, and a document's size is bounded without
+ * serialising it (serialised only when the bound is over the limit). That is
+ * sound because CouchDB reads JSON as JSON.parse does (a repeated key keeps
+ * its last value; CouchDB decodes with jiffy's `dedupe_keys`), so the store
+ * stores what was checked, and measures what it stores as we do.
  */
 export async function planBulkDocs(body: unknown, maxDocBytes: number, storage: StorageLeft = UNLIMITED, utf8?: Buffer): Promise<BulkDocsPlan> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('the body must be {"docs": [...]}');
@@ -69,29 +71,25 @@ export async function planBulkDocs(body: unknown, maxDocBytes: number, storage: 
   const plan: BulkDocsPlan = { upstreamBody: { docs: [] }, upstreamBytes: Buffer.alloc(0), forwardedIndices: [], refused: [], newEdits: newEdits !== false };
   if (newEdits !== undefined) plan.upstreamBody.new_edits = newEdits;
   const turn = loopTurns();
-  const asSent = utf8 !== undefined && utf8.length <= maxDocBytes && utf8.length <= storage.bytesLeft;
-  let verdicts: Array<SessionJudgement | WriteVerdict>;
-  if (asSent) {
-    const judged: SessionJudgement[] = [];
-    for (const doc of docs as unknown[]) {
-      judged.push(judgeSessionWrite(doc));
-      await turn();
+  const asSent = utf8 !== undefined && utf8.length <= storage.bytesLeft;
+  const verdicts: Array<SessionJudgement | WriteVerdict> = [];
+  for (const doc of docs as unknown[]) {
+    if (!asSent) verdicts.push(checkSessionWrite(doc, maxDocBytes));
+    else {
+      const judged = judgeSessionWrite(doc);
+      // Near the limit, the exact size decides (and the bytes are kept for the body built below).
+      const nearLimit = judged.ok && !judged.tombstone && jsonSizeBound(judged.doc, maxDocBytes) > maxDocBytes;
+      verdicts.push(nearLimit && judged.ok ? serialisedWithin(judged.doc, maxDocBytes) : judged);
     }
-    if (judged.every((v) => v.ok && !v.tombstone)) {
-      // The whole body is charged to the quota: a little more than its documents, never less.
-      storage.bytesLeft -= utf8.length;
-      for (const verdict of judged) if (verdict.ok) plan.upstreamBody.docs.push(verdict.doc);
-      plan.forwardedIndices = judged.map((_, index) => index);
-      plan.upstreamBytes = utf8;
-      return plan;
-    }
-    verdicts = judged;
-  } else {
-    verdicts = [];
-    for (const doc of docs as unknown[]) {
-      verdicts.push(checkSessionWrite(doc, maxDocBytes));
-      await turn();
-    }
+    await turn();
+  }
+  if (asSent && verdicts.every((v) => v.ok && 'tombstone' in v && !v.tombstone)) {
+    // The whole body is charged to the quota: a little more than its documents, never less.
+    storage.bytesLeft -= utf8.length;
+    for (const verdict of verdicts) if (verdict.ok) plan.upstreamBody.docs.push(verdict.doc);
+    plan.forwardedIndices = verdicts.map((_, index) => index);
+    plan.upstreamBytes = utf8;
+    return plan;
   }
 
   const parts: Buffer[] = [Buffer.from('{"docs":[')];
