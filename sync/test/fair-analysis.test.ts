@@ -55,6 +55,30 @@ describe('analysis pool: fair between users', () => {
   });
 });
 
+describe('analysis pool: heavy sessions', () => {
+  // A minute at 1000 Hz: 660,000, heavy here (and tens of times slower to analyse than the normal one).
+  const heavy = copies(sessionDoc({ seed: 34, durationS: 60, sampleRateHz: 1000 }), 3, Date.parse('2026-04-02T20:00:00.000Z'));
+  const normal = sessionDoc({ seed: 35 });
+
+  it('runs a backlog of heavy sessions alone on every thread, and a normal session beside them on the lane', async () => {
+    const pool = new AnalysisPool({ size: 2, heavyCost: 500_000 });
+    try {
+      await eventually(async () => expect(pool.stats().ready).toBe(pool.stats().threads), 30_000, 20);
+      const order: string[] = [];
+      const heavyDone = heavy.map((doc, i) => pool.analyze(doc, { tenant: 'heavy-user' }).then(() => order.push(`heavy-${i}`)));
+      // Both threads of the pool's size take a heavy session; the third waits.
+      expect(pool.stats()).toMatchObject({ busy: 2, queued: 1 });
+      const normalDone = pool.analyze(normal, { tenant: 'normal-user' }).then(() => order.push('normal'));
+      // The normal session does not wait for either: the lane takes it at once.
+      expect(pool.stats()).toMatchObject({ busy: 3, queued: 1 });
+      await Promise.all([...heavyDone, normalDone]);
+      expect(order[0], order.join(', ')).toBe('normal');
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
 describe('sync worker: fair between users', () => {
   let store: TestStore;
   let worker: RunningWorker | undefined;

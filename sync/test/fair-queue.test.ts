@@ -48,4 +48,16 @@ describe('fair queue', () => {
     queue.unshift('light', 'l-retry', 1);
     expect(drainAll(queue)).toEqual(['h0', 'l-retry', 'l1']);
   });
+
+  it('charges a retried job once: its tenant keeps its turn against another', () => {
+    const queue = new FairQueue<string>();
+    queue.push('a', 'a0', 10);
+    queue.push('a', 'a1', 10);
+    queue.push('b', 'b0', 10);
+    queue.push('b', 'b1', 10);
+    expect(queue.shift()).toBe('a0');
+    // a0's thread failed: it is retried. Charged twice, a would fall behind b by a whole job (b0, b1, a0, a1).
+    queue.unshift('a', 'a0', 10);
+    expect(drainAll(queue)).toEqual(['b0', 'a0', 'a1', 'b1']);
+  });
 });

@@ -21,6 +21,7 @@ import { errorHandler, notFound } from './errors.js';
 import { assignRequestId, REQUEST_ID_HEADER } from './requestId.js';
 import { labelMount, logRequests } from './requestLogging.js';
 import type { StoreClient } from '@m2m/couch';
+import { keepBodyBytes } from './bodyBytes.js';
 
 export interface AppDeps {
   /** `jwtSecret` must be set (gateway.ts fills in the generated one). */
@@ -90,7 +91,8 @@ export function createApp(deps: AppDeps): Express {
 
   const authenticated = requireUser(userCheck(auth));
   // Bodies are parsed after authentication: an anonymous client cannot make us read megabytes.
-  const json = express.json({ limit: config.bodyLimitBytes });
+  // The bytes are kept: the sync proxy forwards a batch whose every document passes as it came.
+  const json = express.json({ limit: config.bodyLimitBytes, verify: keepBodyBytes });
   for (const [mountPath, router] of [
     ['/sync', deps.routers?.sync],
     ['/api', deps.routers?.api],

@@ -1,6 +1,7 @@
 import type { ErrorCode } from '@m2m/contract';
 import { badRequest, tooMany } from './couchError.js';
-import { checkSessionWrite } from './documentGate.js';
+import { checkSessionWrite, judgeSessionWrite, serialisedWithin, type SessionJudgement, type WriteVerdict } from './documentGate.js';
+import { jsonSizeBound } from './jsonSizeBound.js';
 import { loopTurns } from './loopTurns.js';
 
 /** Most documents one `_bulk_docs` may carry; replication pushes batches of about 100. */
@@ -21,7 +22,11 @@ export interface BulkDocsRow {
 export interface BulkDocsPlan {
   /** The body for the store: only the documents that passed. */
   upstreamBody: { docs: unknown[]; new_edits?: boolean };
-  /** `upstreamBody` as UTF-8 JSON, put together from each document's bytes, encoded once when it was measured. */
+  /**
+   * `upstreamBody` as UTF-8 JSON: the client's own bytes when every document
+   * passed as it came, else put together from each forwarded document's bytes,
+   * encoded once when it was measured.
+   */
   upstreamBytes: Buffer;
   /** For each forwarded document, its index in the client's batch. */
   forwardedIndices: number[];
@@ -48,8 +53,16 @@ const UNLIMITED: StorageLeft = { bytesLeft: Number.POSITIVE_INFINITY, refusal: '
  * Splits a `_bulk_docs` body into documents to store and per-document
  * refusals, each document judged on its own, giving the event loop a turn
  * between documents whenever the checks have run a slice.
+ *
+ * `utf8`, the body's bytes as the client sent them (well-formed UTF-8), lets
+ * a batch whose every document passes unchanged go to the store as it came:
+ * no document is serialised again, and a document's size is bounded without
+ * serialising it (serialised only when the bound is over the limit). That is
+ * sound because CouchDB reads JSON as JSON.parse does (a repeated key keeps
+ * its last value; CouchDB decodes with jiffy's `dedupe_keys`), so the store
+ * stores what was checked, and measures what it stores as we do.
  */
-export async function planBulkDocs(body: unknown, maxDocBytes: number, storage: StorageLeft = UNLIMITED): Promise<BulkDocsPlan> {
+export async function planBulkDocs(body: unknown, maxDocBytes: number, storage: StorageLeft = UNLIMITED, utf8?: Buffer): Promise<BulkDocsPlan> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('the body must be {"docs": [...]}');
   const { docs, new_edits: newEdits, ...rest } = body as Record<string, unknown>;
   const extra = Object.keys(rest);
@@ -60,10 +73,31 @@ export async function planBulkDocs(body: unknown, maxDocBytes: number, storage: 
 
   const plan: BulkDocsPlan = { upstreamBody: { docs: [] }, upstreamBytes: Buffer.alloc(0), forwardedIndices: [], refused: [], newEdits: newEdits !== false };
   if (newEdits !== undefined) plan.upstreamBody.new_edits = newEdits;
-  const parts: Buffer[] = [Buffer.from('{"docs":[')];
   const turn = loopTurns();
-  for (const [index, doc] of (docs as unknown[]).entries()) {
-    let verdict = checkSessionWrite(doc, maxDocBytes);
+  const asSent = utf8 !== undefined && utf8.length <= storage.bytesLeft;
+  const verdicts: Array<SessionJudgement | WriteVerdict> = [];
+  for (const doc of docs as unknown[]) {
+    if (!asSent) verdicts.push(checkSessionWrite(doc, maxDocBytes));
+    else {
+      const judged = judgeSessionWrite(doc);
+      // Near the limit, the exact size decides (and the bytes are kept for the body built below).
+      const nearLimit = judged.ok && !judged.tombstone && jsonSizeBound(judged.doc, maxDocBytes) > maxDocBytes;
+      verdicts.push(nearLimit && judged.ok ? serialisedWithin(judged.doc, maxDocBytes) : judged);
+    }
+    await turn();
+  }
+  if (asSent && verdicts.every((v) => v.ok && 'tombstone' in v && !v.tombstone)) {
+    // The whole body is charged to the quota: a little more than its documents, never less.
+    storage.bytesLeft -= utf8.length;
+    for (const verdict of verdicts) if (verdict.ok) plan.upstreamBody.docs.push(verdict.doc);
+    plan.forwardedIndices = verdicts.map((_, index) => index);
+    plan.upstreamBytes = utf8;
+    return plan;
+  }
+
+  const parts: Buffer[] = [Buffer.from('{"docs":[')];
+  for (const [index, judged] of verdicts.entries()) {
+    let verdict: WriteVerdict = !judged.ok || 'bytes' in judged ? judged : serialisedWithin(judged.doc, maxDocBytes);
     let code: ErrorCode = 'document_invalid';
     if (verdict.ok && verdict.doc['_deleted'] !== true) {
       // Deletions always pass: they are how a user over the quota makes room.
@@ -79,7 +113,7 @@ export async function planBulkDocs(body: unknown, maxDocBytes: number, storage: 
       parts.push(verdict.bytes);
       plan.forwardedIndices.push(index);
     } else {
-      plan.refused.push({ index, row: { id: idOf(doc), error: 'forbidden', reason: verdict.reason, code } });
+      plan.refused.push({ index, row: { id: idOf(docs[index]), error: 'forbidden', reason: verdict.reason, code } });
     }
     await turn();
   }

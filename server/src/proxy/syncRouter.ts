@@ -9,7 +9,8 @@ import { StoredBytes } from './storedBytes.js';
 import { SyncRequestRate } from './syncRequestRate.js';
 import { badRequest, CouchError, methodNotAllowed, refused, sendCouchError } from './couchError.js';
 import { checkLocalWrite, checkSessionWrite } from './documentGate.js';
-import { jsonBodyReader, toCouchError } from './jsonBody.js';
+import { toCouchError } from './jsonBody.js';
+import { jsonBytesReader } from './jsonBytes.js';
 import { proxyMetrics } from './proxyMetrics.js';
 import { allowedMethods, checkQuery, DEFAULT_FEED_LIMITS, feedSilenceMs, isServedMethod, type FeedLimits, type ProxyMethod } from './queryRules.js';
 import { checkReadBody } from './readBodies.js';
@@ -48,7 +49,7 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
   const { config, logger } = deps;
   const limits: FeedLimits = { ...DEFAULT_FEED_LIMITS, ...deps.feedLimits };
   const client = new StreamingClient(deps.store);
-  const readBody = jsonBodyReader(config.bodyLimitBytes);
+  const readBody = jsonBytesReader(config.bodyLimitBytes);
   const feeds = new FeedQuota(deps.maxOpenFeedsPerUser);
   const { quotas } = config;
   const rate = new SyncRequestRate(quotas.syncRequestsPerS, quotas.syncBurst);
@@ -73,7 +74,8 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
         throw new CouchError('database_read_only', 'the progress database is read-only: its documents are written by the server');
       }
       const query = checkQuery(endpoint.kind, method, target.rawQuery, limits);
-      const body = method === 'POST' || method === 'PUT' ? await readBody(req, res) : undefined;
+      const read = method === 'POST' || method === 'PUT' ? await readBody(req, res) : undefined;
+      const body = read?.value;
       const storeDatabase = userDatabases(config.dbPrefix, userId)[database];
       const upstream: StreamingRequest = {
         method,
@@ -86,7 +88,7 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
       };
       proxyMetrics.accepted(database, endpoint.kind);
 
-      if (endpoint.kind === 'bulk_docs') return await bulkDocs(res, upstream, body, database, storeDatabase);
+      if (endpoint.kind === 'bulk_docs') return await bulkDocs(res, upstream, body, database, storeDatabase, read?.utf8);
       if (endpoint.kind === 'info') return await databaseInfo(res, upstream, database);
       if (method === 'PUT') {
         const doc = checkedPutBody(target, body, config.maxDocBytes);
@@ -126,10 +128,10 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
     return { bytesLeft: Math.max(0, quotas.storedBytes - used), refusal: storageRefusal(used) };
   }
 
-  async function bulkDocs(res: Response, upstream: StreamingRequest, body: unknown, database: SyncDatabase, storeDatabase: string): Promise<void> {
+  async function bulkDocs(res: Response, upstream: StreamingRequest, body: unknown, database: SyncDatabase, storeDatabase: string, utf8: Buffer | undefined): Promise<void> {
     const storage = await storageLeft(storeDatabase);
     const before = storage.bytesLeft;
-    const plan = await planBulkDocs(body, config.maxDocBytes, storage);
+    const plan = await planBulkDocs(body, config.maxDocBytes, storage, utf8);
     stored.add(storeDatabase, before - storage.bytesLeft);
     if (plan.refused.length > 0) {
       proxyMetrics.refused(database, plan.refused.length);

@@ -24,7 +24,7 @@ export interface AnalysisPoolOptions {
    * the budget without reaching a thread. Default: no budget.
    */
   maxSessionCost?: number;
-  /** Sessions costing at least this are heavy: they occupy at most all threads but one (default HEAVY_SESSION_COST). */
+  /** Sessions costing at least this are heavy: the lane thread never takes one (default HEAVY_SESSION_COST). */
   heavyCost?: number;
   /** Heap limits per thread, so a hostile document costs a thread, not the process. */
   resourceLimits?: ResourceLimits;
@@ -34,6 +34,7 @@ export interface AnalysisPoolOptions {
 }
 
 export interface AnalysisPoolStats {
+  /** Every thread: the pool's size and the lane. */
   threads: number;
   /** Threads that have loaded and can take jobs. */
   ready: number;
@@ -66,12 +67,14 @@ interface Slot {
   failure: { reason: 'crash' | 'timeout'; message: string } | undefined;
   /** The thread has loaded its modules and said so. */
   ready: boolean;
+  /** The lane: takes only sessions that are not heavy, and only while a heavy one runs. */
+  lane: boolean;
 }
 
 /**
  * A session this large (about 15 minutes of the glove's 11 channels at
- * 100 Hz; one minute is 66,000) is heavy: heavy sessions never occupy every
- * thread, so a normal session finds a thread within one normal analysis.
+ * 100 Hz; one minute is 66,000) is heavy: while one runs, normal sessions
+ * have the lane thread, so a normal session never waits for a heavy one.
  */
 export const HEAVY_SESSION_COST = 1_000_000;
 
@@ -82,8 +85,11 @@ const MAX_STARTUP_FAILURES = 5;
 /**
  * A fixed set of worker threads running analyzeSession, fed from a queue that
  * is fair between tenants (FairQueue: the tenant served the least cost goes
- * next), with at least one thread kept from heavy sessions when there are
- * two or more. Analysis is deterministic, so which thread runs a job does not matter. A
+ * next). Every one of the `size` threads takes any job, so a backlog of heavy
+ * sessions alone uses them all; one more thread, the lane, takes normal
+ * sessions while heavy ones run, so a normal session never waits for a heavy
+ * analysis to end (it shares the CPU with them meanwhile). Analysis is
+ * deterministic, so which thread runs a job does not matter. A
  * thread that crashes or exceeds the job timeout is replaced and its job
  * retried; a job that fails `maxAttempts` times resolves to an `invalid`
  * analysis naming the failure. `analyze` never rejects while the pool is open.
@@ -95,8 +101,6 @@ export class AnalysisPool {
   private readonly jobTimeoutMs: number;
   private readonly maxAttempts: number;
   private readonly heavyCost: number;
-  /** Threads heavy sessions may occupy at once. */
-  private readonly heavyThreads: number;
   private nextJobId = 1;
   private threadFailures = 0;
   private warmUps = 0;
@@ -110,8 +114,8 @@ export class AnalysisPool {
     this.jobTimeoutMs = options.jobTimeoutMs ?? 60_000;
     this.maxAttempts = options.maxAttempts ?? 2;
     this.heavyCost = options.heavyCost ?? HEAVY_SESSION_COST;
-    this.heavyThreads = Math.max(1, options.size - 1);
-    for (let i = 0; i < options.size; i++) this.slots.push(this.spawn());
+    for (let i = 0; i < options.size; i++) this.slots.push(this.spawn(false));
+    this.slots.push(this.spawn(true));
   }
 
   analyze(doc: unknown, options: AnalyzeOptions = {}): Promise<AnalysisResult> {
@@ -157,9 +161,9 @@ export class AnalysisPool {
     );
   }
 
-  private spawn(): Slot {
+  private spawn(lane: boolean): Slot {
     const worker = new Worker(this.threadUrl, { resourceLimits: this.options.resourceLimits ?? DEFAULT_RESOURCE_LIMITS });
-    const slot: Slot = { worker, job: undefined, timer: undefined, failure: undefined, ready: false };
+    const slot: Slot = { worker, job: undefined, timer: undefined, failure: undefined, ready: false, lane };
     worker.on('message', (message: AnalysisReply | ThreadReady) => {
       if ('ready' in message) {
         slot.ready = true;
@@ -178,12 +182,13 @@ export class AnalysisPool {
   }
 
   private dispatch(): void {
+    // The lane comes last in `slots`: a normal session takes it only when every other thread is busy.
     for (const slot of this.slots) {
       if (this.queue.size === 0) return;
       if (!slot.ready || slot.job || slot.failure) continue;
-      const heavyRoom = this.slots.filter((s) => s.job && s.job.cost >= this.heavyCost).length < this.heavyThreads;
-      const job = this.queue.shift((_, cost) => heavyRoom || cost < this.heavyCost);
-      if (!job) return;
+      if (slot.lane && !this.slots.some((s) => s.job && s.job.cost >= this.heavyCost)) continue;
+      const job = slot.lane ? this.queue.shift((_, cost) => cost < this.heavyCost) : this.queue.shift();
+      if (!job) continue;
       slot.job = job;
       job.attempts += 1;
       slot.timer = setTimeout(() => {
@@ -244,7 +249,7 @@ export class AnalysisPool {
       for (const other of this.slots) if (other.job) other.job.reject(err);
       return;
     }
-    this.slots[index] = this.spawn();
+    this.slots[index] = this.spawn(slot.lane);
     this.dispatch();
   }
 }

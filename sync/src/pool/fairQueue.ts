@@ -1,5 +1,12 @@
+interface Entry<T> {
+  item: T;
+  cost: number;
+  /** Already counted in its tenant's virtual time (a retry): served again without a second charge. */
+  charged: boolean;
+}
+
 interface Tenant<T> {
-  items: Array<{ item: T; cost: number }>;
+  items: Array<Entry<T>>;
   /** Cost served so far, on the queue's virtual clock. */
   virtualTime: number;
   /** Order in which tenants became active, to break ties first come, first served. */
@@ -27,13 +34,17 @@ export class FairQueue<T> {
 
   /** Adds a job at the end of its tenant's list. */
   push(tenant: string, item: T, cost: number): void {
-    this.tenantFor(tenant).items.push({ item, cost });
+    this.tenantFor(tenant).items.push({ item, cost, charged: false });
     this.count += 1;
   }
 
-  /** Puts a job back at the head of its tenant's list (a retry keeps its place). */
+  /**
+   * Puts a job back at the head of its tenant's list: a retry keeps its place,
+   * and its cost, charged when it was first served, is not charged again
+   * (the tenant did not ask for the thread that failed under it).
+   */
   unshift(tenant: string, item: T, cost: number): void {
-    this.tenantFor(tenant).items.unshift({ item, cost });
+    this.tenantFor(tenant).items.unshift({ item, cost, charged: true });
     this.count += 1;
   }
 
@@ -47,10 +58,10 @@ export class FairQueue<T> {
       if (earlier) tenant = candidate;
     }
     if (!tenant) return undefined;
-    const head = tenant.items.shift() as { item: T; cost: number };
+    const head = tenant.items.shift() as Entry<T>;
     this.count -= 1;
     this.virtualNow = Math.max(this.virtualNow, tenant.virtualTime);
-    tenant.virtualTime += head.cost;
+    if (!head.charged) tenant.virtualTime += head.cost;
     // Idle tenants are kept only while they are ahead of the clock (they owe a turn).
     for (const [name, t] of this.tenants) if (t.items.length === 0 && t.virtualTime <= this.virtualNow) this.tenants.delete(name);
     return head.item;

@@ -1,0 +1,78 @@
+import { isAscii, isUtf8 } from 'node:buffer';
+import express, { type Request, type RequestHandler, type Response } from 'express';
+import { bodyBytesOf } from '../http/bodyBytes.js';
+import { badRequest, CouchError } from './couchError.js';
+import { toCouchError } from './jsonBody.js';
+
+/** A JSON body, parsed, with the bytes it was parsed from when they can be sent on as they are. */
+export interface JsonBody {
+  value: unknown;
+  /** The body as the client sent it (inflated), set only when it is well-formed UTF-8 without a byte order mark. */
+  utf8?: Buffer;
+}
+
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)/i;
+
+/**
+ * Reads a JSON body of any content type (inflating gzip and deflate, within
+ * `limitBytes`) and parses it once, keeping its bytes: a `_bulk_docs` whose
+ * every document passes is forwarded as the client sent it, which spares
+ * serialising it again. Answers as body-parser's strict JSON reader did: an
+ * empty body is `{}`, a top level other than an object or an array is bad
+ * JSON, and only UTF-8 is read. A body the gateway's JSON parser already read
+ * (an `application/json` one) is taken as it is, with the bytes it kept
+ * (`keepBodyBytes`).
+ */
+export function jsonBytesReader(limitBytes: number): (req: Request, res: Response) => Promise<JsonBody> {
+  const read: RequestHandler = express.raw({ limit: limitBytes, type: () => true });
+  return (req, res) =>
+    new Promise((resolve, reject) => {
+      const charset = CHARSET.exec(req.get('content-type') ?? '')?.[1]?.toLowerCase();
+      if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+        reject(new CouchError('body_unsupported', 'the request body must be JSON in UTF-8'));
+        return;
+      }
+      const alreadyRead = (req as { _body?: unknown })._body === true;
+      void read(req, res, (err?: unknown) => {
+        if (err !== undefined && err !== null) return reject(toCouchError(err));
+        const body: unknown = (req as { body?: unknown }).body;
+        if (alreadyRead || !Buffer.isBuffer(body)) {
+          const bytes = bodyBytesOf(req);
+          return resolve(bytes !== undefined && bytes.length > 0 && isWellFormedUtf8(bytes) ? { value: body, utf8: bytes } : { value: body });
+        }
+        try {
+          resolve(parseJsonBytes(body));
+        } catch (parseErr) {
+          reject(parseErr instanceof CouchError ? parseErr : toCouchError(parseErr));
+        }
+      });
+    });
+}
+
+/** Parses a body's bytes as an object or array; `{}` when empty. */
+export function parseJsonBytes(bytes: Buffer): JsonBody {
+  if (bytes.length === 0) return { value: {} };
+  const bom = bytes.subarray(0, 3).equals(UTF8_BOM);
+  const text = bom ? bytes.subarray(3) : bytes;
+  // Replication bodies are ASCII (sensor blocks are base64): read as Latin-1 that is a plain copy.
+  const view = new Uint8Array(text.buffer, text.byteOffset, text.length);
+  const ascii = isAscii(view);
+  const wellFormed = ascii || isUtf8(view);
+  let value: unknown;
+  try {
+    // A body that is not well-formed UTF-8 is read as body-parser did (with replacement characters), never sent on as it came.
+    value = JSON.parse(text.toString(ascii ? 'latin1' : 'utf8'));
+  } catch {
+    throw badRequest('the request body is not valid JSON');
+  }
+  if (typeof value !== 'object' || value === null) throw badRequest('the request body is not valid JSON: it must be an object or an array');
+  return wellFormed && !bom ? { value, utf8: bytes } : { value };
+}
+
+/** UTF-8 that reads back to the same bytes: well-formed, without a byte order mark (which JSON readers drop). */
+function isWellFormedUtf8(bytes: Buffer): boolean {
+  if (bytes.subarray(0, 3).equals(UTF8_BOM)) return false;
+  const view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+  return isAscii(view) || isUtf8(view);
+}
