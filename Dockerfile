@@ -11,6 +11,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY analysis-core/package.json analysis-core/
 COPY mobile-sdk/package.json mobile-sdk/
+COPY store/package.json store/
 COPY server/package.json server/
 COPY sync/package.json sync/
 COPY fleet/package.json fleet/
@@ -28,12 +29,15 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY analysis-core/package.json analysis-core/
 COPY mobile-sdk/package.json mobile-sdk/
+COPY store/package.json store/
 COPY server/package.json server/
 COPY sync/package.json sync/
 COPY fleet/package.json fleet/
 COPY demo/package.json demo/
-# --ignore-scripts: `prepare` needs TypeScript, a dev dependency; LevelDB ships prebuilt binaries.
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+# --ignore-scripts: `prepare` needs TypeScript, a dev dependency.
+# Only the gateway's and the worker's packages: the embedded store (a workspace, a development
+# tool declared at the root) and the SDK's, demo's and simulator's dependencies stay out.
+RUN npm ci --omit=dev --workspace server --workspace sync --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/analysis-core/dist analysis-core/dist
 COPY --from=build /app/server/dist server/dist
 COPY --from=build /app/sync/dist sync/dist

@@ -1,17 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import type { Router } from 'express';
 import type { Logger } from 'pino';
 import type { Clock } from './auth/clock.js';
 import type { GatewayConfig } from './config.js';
-import { loadOrCreateJwtSecret, loadOrCreateStoreAdmin } from './generatedSecrets.js';
+import { startEmbeddedStoreForGateway } from './embeddedStoreLoader.js';
+import { loadOrCreateJwtSecret } from './generatedSecrets.js';
 import { createApp } from './http/app.js';
 import { createLogger } from './http/logger.js';
 import { createSyncRouter } from './proxy/syncRouter.js';
 import { createRestRouter } from './rest/restRouter.js';
-import { EMBEDDED_STORE_FOLDER } from './store/dataFolder.js';
-import { startEmbeddedStore, type EmbeddedStore } from './store/embeddedStore.js';
 import { bootstrapStore } from './storeAccess/bootstrap.js';
 import { createStoreConnection, storeUrlWithCredentials, type StoreConnection } from './storeAccess/storeConnection.js';
 
@@ -40,8 +38,6 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-export { EMBEDDED_STORE_FOLDER };
-
 /** The replication proxy at /sync and the REST routes at /api. */
 function defaultRouters(deps: RouterDeps): { sync?: Router; api?: Router } {
   return { sync: createSyncRouter(deps), api: createRestRouter(deps) };
@@ -51,23 +47,10 @@ function defaultRouters(deps: RouterDeps): { sync?: Router; api?: Router } {
 async function storeLocation(
   config: GatewayConfig,
   logger: Logger,
-): Promise<{ urlWithCredentials: string; embedded?: EmbeddedStore }> {
+): Promise<{ urlWithCredentials: string; embedded?: { close(): Promise<void> } }> {
   if (config.couchdbUrl !== undefined) return { urlWithCredentials: config.couchdbUrl };
-  const admin = config.storeAdmin ?? (await loadOrCreateStoreAdmin(config.dataDir));
-  const embedded = await startEmbeddedStore({
-    dataDir: join(config.dataDir, EMBEDDED_STORE_FOLDER),
-    port: config.storePort,
-    host: '127.0.0.1',
-    admin,
-    maxOpenDatabases: config.storeMaxOpenDatabases,
-    globalChangesMaxWriteDelayMs: config.storeGlobalChangesMaxWriteDelayMs,
-    logger: logger.child({ component: 'store' }),
-  }).catch((err: unknown) => {
-    throw new Error(`The embedded store cannot start on 127.0.0.1:${config.storePort} (STORE_PORT, DATA_DIR): ${errorText(err)}`, {
-      cause: err,
-    });
-  });
-  return { urlWithCredentials: storeUrlWithCredentials(embedded.url, admin), embedded };
+  const { store, admin } = await startEmbeddedStoreForGateway(config, logger);
+  return { urlWithCredentials: storeUrlWithCredentials(store.url, admin), embedded: store };
 }
 
 const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newUserId } from '../src/accounts/userIds.js';
 import { provisionUserDatabases } from '../src/accounts/userDatabaseProvisioning.js';
 import { createStoreConnection, storeUrlWithCredentials } from '../src/storeAccess/storeConnection.js';
-import { startTestStore, TEST_ADMIN, type TestStore } from './storeFixture.js';
+import { startTestStore, TEST_ADMIN, type TestStore } from '../../store/test/storeFixture.js';
 
 /** A pass-through in front of the store that notes each request line, so the test sees what reached the store. */
 function recordingPassThrough(target: string): Promise<{ url: string; lines: string[]; server: Server }> {

@@ -1,7 +1,7 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreClient, UpstreamError } from '../src/proxy/storeClient.js';
-import { basicAuth, startTestStore, TEST_ADMIN, type TestStore } from './storeFixture.js';
+import { basicAuth, startTestStore, TEST_ADMIN, type TestStore } from '../../store/test/storeFixture.js';
 
 /**
  * A TCP relay in front of the real store that can, once armed, reset every

@@ -6,7 +6,7 @@ import { StoreClient } from '../src/proxy/storeClient.js';
 import { createStoreConnection, parseStoreUrl, storeUrlWithCredentials } from '../src/storeAccess/storeConnection.js';
 import { EndpointHealth } from '../src/storeAccess/storeEndpoints.js';
 import { captureLog, startTestGateway, TEST_PASSWORD, TEST_STORE_ADMIN, uniqueUsername, type TestGateway } from './support/gatewayHarness.js';
-import { startTestStore, TEST_ADMIN, type TestStore } from './storeFixture.js';
+import { startTestStore, TEST_ADMIN, type TestStore } from '../../store/test/storeFixture.js';
 
 const TIMEOUT_MS = 3_000;
 const withAdmin = (url: string, admin = TEST_ADMIN): string => storeUrlWithCredentials(url, admin);

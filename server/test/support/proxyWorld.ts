@@ -1,6 +1,6 @@
 import { userDatabases } from '../../src/accounts/userDatabases.js';
 import { storeUrlWithCredentials } from '../../src/storeAccess/storeConnection.js';
-import { startTestStore, TEST_ADMIN, type TestStore } from '../storeFixture.js';
+import { startTestStore, TEST_ADMIN, type TestStore } from '../../../store/test/storeFixture.js';
 import { startTestGateway, type Json, type TestGateway } from './gatewayHarness.js';
 
 export type { Json };

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startEmbeddedStore } from '../src/store/embeddedStore.js';
+import { startEmbeddedStore } from '../src/embeddedStore.js';
 import { StreamReader } from './conformance/couchClient.js';
 import { basicAuth, startTestStore, TEST_ADMIN, type TestStore } from './storeFixture.js';
 

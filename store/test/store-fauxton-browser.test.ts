@@ -4,8 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { synthesizeSession, userDatabases } from '@m2m/analysis-core';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newUserId } from '../src/accounts/userIds.js';
-import { startTestStore, TEST_ADMIN, type TestStore } from './storeFixture.js';
+import { randomUserId, startTestStore, TEST_ADMIN, type TestStore } from './storeFixture.js';
 
 // Debian's Chromium, driven by playwright-core (no browser download). `.ci/run` installs it.
 const CHROMIUM = '/usr/bin/chromium';
@@ -24,7 +23,7 @@ const SCREENSHOT = `${ARTIFACTS}fauxton-document.png`;
 const VIEWPORT = { width: 1600, height: 1000 };
 const UI_TIMEOUT_MS = 15_000;
 
-const db = userDatabases('m2m-', newUserId()).sessions;
+const db = userDatabases('m2m-', randomUserId()).sessions;
 const session = synthesizeSession({ seed: 9, durationS: 5 });
 
 /** Every answer the gate refused and every request that failed, for one page. */

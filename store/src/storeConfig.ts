@@ -1,0 +1,81 @@
+import { isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+import type { AdminCredentials } from './adminCredentials.js';
+
+/** The standalone store's configuration (`m2m-store`), parsed once from the environment. */
+export interface StoreConfig {
+  /** Absolute path of the data folder: the store's files go under `store/`, its generated admin under `secrets/`. */
+  dataDir: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** undefined generates an admin and keeps it in dataDir. */
+  admin: AdminCredentials | undefined;
+  /** undefined: derived from the file-handle limit. */
+  maxOpenDatabases: number | undefined;
+  /** CouchDB's `[global_changes] max_write_delay`, in ms. */
+  globalChangesMaxWriteDelayMs: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(min: number, max: number) {
+  return z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `must be a whole number between ${min} and ${max}`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+}
+
+const adminPair = z
+  .string()
+  .regex(/^[^:]+:.+$/s, 'must be user:password (a name without ":" and a non-empty password)')
+  .transform((value) => {
+    const colon = value.indexOf(':');
+    return { username: value.slice(0, colon), password: value.slice(colon + 1) };
+  });
+
+/** Each variable's parser and default (the raw string the parser reads); the gateway reads the same names the same way. */
+const variables = {
+  DATA_DIR: { schema: z.string().trim().min(1, 'must not be empty'), fallback: './data' },
+  STORE_PORT: { schema: integer(0, 65535), fallback: '5984' },
+  STORE_ADMIN: { schema: adminPair.optional(), fallback: undefined },
+  // Unset: derived from the file-handle limit (openDatabaseBound.ts).
+  STORE_MAX_OPEN_DATABASES: { schema: integer(10, 100_000).optional(), fallback: undefined },
+  STORE_GLOBAL_CHANGES_MAX_WRITE_DELAY: { schema: integer(0, 60_000), fallback: '500' },
+  LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), fallback: 'info' },
+} as const;
+
+type VariableName = keyof typeof variables;
+type Parsed = { [K in VariableName]: z.output<(typeof variables)[K]['schema']> };
+
+/** The variables the standalone store reads (`m2m-store`). */
+export const STORE_ENV_VARS = Object.freeze(Object.keys(variables) as VariableName[]);
+
+/** Reads and validates the store's variables; an empty value counts as unset. Throws one Error naming every bad one, never echoing the admin. */
+export function loadStoreConfig(env: Env): StoreConfig {
+  const problems: string[] = [];
+  const parsed: Record<string, unknown> = {};
+  for (const name of STORE_ENV_VARS) {
+    const { schema, fallback } = variables[name];
+    const raw = env[name] === undefined || env[name] === '' ? fallback : env[name];
+    const result = (schema as z.ZodType).safeParse(raw);
+    if (result.success) {
+      parsed[name] = result.data;
+    } else {
+      const shown = name === 'STORE_ADMIN' || raw === undefined ? '' : ` (got "${raw}")`;
+      problems.push(`${name} ${result.error.issues.map((issue) => issue.message).join('; ')}${shown}`);
+    }
+  }
+  if (problems.length > 0) throw new Error(`Invalid configuration: ${problems.join('; ')}`);
+  const values = parsed as Parsed;
+  return {
+    dataDir: isAbsolute(values.DATA_DIR) ? values.DATA_DIR : resolve(values.DATA_DIR),
+    port: values.STORE_PORT,
+    admin: values.STORE_ADMIN,
+    maxOpenDatabases: values.STORE_MAX_OPEN_DATABASES,
+    globalChangesMaxWriteDelayMs: values.STORE_GLOBAL_CHANGES_MAX_WRITE_DELAY,
+    logLevel: values.LOG_LEVEL,
+  };
+}
