@@ -18,6 +18,7 @@ import { databaseRoutes } from './databaseRoutes.js';
 import { DbUpdatesLog, DEFAULT_MAX_WRITE_DELAY_MS } from './dbUpdatesLog.js';
 import { dbUpdatesRoute } from './dbUpdatesRoute.js';
 import { expressPouchMount } from './expressPouchMount.js';
+import { fauxtonFiles } from './fauxtonFiles.js';
 import { FeedRegistry, type FeedStats } from './feedRegistry.js';
 import { defaultMaxOpenDatabases } from './openDatabaseBound.js';
 import { levelLocation, pouchForDataDir, wireForExpressPouchDB } from './pouchFactory.js';
@@ -118,10 +119,12 @@ export async function startEmbeddedStore(options: EmbeddedStoreOptions): Promise
   const feeds = new FeedRegistry();
   const sessions = new SessionCookies();
 
+  const ui = fauxtonFiles();
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(adminGate(admin, sessions));
+  app.use(adminGate(admin, sessions, ui));
+  app.use(ui);
   app.use(sessionRoutes(admin, sessions));
   app.use(serverInfoRoutes(catalog, uuid));
   app.use(dbUpdatesRoute(updates, feeds));
