@@ -10,6 +10,7 @@ WORKDIR /app
 # The manifests first, so that the dependency layer is rebuilt only when they change.
 COPY package.json package-lock.json ./
 COPY analysis-core/package.json analysis-core/
+COPY kit/package.json kit/
 COPY mobile-sdk/package.json mobile-sdk/
 COPY store/package.json store/
 COPY server/package.json server/
@@ -19,7 +20,7 @@ COPY demo/package.json demo/
 # --ignore-scripts: the root `prepare` script builds, and the sources are not here yet.
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY . .
-# Only what the image runs: the gateway, the worker and what they import (analysis-core).
+# Only what the image runs: the gateway, the worker and what they import (analysis-core, the service kit).
 RUN npx tsc -b server sync
 
 # ---- runtime: production dependencies and the built packages, non-root ----
@@ -28,6 +29,7 @@ ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY analysis-core/package.json analysis-core/
+COPY kit/package.json kit/
 COPY mobile-sdk/package.json mobile-sdk/
 COPY store/package.json store/
 COPY server/package.json server/
@@ -39,6 +41,7 @@ COPY demo/package.json demo/
 # tool declared at the root) and the SDK's, demo's and simulator's dependencies stay out.
 RUN npm ci --omit=dev --workspace server --workspace sync --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/analysis-core/dist analysis-core/dist
+COPY --from=build /app/kit/dist kit/dist
 COPY --from=build /app/server/dist server/dist
 COPY --from=build /app/sync/dist sync/dist
 USER node

@@ -105,7 +105,7 @@ describe('docker-compose.yml against the code', () => {
       }
     };
     for (const name of APP_SERVICES) need((commandOf(name)[1] as string).split('/')[0] as string);
-    expect([...needed].sort()).toEqual(['analysis-core', 'server', 'sync']);
+    expect([...needed].sort()).toEqual(['analysis-core', 'kit', 'server', 'sync']);
     for (const folder of needed) expect(copied(folder), `${folder}/dist is not copied into the runtime image`).toBe(true);
   });
 

@@ -43,6 +43,8 @@ describe('m2m-sim', () => {
     const { code, stdout, stderr } = await runCli(['--url', stack.gatewayUrl, '--devices', '8', '--sessions', '2', '--rate', '1s', '--duration-s', '10', '--per-thread', '4', '--json', out]);
     expect(stderr).toMatch(/registering \d+\/8 devices/);
     expect(stderr).toMatch(/100% recorded 16, uploaded 16, confirmed 16\/16/);
+    // stderr is a pipe here: plain lines, no carriage-return frames.
+    expect(stderr).not.toContain('\r');
     expect(stdout).toMatch(/^OK: 8 devices × 2 sessions against http:\/\/127\.0\.0\.1:\d+ \(run \w+, seed 1, 2 threads\)/);
     expect(stdout).toMatch(/missing 0, duplicated 0, written twice 0/);
     expect(stdout).toMatch(/device-to-device latency \(recorded → server analysis on the device\): p50 \d+ ms, p95 \d+ ms, p99 \d+ ms/);

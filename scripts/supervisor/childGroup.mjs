@@ -2,6 +2,9 @@
 import { formatChildLine } from './childLog.mjs';
 import { describeExit, startChild } from './childProcess.mjs';
 
+/** A child that takes longer than this to stop is named while the supervisor waits for it. */
+const SLOW_STOP_MS = 1_000;
+
 /** How messages name each child. */
 export const TITLES = /** @type {const} */ ({ store: 'embedded store', gateway: 'gateway', worker: 'sync worker' });
 /** @typedef {keyof typeof TITLES} Label */
@@ -55,7 +58,8 @@ export class ChildGroup {
 
   /**
    * Stops the children one by one, last started first, each with SIGTERM and
-   * then SIGKILL after `graceMs`. Reports each stop on stdout.
+   * then SIGKILL after `graceMs`. Reports each stop on stdout, and names a
+   * child that is slow to stop (its own log lines say what it waits for).
    * @param {number} graceMs
    * @param {Label | undefined} crashed  the child whose exit is already reported
    * @returns {Promise<string[]>} the other children that did not stop cleanly, described
@@ -66,7 +70,11 @@ export class ChildGroup {
     const unclean = [];
     for (const { label, child } of [...this.#members].reverse()) {
       if (label === crashed) continue;
-      const exit = await child.stop(graceMs);
+      const slow = setTimeout(
+        () => process.stdout.write(`  waiting for the ${TITLES[label]} to stop (killed after ${Math.round(graceMs / 1000)} s)\n`),
+        SLOW_STOP_MS,
+      );
+      const exit = await child.stop(graceMs).finally(() => clearTimeout(slow));
       if (exit.code === 0) process.stdout.write(`  ${TITLES[label]} stopped\n`);
       else unclean.push(`the ${TITLES[label]} (${describeExit(exit)})`);
     }

@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
+import { integer, logLevel, nonEmpty, port, readEnv, secretOfBytes, type Env, type LogLevel } from '@m2m/service-kit';
 import { z } from 'zod';
 
 /** The gateway's configuration, parsed once from the environment (see server/README.md). */
@@ -25,7 +26,7 @@ export interface GatewayConfig {
   /** JSON body limit of /sync and /api (a `_bulk_docs` batch). */
   bodyLimitBytes: number;
   maxDocBytes: number;
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  logLevel: LogLevel;
   authRateLimit: {
     /** Attempts per window per client address on register/login/refresh. */
     perClient: number;
@@ -76,8 +77,6 @@ export interface SignInConfig {
   scryptLog2N: number;
 }
 
-type Env = Record<string, string | undefined>;
-
 const MiB = 1024 * 1024;
 
 /** OWASP's minimum scrypt cost (N = 2^17, r = 8, p = 1); lower only when NODE_ENV=test. */
@@ -85,17 +84,6 @@ export const MIN_SCRYPT_LOG2_N = 17;
 
 /** Database name prefix: CouchDB's name rules, kept to characters that need no URL encoding. */
 const DB_PREFIX_PATTERN = /^[a-z][a-z0-9_-]*$/;
-
-function integer(min: number, max: number) {
-  return z
-    .string()
-    .trim()
-    .regex(/^\d+$/, `must be a whole number between ${min} and ${max}`)
-    .transform(Number)
-    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
-}
-
-const port = integer(0, 65535);
 
 const couchdbUrl = z
   .string()
@@ -129,10 +117,6 @@ const storeAdmin = z
     const colon = value.indexOf(':');
     return { username: value.slice(0, colon), password: value.slice(colon + 1) };
   });
-
-const jwtSecret = z
-  .string()
-  .refine((value) => Buffer.byteLength(value, 'utf8') >= 32, 'must be at least 32 bytes long');
 
 const corsOrigins = z.string().transform((value, ctx) => {
   const origins = value
@@ -168,7 +152,7 @@ const trustProxy = z
 /** Each variable's parser and default; a default is the raw string the parser reads. */
 const variables = {
   NODE_ENV: { schema: z.enum(['development', 'production', 'test']), fallback: 'development' },
-  HOST: { schema: z.string().trim().min(1, 'must not be empty'), fallback: '127.0.0.1' },
+  HOST: { schema: nonEmpty, fallback: '127.0.0.1' },
   PORT: { schema: port, fallback: '3000' },
   DB_PREFIX: {
     schema: z
@@ -177,20 +161,17 @@ const variables = {
       .regex(DB_PREFIX_PATTERN, 'must start with a lowercase letter followed by lowercase letters, digits, "_" or "-"'),
     fallback: 'm2m-',
   },
-  COUCHDB_URL: { schema: couchdbUrl.optional(), fallback: undefined },
-  DATA_DIR: { schema: z.string().trim().min(1, 'must not be empty'), fallback: './data' },
+  COUCHDB_URL: { schema: couchdbUrl.optional(), fallback: undefined, secret: true },
+  DATA_DIR: { schema: nonEmpty, fallback: './data' },
   STORE_PORT: { schema: port, fallback: '5984' },
-  STORE_ADMIN: { schema: storeAdmin.optional(), fallback: undefined },
-  JWT_SECRET: { schema: jwtSecret.optional(), fallback: undefined },
+  STORE_ADMIN: { schema: storeAdmin.optional(), fallback: undefined, secret: true },
+  JWT_SECRET: { schema: secretOfBytes(32).optional(), fallback: undefined, secret: true },
   ACCESS_TOKEN_TTL_S: { schema: integer(1, 86_400), fallback: '900' },
   REFRESH_TOKEN_TTL_S: { schema: integer(60, 365 * 86_400), fallback: String(30 * 86_400) },
   CORS_ORIGINS: { schema: corsOrigins, fallback: '' },
   BODY_LIMIT_BYTES: { schema: integer(1024, 1024 * MiB), fallback: String(8 * MiB) },
   MAX_DOC_BYTES: { schema: integer(1024, 1024 * MiB), fallback: String(4 * MiB) },
-  LOG_LEVEL: {
-    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
-    fallback: 'info',
-  },
+  LOG_LEVEL: { schema: logLevel, fallback: 'info' },
   AUTH_RATE_LIMIT_PER_CLIENT: { schema: integer(1, 1_000_000), fallback: '30' },
   AUTH_RATE_LIMIT_PER_USERNAME: { schema: integer(1, 1_000_000), fallback: '10' },
   AUTH_RATE_LIMIT_WINDOW_S: { schema: integer(1, 86_400), fallback: '60' },
@@ -211,39 +192,14 @@ const variables = {
   // Sign-in hardening (README "Accounts and tokens").
   LOGIN_GUESSES_PER_HOUR: { schema: integer(1, 1_000_000), fallback: '10' },
   REFRESH_REUSE_GRACE_S: { schema: integer(0, 300), fallback: '30' },
-  METRICS_TOKEN: { schema: z.string().refine((v) => Buffer.byteLength(v, 'utf8') >= 32, 'must be at least 32 bytes long').optional(), fallback: undefined },
+  METRICS_TOKEN: { schema: secretOfBytes(32).optional(), fallback: undefined, secret: true },
   SCRYPT_LOG2_N: { schema: integer(10, 20), fallback: String(MIN_SCRYPT_LOG2_N) },
 } as const;
 
-type Variables = typeof variables;
-type VariableName = keyof Variables;
-type Parsed = { [K in VariableName]: z.output<Variables[K]['schema']> };
+type VariableName = keyof typeof variables;
 
 /** Every variable the gateway reads: the table above, for the docs and the compose drift test. */
 export const GATEWAY_ENV_VARS = Object.freeze(Object.keys(variables) as VariableName[]);
-
-/** Variables whose values must never be echoed in an error message. */
-const SECRET_VARIABLES = new Set(['COUCHDB_URL', 'STORE_ADMIN', 'JWT_SECRET', 'METRICS_TOKEN']);
-
-/** Parses the named variables; an empty value counts as unset. Throws one Error naming every bad one. */
-function parseVariables<K extends VariableName>(names: readonly K[], env: Env): Pick<Parsed, K> {
-  const problems: string[] = [];
-  const parsed: Record<string, unknown> = {};
-  for (const name of names) {
-    const { schema, fallback } = variables[name];
-    const raw = env[name] === undefined || env[name] === '' ? fallback : env[name];
-    const result = (schema as z.ZodType).safeParse(raw);
-    if (result.success) {
-      parsed[name] = result.data;
-    } else {
-      const reasons = result.error.issues.map((issue) => issue.message).join('; ');
-      const shown = SECRET_VARIABLES.has(name) || raw === undefined ? '' : ` (got "${raw}")`;
-      problems.push(`${name} ${reasons}${shown}`);
-    }
-  }
-  if (problems.length > 0) throw new Error(`Invalid configuration: ${problems.join('; ')}`);
-  return parsed as Pick<Parsed, K>;
-}
 
 const absolute = (dir: string): string => (isAbsolute(dir) ? dir : resolve(dir));
 
@@ -252,7 +208,7 @@ const absolute = (dir: string): string => (isAbsolute(dir) ? dir : resolve(dir))
  * unset. Throws one Error naming every bad variable.
  */
 export function loadConfig(env: Env): GatewayConfig {
-  const values = parseVariables(GATEWAY_ENV_VARS, env);
+  const values = readEnv(variables, env, GATEWAY_ENV_VARS);
   if (values.NODE_ENV === 'production' && values.JWT_SECRET === undefined) {
     throw new Error('Invalid configuration: JWT_SECRET is required when NODE_ENV=production (at least 32 bytes)');
   }

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { errorText, listen, urlOf } from '@m2m/service-kit';
 import type { Router } from 'express';
 import type { Logger } from 'pino';
 import type { Clock } from './auth/clock.js';
@@ -34,6 +34,8 @@ export interface RunningGateway {
   storeUrl: string;
   /** True when this process runs the embedded store. */
   embeddedStore: boolean;
+  /** Requests received and not yet answered or abandoned (what a stop waits for). */
+  requestsInFlight(): number;
   /** Stops accepting, lets in-flight requests finish (up to SHUTDOWN_GRACE_MS), closes the store. */
   close(): Promise<void>;
 }
@@ -51,23 +53,6 @@ async function storeLocation(
   if (config.couchdbUrl !== undefined) return { urlWithCredentials: config.couchdbUrl };
   const { store, admin } = await startEmbeddedStoreForGateway(config, logger);
   return { urlWithCredentials: storeUrlWithCredentials(store.url, admin), embedded: store };
-}
-
-const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
-
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
-
-function urlOf(server: Server, host: string): string {
-  const { port } = server.address() as AddressInfo;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 /**
@@ -114,7 +99,10 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
 
   const running = server;
   let shuttingDown = false;
+  let inFlight = 0;
   running.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    inFlight += 1;
+    res.once('close', () => (inFlight -= 1));
     // During shutdown a keep-alive connection closes as soon as its last response is out.
     if (shuttingDown && !res.headersSent) res.setHeader('Connection', 'close');
     res.once('finish', () => {
@@ -129,6 +117,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     url,
     storeUrl: store.url,
     embeddedStore: embedded !== undefined,
+    requestsInFlight: () => inFlight,
     close: () => {
       closing ??= (async () => {
         shuttingDown = true;

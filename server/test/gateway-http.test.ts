@@ -184,6 +184,8 @@ describe('HTTP behaviour', () => {
       releaseHeld = undefined;
       const held = extra.call('GET', '/sync/held', { token: user.accessToken });
       while (!releaseHeld) await new Promise((resolve) => setTimeout(resolve, 5));
+      // What `npm start` names while the gateway stops.
+      expect(extra.gateway.requestsInFlight()).toBe(1);
       let closed = false;
       const closing = extra.gateway.close().then(() => {
         closed = true;
@@ -198,6 +200,7 @@ describe('HTTP behaviour', () => {
       expect(answer.body).toEqual({ finished: true });
       await closing;
       expect(closed).toBe(true);
+      expect(extra.gateway.requestsInFlight()).toBe(0);
     } finally {
       await extra.close();
     }

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { errorText } from '@m2m/service-kit';
 import type { AdminCredentials } from './adminCredentials.js';
 import { EMBEDDED_STORE_FOLDER } from './dataFolder.js';
 import { startEmbeddedStore, type EmbeddedStore, type StoreLogger } from './embeddedStore.js';
@@ -33,7 +34,7 @@ export async function startStoreInDataDir(options: DataDirStoreOptions): Promise
     logger: options.logger,
   }).catch((err: unknown) => {
     throw new Error(
-      `The embedded store cannot start on ${options.host}:${options.port} (STORE_PORT, DATA_DIR): ${err instanceof Error ? err.message : String(err)}`,
+      `The embedded store cannot start on ${options.host}:${options.port} (STORE_PORT, DATA_DIR): ${errorText(err)}`,
       { cause: err },
     );
   });

@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import express, { type ErrorRequestHandler } from 'express';
+import { listen } from '@m2m/service-kit';
 import type { AdminCredentials } from './adminCredentials.js';
 import { adminGate } from './adminGate.js';
 import { databaseInfoRoute } from './databaseInfoRoute.js';
@@ -182,16 +183,6 @@ function openDatabaseDefault(logger: StoreLogger): number {
     'embedded store: open-database bound from the file-handle limit (STORE_MAX_OPEN_DATABASES overrides it)',
   );
   return maxOpen;
-}
-
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
 }
 
 function errorHandler(logger: StoreLogger): ErrorRequestHandler {

@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { createLogger, exitOnSignals } from '@m2m/service-kit';
 import { startStoreInDataDir } from './dataDirStore.js';
 import type { EmbeddedStore } from './embeddedStore.js';
 import { loadStoreConfig } from './storeConfig.js';
@@ -9,11 +9,12 @@ export const STORE_HOST = '127.0.0.1';
 /**
  * The embedded store as its own process (`m2m-store`), configured from the
  * environment (STORE_ENV_VARS); `npm start` runs it beside the gateway and
- * the worker.
+ * the worker. SIGTERM or SIGINT closes it (answering open feeds); a second
+ * signal exits at once.
  */
 export async function runStore(env: Record<string, string | undefined> = process.env): Promise<EmbeddedStore> {
   const config = loadStoreConfig(env);
-  const logger = pino({ level: config.logLevel, base: { service: 'm2m-store' } });
+  const logger = createLogger({ service: 'm2m-store', level: config.logLevel });
   const { store } = await startStoreInDataDir({
     dataDir: config.dataDir,
     port: config.port,
@@ -23,28 +24,6 @@ export async function runStore(env: Record<string, string | undefined> = process
     globalChangesMaxWriteDelayMs: config.globalChangesMaxWriteDelayMs,
     logger,
   });
-  stopOnSignals(store, logger);
+  exitOnSignals(() => store.close(), logger);
   return store;
-}
-
-/** SIGTERM or SIGINT closes the store (answering open feeds) and exits; a second signal exits at once. */
-function stopOnSignals(store: EmbeddedStore, logger: Logger): void {
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      logger.warn({ signal }, 'second signal: exiting at once');
-      process.exit(1);
-    }
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    store.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
 }

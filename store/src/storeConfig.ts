@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
+import { integer, logLevel, nonEmpty, port, readEnv, type Env, type LogLevel } from '@m2m/service-kit';
 import { z } from 'zod';
 import type { AdminCredentials } from './adminCredentials.js';
 
@@ -14,18 +15,7 @@ export interface StoreConfig {
   maxOpenDatabases: number | undefined;
   /** CouchDB's `[global_changes] max_write_delay`, in ms. */
   globalChangesMaxWriteDelayMs: number;
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-}
-
-type Env = Record<string, string | undefined>;
-
-function integer(min: number, max: number) {
-  return z
-    .string()
-    .trim()
-    .regex(/^\d+$/, `must be a whole number between ${min} and ${max}`)
-    .transform(Number)
-    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+  logLevel: LogLevel;
 }
 
 const adminPair = z
@@ -38,38 +28,21 @@ const adminPair = z
 
 /** Each variable's parser and default (the raw string the parser reads); the gateway reads the same names the same way. */
 const variables = {
-  DATA_DIR: { schema: z.string().trim().min(1, 'must not be empty'), fallback: './data' },
-  STORE_PORT: { schema: integer(0, 65535), fallback: '5984' },
-  STORE_ADMIN: { schema: adminPair.optional(), fallback: undefined },
+  DATA_DIR: { schema: nonEmpty, fallback: './data' },
+  STORE_PORT: { schema: port, fallback: '5984' },
+  STORE_ADMIN: { schema: adminPair.optional(), fallback: undefined, secret: true },
   // Unset: derived from the file-handle limit (openDatabaseBound.ts).
   STORE_MAX_OPEN_DATABASES: { schema: integer(10, 100_000).optional(), fallback: undefined },
   STORE_GLOBAL_CHANGES_MAX_WRITE_DELAY: { schema: integer(0, 60_000), fallback: '500' },
-  LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), fallback: 'info' },
+  LOG_LEVEL: { schema: logLevel, fallback: 'info' },
 } as const;
 
-type VariableName = keyof typeof variables;
-type Parsed = { [K in VariableName]: z.output<(typeof variables)[K]['schema']> };
-
 /** The variables the standalone store reads (`m2m-store`). */
-export const STORE_ENV_VARS = Object.freeze(Object.keys(variables) as VariableName[]);
+export const STORE_ENV_VARS = Object.freeze(Object.keys(variables) as Array<keyof typeof variables>);
 
-/** Reads and validates the store's variables; an empty value counts as unset. Throws one Error naming every bad one, never echoing the admin. */
+/** Reads and validates the store's variables; an empty value counts as unset. Throws one error naming every bad one, never echoing the admin. */
 export function loadStoreConfig(env: Env): StoreConfig {
-  const problems: string[] = [];
-  const parsed: Record<string, unknown> = {};
-  for (const name of STORE_ENV_VARS) {
-    const { schema, fallback } = variables[name];
-    const raw = env[name] === undefined || env[name] === '' ? fallback : env[name];
-    const result = (schema as z.ZodType).safeParse(raw);
-    if (result.success) {
-      parsed[name] = result.data;
-    } else {
-      const shown = name === 'STORE_ADMIN' || raw === undefined ? '' : ` (got "${raw}")`;
-      problems.push(`${name} ${result.error.issues.map((issue) => issue.message).join('; ')}${shown}`);
-    }
-  }
-  if (problems.length > 0) throw new Error(`Invalid configuration: ${problems.join('; ')}`);
-  const values = parsed as Parsed;
+  const values = readEnv(variables, env);
   return {
     dataDir: isAbsolute(values.DATA_DIR) ? values.DATA_DIR : resolve(values.DATA_DIR),
     port: values.STORE_PORT,

@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
+import { integer, logLevel, nonEmpty, port, readEnv, type Env, type LogLevel } from '@m2m/service-kit';
 import { z } from 'zod';
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+export { LOG_LEVELS, type LogLevel } from '@m2m/service-kit';
 
 /** This process's share of the sessions databases: those whose hash modulo `count` is `index`. */
 export interface Shard {
@@ -43,18 +43,7 @@ export interface WorkerConfig {
   sweepRate: number;
 }
 
-type Env = Record<string, string | undefined>;
-
 const DB_PREFIX_PATTERN = /^[a-z][a-z0-9_-]*$/;
-
-function integer(min: number, max: number) {
-  return z
-    .string()
-    .trim()
-    .regex(/^\d+$/, `must be a whole number between ${min} and ${max}`)
-    .transform(Number)
-    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
-}
 
 const couchdbUrl = z
   .string({ error: 'is required: the store URL with admin credentials, e.g. http://admin:password@127.0.0.1:5984' })
@@ -100,7 +89,7 @@ const shard = z
 /** Each variable's parser and default; a default is the raw string the parser reads. */
 function variables() {
   return {
-    COUCHDB_URL: { schema: couchdbUrl, fallback: undefined },
+    COUCHDB_URL: { schema: couchdbUrl, fallback: undefined, secret: true },
     DB_PREFIX: {
       schema: z
         .string()
@@ -114,9 +103,9 @@ function variables() {
     WORKER_CONCURRENCY: { schema: integer(1, 256), fallback: '4' },
     // An hour of the glove's 11 channels at 100 Hz is 3,960,000 (a game lasts minutes; one minute is 66,000).
     WORKER_ANALYSIS_BUDGET: { schema: integer(1000, 100_000_000), fallback: '4000000' },
-    WORKER_METRICS_PORT: { schema: integer(0, 65535).optional(), fallback: undefined },
-    WORKER_METRICS_HOST: { schema: z.string().trim().min(1, 'must not be empty'), fallback: '127.0.0.1' },
-    LOG_LEVEL: { schema: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }), fallback: 'info' },
+    WORKER_METRICS_PORT: { schema: port.optional(), fallback: undefined },
+    WORKER_METRICS_HOST: { schema: nonEmpty, fallback: '127.0.0.1' },
+    LOG_LEVEL: { schema: logLevel, fallback: 'info' },
     STORE_TIMEOUT_MS: { schema: integer(100, 600_000), fallback: '10000' },
     WORKER_LIVE_FEEDS: { schema: integer(0, 100_000), fallback: '200' },
     WORKER_LIVE_FEED_IDLE_MS: { schema: integer(1_000, 86_400_000), fallback: '300000' },
@@ -125,34 +114,16 @@ function variables() {
 }
 
 type Variables = ReturnType<typeof variables>;
-type Parsed = { [K in keyof Variables]: z.output<Variables[K]['schema']> };
 
 /** Every variable the worker reads: the table above, for the docs and the compose drift test. */
 export const WORKER_ENV_VARS = Object.freeze(Object.keys(variables()) as Array<keyof Variables>);
-
-/** Variables whose values must never be echoed in an error message. */
-const SECRET_VARIABLES = new Set(['COUCHDB_URL']);
 
 /**
  * Reads and validates the worker's configuration. An empty value counts as
  * unset. Throws one Error naming every bad variable (secrets never echoed).
  */
 export function loadWorkerConfig(env: Env): WorkerConfig {
-  const problems: string[] = [];
-  const parsed: Record<string, unknown> = {};
-  for (const [name, { schema, fallback }] of Object.entries(variables())) {
-    const raw = env[name] === undefined || env[name] === '' ? fallback : env[name];
-    const result = (schema as z.ZodType).safeParse(raw);
-    if (result.success) {
-      parsed[name] = result.data;
-    } else {
-      const reasons = result.error.issues.map((issue) => issue.message).join('; ');
-      const shown = SECRET_VARIABLES.has(name) || raw === undefined ? '' : ` (got "${raw}")`;
-      problems.push(`${name} ${reasons}${shown}`);
-    }
-  }
-  if (problems.length > 0) throw new Error(`Invalid configuration: ${problems.join('; ')}`);
-  const values = parsed as Parsed;
+  const values = readEnv(variables(), env);
   return {
     couchdbUrl: values.COUCHDB_URL,
     dbPrefix: values.DB_PREFIX,

@@ -1,20 +1,12 @@
-import { pino, type DestinationStream } from 'pino';
-import type { LogLevel } from './config.js';
+import { createLogger as createServiceLogger, type LogLevel, type ServiceLogger } from '@m2m/service-kit';
+import type { DestinationStream } from 'pino';
 
 /** The pino subset the worker uses; pass any pino logger (or a test double). */
-export interface Logger {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
+export type Logger = ServiceLogger;
 
-export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+export { silentLogger } from '@m2m/service-kit';
 
-/** Never logged, wherever they appear (the worker logs no bodies; this is the second line of defence). */
-const REDACTED_PATHS = ['authorization', '*.authorization', '*.Authorization', '*.headers.authorization', '*.headers.Authorization'];
-
+/** The worker logs no bodies; the kit's logger censors credentials wherever they appear all the same. */
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
-  const options = { level, base: { service: 'm2m-sync' }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
-  return destination ? pino(options, destination) : pino(options);
+  return createServiceLogger({ service: 'm2m-sync', level, ...(destination ? { destination } : {}) });
 }

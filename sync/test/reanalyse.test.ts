@@ -1,6 +1,5 @@
 import { userDatabases } from '@m2m/analysis-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProgressBar } from '../src/cli/progressBar.js';
 import { reanalyse, startWorker } from '../src/index.js';
 import { allDocs, createUser, expectUserUpToDate, getDoc, PREFIX, putDocs, sessionDoc, startTestStore, testConfig, userIdFor, type TestStore } from './support/storeWorld.js';
 import { runCli } from './support/workerProcess.js';
@@ -96,16 +95,5 @@ describe('m2m-sync reanalyse', () => {
     const result = await runCli(['reanalyse'], cliEnv());
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--user ID, or pass --all/);
-  });
-});
-
-describe('progress bar', () => {
-  it('redraws one line in place and ends it', () => {
-    let out = '';
-    const bar = new ProgressBar({ write: (text: string) => (out += text), columns: 80 }, 10);
-    bar.update(3, 10, 'sessions', true);
-    bar.update(10, 10, 'sessions', true);
-    bar.finish();
-    expect(out).toBe('\r[###-------]  30% 3/10 sessions\r[##########] 100% 10/10 sessions\n');
   });
 });

@@ -1,3 +1,4 @@
+import { parseCommandLine, UsageError } from '@m2m/service-kit';
 import { checkFleetOptions, DEFAULT_OPTIONS, FleetOptionError, MAX_DEVICES_PER_THREAD, type FleetOptions } from '../fleetOptions.js';
 
 export const USAGE = `Usage: m2m-sim --url <gateway> [options]
@@ -29,43 +30,38 @@ nothing is missing, duplicated or pending, 1 otherwise, 2 on a bad command line.
   --quiet                No progress bar
   --help                 This text`;
 
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+export { UsageError };
 
 export type Command = { name: 'help' } | { name: 'run'; options: FleetOptions; jsonPath: string | null; quiet: boolean };
 
-const FLAGS = new Set([
-  'url', 'devices', 'sessions', 'rate', 'duration-s', 'offline-prob', 'flap-s', 'seed', 'clock-skew-h', 'per-thread',
-  'analysis', 'retry-ms', 'register-concurrency', 'register-timeout-s', 'settle-timeout-s', 'json',
-]);
-const SWITCHES = new Set(['no-sync-on-reconnect', 'quiet', 'help']);
+const OPTIONS = {
+  url: { type: 'string' },
+  devices: { type: 'string' },
+  sessions: { type: 'string' },
+  rate: { type: 'string' },
+  'duration-s': { type: 'string' },
+  'offline-prob': { type: 'string' },
+  'flap-s': { type: 'string' },
+  seed: { type: 'string' },
+  'clock-skew-h': { type: 'string' },
+  'per-thread': { type: 'string' },
+  analysis: { type: 'string' },
+  'retry-ms': { type: 'string' },
+  'register-concurrency': { type: 'string' },
+  'register-timeout-s': { type: 'string' },
+  'settle-timeout-s': { type: 'string' },
+  json: { type: 'string' },
+  'no-sync-on-reconnect': { type: 'boolean' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 /** Parses the command line (after `node main.js`). Throws UsageError naming the option at fault. */
 export function parseArgs(argv: readonly string[]): Command {
-  const values = new Map<string, string>();
-  const switches = new Set<string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '-h') return { name: 'help' };
-    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument ${JSON.stringify(arg)}`);
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq < 0 ? undefined : eq);
-    if (SWITCHES.has(name)) {
-      if (eq >= 0) throw new UsageError(`--${name} takes no value`);
-      switches.add(name);
-      continue;
-    }
-    if (!FLAGS.has(name)) throw new UsageError(`unknown option --${name}`);
-    const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
-    if (value === undefined || (eq < 0 && value.startsWith('--'))) throw new UsageError(`--${name} needs a value`);
-    if (values.has(name)) throw new UsageError(`--${name} is given more than once`);
-    values.set(name, value);
-  }
-  if (switches.has('help')) return { name: 'help' };
+  // Help wins over any other problem on the line.
+  if (argv.includes('-h') || argv.includes('--help')) return { name: 'help' };
+  const { values: given } = parseCommandLine(argv, { options: OPTIONS });
+  const values = new Map(Object.entries(given).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
   const url = values.get('url');
   if (url === undefined) throw new UsageError('--url is required: the gateway to simulate against, e.g. --url http://127.0.0.1:3000');
 
@@ -95,7 +91,7 @@ export function parseArgs(argv: readonly string[]): Command {
     perThread: num('per-thread', d.perThread, whole(1, MAX_DEVICES_PER_THREAD), `a whole number from 1 to ${MAX_DEVICES_PER_THREAD} (RxDB opens at most 16 collections per thread, 2 per device)`),
     analysis,
     retryMs: num('retry-ms', d.retryMs, positive(600_000), 'milliseconds above 0'),
-    syncOnReconnect: !switches.has('no-sync-on-reconnect'),
+    syncOnReconnect: given['no-sync-on-reconnect'] !== true,
     registerConcurrency: num('register-concurrency', d.registerConcurrency, whole(1, 1000), 'a whole number from 1 to 1000'),
     registerTimeoutMs: num('register-timeout-s', d.registerTimeoutMs / 1000, positive(86_400), 'seconds above 0') * 1000,
     settleTimeoutMs: num('settle-timeout-s', d.settleTimeoutMs / 1000, positive(86_400), 'seconds above 0') * 1000,
@@ -106,7 +102,7 @@ export function parseArgs(argv: readonly string[]): Command {
     if (err instanceof FleetOptionError) throw new UsageError(err.message.replace(/^url /, '--url '));
     throw err;
   }
-  return { name: 'run', options, jsonPath: values.get('json') ?? null, quiet: switches.has('quiet') };
+  return { name: 'run', options, jsonPath: values.get('json') ?? null, quiet: given.quiet === true };
 }
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000 };

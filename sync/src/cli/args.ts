@@ -1,3 +1,5 @@
+import { parseCommandLine, UsageError } from '@m2m/service-kit';
+
 export type Command =
   | { name: 'run' }
   | { name: 'status'; json: boolean; allDatabases: boolean }
@@ -20,13 +22,6 @@ credentials), DB_PREFIX, WORKER_SHARD (i/n), WORKER_POOL_SIZE,
 WORKER_BATCH_SIZE, WORKER_CONCURRENCY, WORKER_METRICS_PORT,
 WORKER_METRICS_HOST, STORE_TIMEOUT_MS, LOG_LEVEL. See sync/README.md.`;
 
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
-
 /** Parses the command line (after `node main.js`). Throws UsageError naming the problem. */
 export function parseArgs(argv: readonly string[]): Command {
   const args = [...argv];
@@ -38,29 +33,20 @@ export function parseArgs(argv: readonly string[]): Command {
       if (args.length > 0) throw new UsageError(`run takes no arguments, got ${args.join(' ')}`);
       return { name: 'run' };
     case 'status': {
-      const flags = new Set(args);
-      for (const arg of flags) if (arg !== '--json' && arg !== '--all') throw new UsageError(`status: unknown option ${arg}`);
-      return { name: 'status', json: flags.has('--json'), allDatabases: flags.has('--all') };
+      const { values } = parseCommandLine(args, { options: { json: { type: 'boolean' }, all: { type: 'boolean' } }, context: 'status' });
+      return { name: 'status', json: values.json === true, allDatabases: values.all === true };
     }
     case 'reanalyse':
     case 'reanalyze': {
-      const userIds: string[] = [];
-      let all = false;
-      let force = false;
-      for (let i = 0; i < args.length; i++) {
-        const arg = args[i] as string;
-        if (arg === '--all') all = true;
-        else if (arg === '--force') force = true;
-        else if (arg === '--user') {
-          const id = args[++i];
-          if (id === undefined || id.startsWith('-')) throw new UsageError('reanalyse: --user needs a user id');
-          userIds.push(id);
-        } else if (arg.startsWith('--user=')) userIds.push(arg.slice('--user='.length));
-        else throw new UsageError(`reanalyse: unknown option ${arg}`);
-      }
+      const { values } = parseCommandLine(args, {
+        options: { user: { type: 'string', multiple: true }, all: { type: 'boolean' }, force: { type: 'boolean' } },
+        context: 'reanalyse',
+      });
+      const userIds = values.user ?? [];
+      const all = values.all === true;
       if (!all && userIds.length === 0) throw new UsageError('reanalyse: name users with --user ID, or pass --all');
       if (all && userIds.length > 0) throw new UsageError('reanalyse: --all and --user exclude each other');
-      return { name: 'reanalyse', userIds, all, force };
+      return { name: 'reanalyse', userIds, all, force: values.force === true };
     }
     default:
       throw new UsageError(`unknown command ${name}`);

@@ -7,7 +7,7 @@ import { ActiveDatabaseFeeds } from '../feed/activeDatabaseFeeds.js';
 import { DbUpdatesFollower } from '../feed/dbUpdatesFollower.js';
 import { SweepFeeder } from '../feed/sweepFeeder.js';
 import { silentLogger, type Logger } from '../logging.js';
-import { startMetricsServer, type MetricsServer } from '../ops/metricsServer.js';
+import { startMetricsServer, type MetricsServer } from '@m2m/service-kit';
 import { WorkerMetrics } from '../ops/workerMetrics.js';
 import { AnalysisPool, type AnalysisPoolOptions } from '../pool/analysisPool.js';
 import { ProgressDbCache } from '../writer/progressDbCache.js';

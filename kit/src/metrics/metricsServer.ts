@@ -1,6 +1,11 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Registry } from 'prom-client';
+import { listen, urlOf } from '../http/listen.js';
+
+/** What the server needs of a prom-client Registry. */
+export interface MetricsSource {
+  readonly contentType: string;
+  metrics(): Promise<string>;
+}
 
 export interface MetricsServer {
   url: string;
@@ -15,10 +20,10 @@ export interface ReadinessReport {
 
 /**
  * GET /metrics (Prometheus text), GET /health (the process is up) and
- * GET /ready (the worker is caught up and its feed works) on their own port.
+ * GET /ready (the service says it is ready, e.g. a worker caught up) on their own port.
  */
 export async function startMetricsServer(
-  registry: Registry,
+  registry: MetricsSource,
   port: number,
   host: string,
   readiness: () => ReadinessReport = () => ({ ready: true }),
@@ -48,16 +53,9 @@ export async function startMetricsServer(
       res.end('{"error":"not_found","reason":"GET /metrics, /health or /ready"}');
     }
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const actual = (server.address() as AddressInfo).port;
+  await listen(server, port, host);
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${actual}`,
+    url: urlOf(server, host),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
