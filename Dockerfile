@@ -14,6 +14,7 @@ COPY contract/package.json contract/
 COPY kit/package.json kit/
 COPY couch/package.json couch/
 COPY mobile-sdk/package.json mobile-sdk/
+COPY store/package.json store/
 COPY server/package.json server/
 COPY sync/package.json sync/
 COPY fleet/package.json fleet/
@@ -34,12 +35,15 @@ COPY contract/package.json contract/
 COPY kit/package.json kit/
 COPY couch/package.json couch/
 COPY mobile-sdk/package.json mobile-sdk/
+COPY store/package.json store/
 COPY server/package.json server/
 COPY sync/package.json sync/
 COPY fleet/package.json fleet/
 COPY demo/package.json demo/
-# --ignore-scripts: `prepare` needs TypeScript, a dev dependency; LevelDB ships prebuilt binaries.
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+# --ignore-scripts: `prepare` needs TypeScript, a dev dependency.
+# Only the gateway's and the worker's packages: the embedded store (a workspace, a development
+# tool declared at the root) and the SDK's, demo's and simulator's dependencies stay out.
+RUN npm ci --omit=dev --workspace server --workspace sync --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/analysis-core/dist analysis-core/dist
 COPY --from=build /app/contract/dist contract/dist
 COPY --from=build /app/kit/dist kit/dist

@@ -285,6 +285,22 @@ describe('Dockerfile', () => {
     expect(users.at(-1)).toBe('USER node');
   });
 
+  it('installs only the gateway\'s and the worker\'s packages, so the embedded store never ships', () => {
+    const install = runtime?.find((line) => /^RUN npm ci\b/.test(line)) ?? '';
+    const workspaces = [...install.matchAll(/--workspace[= ](\S+)/g)].map((match) => match[1]).sort();
+    expect(workspaces).toEqual(['server', 'sync']);
+    // npm follows every declared edge of an installed workspace (development ones too) to another workspace,
+    // and a workspace's own dependencies count as production: the store is declared at the root only.
+    for (const folder of workspaces) {
+      const manifest = JSON.parse(readRepoFile(`${folder}/package.json`)) as Record<string, Record<string, string> | undefined>;
+      for (const field of ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies']) {
+        for (const name of ['@m2m/embedded-store', 'express-pouchdb', 'pouchdb', 'leveldown']) {
+          expect(manifest[field]?.[name], `${folder} ${field} ${name}`).toBeUndefined();
+        }
+      }
+    }
+  });
+
   it('copies the manifest of every workspace before installing, as npm ci needs them all', () => {
     for (const stage of [build, runtime]) {
       for (const folder of rootManifest.workspaces) {

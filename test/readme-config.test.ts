@@ -1,4 +1,5 @@
-import { GATEWAY_ENV_VARS, STORE_ENV_VARS } from '@m2m/server/config';
+import { STORE_ENV_VARS } from '@m2m/embedded-store';
+import { GATEWAY_ENV_VARS } from '@m2m/server/config';
 import { WORKER_ENV_VARS } from '@m2m/sync/config';
 import { describe, expect, it } from 'vitest';
 import { SUPERVISOR_ENV_VARS } from '../scripts/supervisor/settings.mjs';

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { synthesizeSession } from '@m2m/analysis-core';
-import { startEmbeddedStore } from '@m2m/server';
+import { startEmbeddedStore } from '@m2m/embedded-store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, isRunning, processesWithEnv } from './support/processes.js';
 import { parseBanner, REPO_ROOT, runSupervisor, startSystem, stopSupervisor, testEnv, type RunningSystem } from './support/supervisorProcess.js';

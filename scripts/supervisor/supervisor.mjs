@@ -1,6 +1,6 @@
 // @ts-check
 import { fileURLToPath } from 'node:url';
-import { loadOrCreateStoreAdmin } from '@m2m/server/secrets';
+import { loadOrCreateStoreAdmin } from '@m2m/embedded-store';
 import { formatBanner } from './banner.mjs';
 import { ChildGroup, TITLES } from './childGroup.mjs';
 import { describeExit } from './childProcess.mjs';
@@ -167,7 +167,7 @@ async function planStart(env) {
   const { gateway, worker } = settings;
   const embedded = gateway.couchdbUrl === undefined;
   const bins = {
-    store: embedded ? packageBin('@m2m/server', 'm2m-store') : undefined,
+    store: embedded ? packageBin('@m2m/embedded-store', 'm2m-store') : undefined,
     gateway: packageBin('@m2m/server', 'm2m-gateway'),
     worker: packageBin('@m2m/sync', 'm2m-sync'),
   };

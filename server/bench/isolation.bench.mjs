@@ -16,7 +16,7 @@ import PouchDB from 'pouchdb';
 import memoryAdapter from 'pouchdb-adapter-memory';
 import { loadConfig } from '../dist/config.js';
 import { startGateway } from '../dist/gateway.js';
-import { startEmbeddedStore } from '../dist/store/embeddedStore.js';
+import { startEmbeddedStore } from '@m2m/embedded-store';
 import { storeUrlWithCredentials } from '@m2m/couch';
 
 PouchDB.plugin(memoryAdapter);

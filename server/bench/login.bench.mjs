@@ -6,6 +6,7 @@
 // the last answers. The store runs in its own process, as under `npm start`
 // (in-process, its LevelDB work would wait behind the hashes in libuv's pool).
 // Run: `npx tsc -b && node server/bench/login.bench.mjs`.
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -22,8 +23,11 @@ const PASSWORD = 'a long enough bench password';
 const admin = { username: 'admin', password: 'bench-admin-password' };
 
 const dataDir = await mkdtemp(join(os.tmpdir(), 'm2m-login-bench-'));
+// The store's own process, through its package's bin (m2m-store).
+const storeManifest = new URL(import.meta.resolve('@m2m/embedded-store/package.json'));
+const storeBin = fileURLToPath(new URL(JSON.parse(readFileSync(storeManifest, 'utf8')).bin['m2m-store'], storeManifest));
 const storePort = 40_000 + (process.pid % 20_000);
-const storeProcess = spawn(process.execPath, [fileURLToPath(new URL('../dist/store/main.js', import.meta.url))], {
+const storeProcess = spawn(process.execPath, [storeBin], {
   env: { ...process.env, DATA_DIR: dataDir, STORE_PORT: String(storePort), STORE_ADMIN: `${admin.username}:${admin.password}`, LOG_LEVEL: 'silent' },
   stdio: 'inherit',
 });

@@ -13,7 +13,7 @@ import { synthesizeSession, validateSession } from '@m2m/analysis-core';
 import { userDatabases } from '../dist/accounts/userDatabases.js';
 import { loadConfig } from '../dist/config.js';
 import { startGateway } from '../dist/gateway.js';
-import { startEmbeddedStore } from '../dist/store/embeddedStore.js';
+import { startEmbeddedStore } from '@m2m/embedded-store';
 import { storeUrlWithCredentials } from '@m2m/couch';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 10);

@@ -11,7 +11,7 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { startEmbeddedStore } from '../dist/store/embeddedStore.js';
+import { startEmbeddedStore } from '@m2m/embedded-store';
 import { StoreClient, storeUrlWithCredentials } from '@m2m/couch';
 
 const ROUNDS = 5;

@@ -149,7 +149,7 @@ const variables = {
   TRUST_PROXY: { schema: trustProxy, fallback: 'false' },
   STORE_TIMEOUT_MS: { schema: integer(100, 600_000), fallback: '10000' },
   SHUTDOWN_GRACE_MS: { schema: integer(0, 600_000), fallback: '10000' },
-  // Unset: derived from the file-handle limit (store/openDatabaseBound.ts).
+  // Unset: derived from the file-handle limit (@m2m/embedded-store, openDatabaseBound.ts).
   STORE_MAX_OPEN_DATABASES: { schema: integer(10, 100_000).optional(), fallback: undefined },
   STORE_GLOBAL_CHANGES_MAX_WRITE_DELAY: { schema: integer(0, 60_000), fallback: '500' },
   HEADERS_TIMEOUT_MS: { schema: integer(100, 600_000), fallback: '30000' },
@@ -171,16 +171,6 @@ type VariableName = keyof typeof variables;
 
 /** Every variable the gateway reads: the table above, for the docs and the compose drift test. */
 export const GATEWAY_ENV_VARS = Object.freeze(Object.keys(variables) as VariableName[]);
-
-/** The variables the standalone embedded store reads (`m2m-store`, server/src/store/main.ts). */
-export const STORE_ENV_VARS = Object.freeze([
-  'DATA_DIR',
-  'STORE_PORT',
-  'STORE_ADMIN',
-  'STORE_MAX_OPEN_DATABASES',
-  'STORE_GLOBAL_CHANGES_MAX_WRITE_DELAY',
-  'LOG_LEVEL',
-] as const satisfies readonly VariableName[]);
 
 const absolute = (dir: string): string => (isAbsolute(dir) ? dir : resolve(dir));
 
@@ -243,32 +233,5 @@ export function loadConfig(env: Env): GatewayConfig {
       metricsToken: values.METRICS_TOKEN,
       scryptLog2N: values.SCRYPT_LOG2_N,
     },
-  };
-}
-
-/** The standalone embedded store's configuration (a subset of the gateway's variables, same rules). */
-export interface StoreConfig {
-  /** Absolute path of the data folder: the store's files go under `store/`, its generated admin under `secrets/`. */
-  dataDir: string;
-  /** 0 picks a free port. */
-  port: number;
-  /** undefined generates an admin and keeps it in dataDir. */
-  admin: { username: string; password: string } | undefined;
-  /** undefined: derived from the file-handle limit. */
-  maxOpenDatabases: number | undefined;
-  /** CouchDB's `[global_changes] max_write_delay`, in ms. */
-  globalChangesMaxWriteDelayMs: number;
-  logLevel: GatewayConfig['logLevel'];
-}
-
-export function loadStoreConfig(env: Env): StoreConfig {
-  const values = readEnv(variables, env, STORE_ENV_VARS);
-  return {
-    dataDir: absolute(values.DATA_DIR),
-    port: values.STORE_PORT,
-    admin: values.STORE_ADMIN,
-    maxOpenDatabases: values.STORE_MAX_OPEN_DATABASES,
-    globalChangesMaxWriteDelayMs: values.STORE_GLOBAL_CHANGES_MAX_WRITE_DELAY,
-    logLevel: values.LOG_LEVEL,
   };
 }

@@ -1,18 +1,16 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { join } from 'node:path';
 import { errorText, listen, urlOf } from '@m2m/service-kit';
 import type { Router } from 'express';
 import type { Logger } from 'pino';
 import type { Clock } from './auth/clock.js';
 import type { GatewayConfig } from './config.js';
-import { loadOrCreateJwtSecret, loadOrCreateStoreAdmin } from './generatedSecrets.js';
+import { startEmbeddedStoreForGateway } from './embeddedStoreLoader.js';
+import { loadOrCreateJwtSecret } from './generatedSecrets.js';
 import { createApp } from './http/app.js';
 import { createLogger } from './http/logger.js';
 import { ActivityHints } from './proxy/activityHints.js';
 import { createSyncRouter } from './proxy/syncRouter.js';
 import { createRestRouter } from './rest/restRouter.js';
-import { EMBEDDED_STORE_FOLDER } from './store/dataFolder.js';
-import { startEmbeddedStore, type EmbeddedStore } from './store/embeddedStore.js';
 import { bootstrapStore, StoreClient, storeUrlWithCredentials, systemDatabases } from '@m2m/couch';
 
 export interface GatewayOptions {
@@ -42,8 +40,6 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-export { EMBEDDED_STORE_FOLDER };
-
 /** The replication proxy at /sync and the REST routes at /api. */
 function defaultRouters(deps: RouterDeps): { sync?: Router; api?: Router } {
   const activity = new ActivityHints(deps.store, systemDatabases(deps.config.dbPrefix).activity, deps.logger);
@@ -54,23 +50,10 @@ function defaultRouters(deps: RouterDeps): { sync?: Router; api?: Router } {
 async function storeLocation(
   config: GatewayConfig,
   logger: Logger,
-): Promise<{ urlWithCredentials: string; embedded?: EmbeddedStore }> {
+): Promise<{ urlWithCredentials: string; embedded?: { close(): Promise<void> } }> {
   if (config.couchdbUrl !== undefined) return { urlWithCredentials: config.couchdbUrl };
-  const admin = config.storeAdmin ?? (await loadOrCreateStoreAdmin(config.dataDir));
-  const embedded = await startEmbeddedStore({
-    dataDir: join(config.dataDir, EMBEDDED_STORE_FOLDER),
-    port: config.storePort,
-    host: '127.0.0.1',
-    admin,
-    maxOpenDatabases: config.storeMaxOpenDatabases,
-    globalChangesMaxWriteDelayMs: config.storeGlobalChangesMaxWriteDelayMs,
-    logger: logger.child({ component: 'store' }),
-  }).catch((err: unknown) => {
-    throw new Error(`The embedded store cannot start on 127.0.0.1:${config.storePort} (STORE_PORT, DATA_DIR): ${errorText(err)}`, {
-      cause: err,
-    });
-  });
-  return { urlWithCredentials: storeUrlWithCredentials(embedded.url, admin), embedded };
+  const { store, admin } = await startEmbeddedStoreForGateway(config, logger);
+  return { urlWithCredentials: storeUrlWithCredentials(store.url, admin), embedded: store };
 }
 
 /**

@@ -3,9 +3,10 @@ import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
- * Secrets generated on first start and kept in DATA_DIR, so that tokens and
- * the embedded store's admin survive a restart. Files are owner-only; the
- * first writer wins when two processes start at once.
+ * Secrets generated on first start and kept in DATA_DIR, so that tokens
+ * survive a restart (the embedded store keeps its generated admin beside
+ * them). Files are owner-only; the first writer wins when two processes
+ * start at once.
  */
 
 export const SECRETS_FOLDER = 'secrets';
@@ -44,23 +45,4 @@ export async function loadOrCreateJwtSecret(dataDir: string): Promise<string> {
     throw new Error(`The JWT key in ${join(secretsDir(dataDir), 'jwt-secret')} is shorter than 32 bytes; delete the file to regenerate it`);
   }
   return secret;
-}
-
-/** The embedded store's admin (DATA_DIR/secrets/store-admin.json). */
-export async function loadOrCreateStoreAdmin(dataDir: string): Promise<{ username: string; password: string }> {
-  const path = join(secretsDir(dataDir), 'store-admin.json');
-  const text = await readOrCreateSecret(dataDir, 'store-admin.json', () =>
-    JSON.stringify({ username: 'admin', password: randomBytes(24).toString('base64url') }) + '\n',
-  );
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  const { username, password } = (parsed ?? {}) as { username?: unknown; password?: unknown };
-  if (typeof username !== 'string' || !username || username.includes(':') || typeof password !== 'string' || !password) {
-    throw new Error(`${path} must hold {"username", "password"}; fix or delete it (a new admin is then generated)`);
-  }
-  return { username, password };
 }

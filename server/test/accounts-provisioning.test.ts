@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newUserId } from '../src/accounts/userIds.js';
 import { provisionUserDatabases } from '../src/accounts/userDatabaseProvisioning.js';
-import { startTestStore, TEST_ADMIN, type TestStore } from './storeFixture.js';
+import { startTestStore, TEST_ADMIN, type TestStore } from '../../store/test/storeFixture.js';
 import { StoreClient, storeUrlWithCredentials } from '@m2m/couch';
 
 /** A pass-through in front of the store that notes each request line, so the test sees what reached the store. */

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
+import { loadStoreConfig, STORE_ENV_VARS } from '@m2m/embedded-store';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.js';
+import { GATEWAY_ENV_VARS, loadConfig } from '../src/config.js';
 
 const SECRET = 'x'.repeat(32);
 
@@ -214,5 +215,22 @@ describe('gateway configuration', () => {
 
   it('resolves a relative DATA_DIR against the working directory', () => {
     expect(loadConfig({ DATA_DIR: 'var/m2m' }).dataDir).toBe(resolve('var/m2m'));
+  });
+});
+
+describe('the embedded store\'s variables in the gateway', () => {
+  it('are a subset of the gateway\'s, read the same way (the gateway starts the store with them when COUCHDB_URL is unset)', () => {
+    expect(STORE_ENV_VARS.every((name) => GATEWAY_ENV_VARS.includes(name))).toBe(true);
+    for (const env of [{}, { DATA_DIR: '/srv/m2m', STORE_PORT: '0', STORE_ADMIN: 'root:p:w', STORE_MAX_OPEN_DATABASES: '10', STORE_GLOBAL_CHANGES_MAX_WRITE_DELAY: '0', LOG_LEVEL: 'warn' }]) {
+      const gateway = loadConfig(env);
+      expect(loadStoreConfig(env)).toEqual({
+        dataDir: gateway.dataDir,
+        port: gateway.storePort,
+        admin: gateway.storeAdmin,
+        maxOpenDatabases: gateway.storeMaxOpenDatabases,
+        globalChangesMaxWriteDelayMs: gateway.storeGlobalChangesMaxWriteDelayMs,
+        logLevel: gateway.logLevel,
+      });
+    }
   });
 });

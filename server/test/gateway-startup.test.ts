@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { startGateway } from '../src/gateway.js';
-import { startEmbeddedStore, type EmbeddedStore } from '../src/store/embeddedStore.js';
+import { startEmbeddedStore, type EmbeddedStore } from '@m2m/embedded-store';
 import { basicAuth, startTestGateway, TEST_PASSWORD, uniqueUsername } from './support/gatewayHarness.js';
 import { ADMIN_ONLY_SECURITY } from '@m2m/couch';
 

@@ -2,7 +2,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ActivityHints } from '../src/proxy/activityHints.js';
 import { StoreClient, storeUrlWithCredentials, systemDatabases } from '@m2m/couch';
-import { TEST_ADMIN } from './storeFixture.js';
+import { TEST_ADMIN } from '../../store/test/storeFixture.js';
 import { startProxyWorld, type ProxyWorld } from './support/proxyWorld.js';
 
 // The sync worker follows the activity database to follow a user's sessions before their next session arrives.

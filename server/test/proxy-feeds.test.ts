@@ -1,6 +1,6 @@
 import { createServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { StreamReader } from './conformance/couchClient.js';
+import { StreamReader } from '../../store/test/conformance/couchClient.js';
 import { couchSession } from './support/proxySessions.js';
 import { startProxyWorld, type ProxyUser, type ProxyWorld } from './support/proxyWorld.js';
 

@@ -1,6 +1,6 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { basicAuth, startTestStore, TEST_ADMIN, type TestStore } from './storeFixture.js';
+import { basicAuth, startTestStore, TEST_ADMIN, type TestStore } from '../../store/test/storeFixture.js';
 import { StreamingClient, UpstreamError } from '@m2m/couch';
 
 /**

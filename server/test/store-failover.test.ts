@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refusingUrl, resolveDualStack, silentNode } from '../../test/support/deadStoreNodes.js';
 import { EndpointHealth, parseStoreUrl, StoreClient, storeUrlWithCredentials, StreamingClient } from '@m2m/couch';
 import { captureLog, startTestGateway, TEST_PASSWORD, TEST_STORE_ADMIN, uniqueUsername, type TestGateway } from './support/gatewayHarness.js';
-import { startTestStore, TEST_ADMIN, type TestStore } from './storeFixture.js';
+import { startTestStore, TEST_ADMIN, type TestStore } from '../../store/test/storeFixture.js';
 
 const TIMEOUT_MS = 3_000;
 const withAdmin = (url: string, admin = TEST_ADMIN): string => storeUrlWithCredentials(url, admin);

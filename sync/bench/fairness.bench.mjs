@@ -23,7 +23,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { sessionIdAt, synthesizeSession, userDatabases } from '@m2m/analysis-core';
-import { startEmbeddedStore } from '@m2m/server';
+import { startEmbeddedStore } from '@m2m/embedded-store';
 
 const args = process.argv.slice(2);
 /** @param {string} name @param {number} fallback */

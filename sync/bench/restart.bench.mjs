@@ -13,7 +13,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { synthesizeSession, userDatabases } from '@m2m/analysis-core';
-import { startEmbeddedStore } from '@m2m/server';
+import { startEmbeddedStore } from '@m2m/embedded-store';
 import { loadWorkerConfig, startWorker } from '@m2m/sync';
 
 const args = process.argv.slice(2);

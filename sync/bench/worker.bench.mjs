@@ -27,7 +27,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { systemDatabases } from '@m2m/couch';
 import { sessionIdAt, synthesizeSession, userDatabases } from '@m2m/analysis-core';
-import { startEmbeddedStore } from '@m2m/server';
+import { startEmbeddedStore } from '@m2m/embedded-store';
 
 const args = process.argv.slice(2);
 /** @param {string} name @param {number} fallback */

@@ -103,7 +103,7 @@ function rolesOf(pids: number[]): RunningSystem['children'] {
     if (pid === undefined) throw new Error(`no child runs ${fragment}: ${pids.map(commandLine).join('; ')}`);
     return pid;
   };
-  return { store: find('server/dist/store/main.js'), gateway: find('server/dist/main.js'), worker: find('sync/dist/cli/main.js') };
+  return { store: find('store/dist/main.js'), gateway: find('server/dist/main.js'), worker: find('sync/dist/cli/main.js') };
 }
 
 /** Sends `signal` to the supervisor and waits for it to exit. */

@@ -8,7 +8,8 @@
 // --expose-gc), its CPU time, its active handles by type, and the store's own
 // counters.
 import { join } from 'node:path';
-import { loadConfig, startEmbeddedStore, startGateway } from '@m2m/server';
+import { startEmbeddedStore } from '@m2m/embedded-store';
+import { loadConfig, startGateway } from '@m2m/server';
 import { createLogger, loadWorkerConfig, startWorker } from '@m2m/sync';
 
 const role = process.argv[2];

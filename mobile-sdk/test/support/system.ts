@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, startEmbeddedStore, startGateway, storeUrlWithCredentials, userDatabases, type EmbeddedStore, type RunningGateway } from '@m2m/server';
+import { startEmbeddedStore, type EmbeddedStore } from '@m2m/embedded-store';
+import { loadConfig, startGateway, storeUrlWithCredentials, userDatabases, type RunningGateway } from '@m2m/server';
 import { loadWorkerConfig, silentLogger, startWorker, type RunningWorker } from '@m2m/sync';
 
 const ADMIN = { username: 'admin', password: 'sdk-test-password' };

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const STORE_MAIN = fileURLToPath(new URL('../../dist/store/main.js', import.meta.url));
+const STORE_MAIN = fileURLToPath(new URL('../../../store/dist/main.js', import.meta.url));
 
 /** The embedded store in a process of its own, so a test can freeze it (SIGSTOP) as a hung CouchDB. */
 export interface ChildStore {

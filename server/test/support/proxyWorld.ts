@@ -1,5 +1,5 @@
 import { userDatabases } from '../../src/accounts/userDatabases.js';
-import { startTestStore, TEST_ADMIN, type TestStore } from '../storeFixture.js';
+import { startTestStore, TEST_ADMIN, type TestStore } from '../../../store/test/storeFixture.js';
 import { startTestGateway, type Json, type TestGateway } from './gatewayHarness.js';
 import { storeUrlWithCredentials } from '@m2m/couch';
 

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeSession, summarizeProgress, synthesizeSession, userDatabases, type SynthOptions } from '@m2m/analysis-core';
-import { startEmbeddedStore, type EmbeddedStore } from '@m2m/server';
+import { startEmbeddedStore, type EmbeddedStore } from '@m2m/embedded-store';
 import { expect } from 'vitest';
 import { loadWorkerConfig, type WorkerConfig } from '../../src/config.js';
 import { conformAnalysis } from '../../src/pool/conformAnalysis.js';

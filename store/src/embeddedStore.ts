@@ -13,11 +13,13 @@ import { changesRoute } from './changesRoute.js';
 import { CouchHttpError, sendCouchError } from './couchResponses.js';
 import { DatabaseAccess } from './databaseAccess.js';
 import { DatabaseCatalog } from './databaseCatalog.js';
+import { DataFolderClaim } from './dataFolderClaim.js';
 import { DatabasePool } from './databasePool.js';
 import { databaseRoutes } from './databaseRoutes.js';
 import { DbUpdatesLog, DEFAULT_MAX_WRITE_DELAY_MS } from './dbUpdatesLog.js';
 import { dbUpdatesRoute } from './dbUpdatesRoute.js';
 import { expressPouchMount } from './expressPouchMount.js';
+import { fauxtonFiles } from './fauxtonFiles.js';
 import { FeedRegistry, type FeedStats } from './feedRegistry.js';
 import { defaultMaxOpenDatabases } from './openDatabaseBound.js';
 import { levelLocation, pouchForDataDir, wireForExpressPouchDB } from './pouchFactory.js';
@@ -90,10 +92,23 @@ export async function startEmbeddedStore(options: EmbeddedStoreOptions): Promise
 
   // LevelDB cannot create a database in a missing folder (uncaught OpenError).
   await mkdir(dataDir, { recursive: true });
-  const uuid = await loadStoreUuid(dataDir);
-  const catalog = await DatabaseCatalog.load(dataDir);
   const levels = new LevelHandles();
   const Pouch = pouchForDataDir(dataDir, levels);
+  // The `_db_updates` log is the first database opened: its lock claims the folder before anything else touches it.
+  const { claim, opened: updates } = await DataFolderClaim.claim(dataDir, () =>
+    DbUpdatesLog.open(
+      Pouch,
+      (err) => logger.error({ err }, 'embedded store: recording a _db_updates event failed'),
+      options.globalChangesMaxWriteDelayMs ?? DEFAULT_MAX_WRITE_DELAY_MS,
+    ),
+  );
+  // A start that fails from here on lets go of the folder, so that a later start (in this process too) may claim it.
+  const abandon = async (err: unknown): Promise<never> => {
+    await updates.close();
+    await claim.release();
+    throw err;
+  };
+  const [uuid, catalog] = await Promise.all([loadStoreUuid(dataDir), DatabaseCatalog.load(dataDir)]).catch(abandon);
   const maxOpen = options.maxOpenDatabases ?? openDatabaseDefault(logger);
   const pool = new DatabasePool(
     (name) => new Pouch(name),
@@ -101,19 +116,16 @@ export async function startEmbeddedStore(options: EmbeddedStoreOptions): Promise
     (name, err) => logger.error({ err, db: name }, 'embedded store: closing an idle database failed'),
   );
   wireForExpressPouchDB(Pouch, catalog, pool);
-  const updates = await DbUpdatesLog.open(
-    Pouch,
-    (err) => logger.error({ err }, 'embedded store: recording a _db_updates event failed'),
-    options.globalChangesMaxWriteDelayMs ?? DEFAULT_MAX_WRITE_DELAY_MS,
-  );
   const access = new DatabaseAccess(catalog, pool);
   const feeds = new FeedRegistry();
   const sessions = new SessionCookies();
 
+  const ui = fauxtonFiles();
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(adminGate(admin, sessions));
+  app.use(adminGate(admin, sessions, ui));
+  app.use(ui);
   app.use(sessionRoutes(admin, sessions));
   app.use(serverInfoRoutes(catalog, uuid));
   app.use(dbUpdatesRoute(updates, feeds));
@@ -128,7 +140,7 @@ export async function startEmbeddedStore(options: EmbeddedStoreOptions): Promise
   app.use(errorHandler(logger));
 
   const server = createServer(app);
-  await listen(server, port, host);
+  await listen(server, port, host).catch(abandon);
   const actualPort = (server.address() as AddressInfo).port;
   logger.info({ dataDir, port: actualPort }, 'embedded store listening');
 
@@ -157,6 +169,7 @@ export async function startEmbeddedStore(options: EmbeddedStoreOptions): Promise
         clearTimeout(forced);
         await updates.close();
         await pool.closeAll();
+        await claim.release();
       })();
       return closing;
     },

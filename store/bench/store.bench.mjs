@@ -12,7 +12,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { startEmbeddedStore } from '../dist/store/embeddedStore.js';
+import { startEmbeddedStore } from '../dist/index.js';
 
 const SCALES = [1_000, 100, 1];
 const BATCH = 100;

@@ -10,12 +10,12 @@ export function sessionRoutes(admin: AdminCredentials, sessions: SessionCookies)
   const adminCtx = { name: admin.username, roles: ['_admin'] };
 
   router.get('/_session', (_req, res) => {
-    // The gate only lets the admin reach this.
-    sendJson(res, 200, {
-      ok: true,
-      userCtx: adminCtx,
-      info: { authentication_handlers: ['cookie', 'default'], authenticated: authenticatedBy(res) ?? 'default' },
-    });
+    const by = authenticatedBy(res);
+    // Anonymous: CouchDB answers 200 with nobody's context (Fauxton then shows its sign-in form).
+    if (by === undefined) {
+      return sendJson(res, 200, { ok: true, userCtx: { name: null, roles: [] }, info: { authentication_handlers: ['cookie', 'default'] } });
+    }
+    sendJson(res, 200, { ok: true, userCtx: adminCtx, info: { authentication_handlers: ['cookie', 'default'], authenticated: by } });
   });
 
   // Fauxton posts a form; other clients post JSON.

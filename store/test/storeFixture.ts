@@ -1,12 +1,18 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmbeddedStore, type EmbeddedStore } from '../src/store/embeddedStore.js';
+import { startEmbeddedStore, type EmbeddedStore } from '../src/embeddedStore.js';
 
 export const TEST_ADMIN = { username: 'admin', password: 'test-admin-password' };
 
 export function basicAuth(auth: { username: string; password: string }): string {
   return `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
+}
+
+/** A random id of the shape the gateway gives its users (26 base32 letters and digits), for database names like production's. */
+export function randomUserId(): string {
+  return Array.from(randomBytes(26), (byte) => 'abcdefghijklmnopqrstuvwxyz234567'.charAt(byte & 31)).join('');
 }
 
 /** Parsed JSON answers are read freely in assertions. */

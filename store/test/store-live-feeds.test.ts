@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DatabasePool } from '../src/store/databasePool.js';
-import { pouchForDataDir } from '../src/store/pouchFactory.js';
-import { maxOpenDatabasesFor, readFileHandleLimit } from '../src/store/openDatabaseBound.js';
+import { DatabasePool } from '../src/databasePool.js';
+import { pouchForDataDir } from '../src/pouchFactory.js';
+import { maxOpenDatabasesFor, readFileHandleLimit } from '../src/openDatabaseBound.js';
 import { startTestStore, type TestStore } from './storeFixture.js';
 
 /** Runs `task` over `items` with at most `width` at a time. */
@@ -115,7 +115,7 @@ describe('default open-database bound', () => {
   });
 
   it('follows `ulimit -n` in a store started without a bound', async () => {
-    const built = new URL('../dist/store/embeddedStore.js', import.meta.url).href;
+    const built = new URL('../dist/embeddedStore.js', import.meta.url).href;
     const script = `
       import { mkdtemp, rm } from 'node:fs/promises';
       import { tmpdir } from 'node:os';

@@ -1,18 +1,21 @@
 // @ts-check
 // Child process of store-file-handles.test.ts, started under `ulimit -n 1024`.
-// Starts the embedded store (the built server, dist/) with a bounded number of
+// Starts the embedded store (the built package, dist/) with a bounded number of
 // open databases, creates both databases of every user over HTTP, writes one
 // document to each, reads every one back, and prints one JSON line with the
 // outcome and the store's stats on stdout. Everything else goes to stderr.
 //
 //   node storeFileHandlesChild.mjs <users> <maxOpenDatabases> <concurrency>
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { userDatabases } from '@m2m/analysis-core';
-import { newUserId } from '../../dist/accounts/userIds.js';
-import { startEmbeddedStore } from '../../dist/store/embeddedStore.js';
+import { startEmbeddedStore } from '../../dist/embeddedStore.js';
+
+/** A user id of the gateway's shape (26 base32 characters), for production-like database names. */
+const randomUserId = () => Array.from(randomBytes(26), (byte) => 'abcdefghijklmnopqrstuvwxyz234567'.charAt(byte & 31)).join('');
 
 const [users, maxOpenDatabases, concurrency] = process.argv.slice(2, 5).map(Number);
 if (!users || !maxOpenDatabases || !concurrency) {
@@ -92,7 +95,7 @@ try {
   const store = await startEmbeddedStore({ dataDir, port: 0, admin, maxOpenDatabases });
   try {
     const databases = Array.from({ length: users }, () => {
-      const names = userDatabases('m2m-', newUserId());
+      const names = userDatabases('m2m-', randomUserId());
       return [names.sessions, names.progress];
     }).flat();
 

@@ -1,9 +1,7 @@
-import type { RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { isAdmin, parseBasicAuth, type AdminCredentials } from './adminCredentials.js';
 import { sendCouchError } from './couchResponses.js';
 import { readCookie, SESSION_COOKIE, type SessionCookies } from './sessionCookie.js';
-
-const REALM = 'M2M embedded store';
 
 export type AuthenticatedBy = 'default' | 'cookie';
 
@@ -13,18 +11,22 @@ export function authenticatedBy(res: Response): AuthenticatedBy | undefined {
 }
 
 function refuse(res: Response, reason: string): void {
-  // The Basic challenge lets a browser (Fauxton at /_utils) ask for the login.
-  res.setHeader('WWW-Authenticate', `Basic realm="${REALM}"`);
+  // No Basic challenge, as CouchDB by default: a browser would put up its own login prompt
+  // over Fauxton's sign-in form.
   sendCouchError(res, 401, 'unauthorized', reason);
 }
+
+const isFauxtonFile = (req: Request): boolean =>
+  (req.method === 'GET' || req.method === 'HEAD') && (req.path === '/_utils' || req.path.startsWith('/_utils/'));
 
 /**
  * Admits only the store admin, by HTTP Basic credentials or a session cookie
  * from POST /_session, before anything else (express-pouchdb included) sees
- * the request. Logging in and out (POST/DELETE /_session) is the one thing an
- * anonymous client may do.
+ * the request. An anonymous client may only sign in and out (/_session, where
+ * GET tells it it is nobody, as CouchDB does) and load Fauxton's files,
+ * served here by `fauxtonFiles` and nothing else.
  */
-export function adminGate(admin: AdminCredentials, sessions: SessionCookies): RequestHandler {
+export function adminGate(admin: AdminCredentials, sessions: SessionCookies, fauxtonFiles: RequestHandler): RequestHandler {
   return (req, res, next) => {
     const basic = parseBasicAuth(req.headers.authorization);
     if (req.headers.authorization !== undefined) {
@@ -45,7 +47,8 @@ export function adminGate(admin: AdminCredentials, sessions: SessionCookies): Re
       return next();
     }
 
-    if (req.path === '/_session' && (req.method === 'POST' || req.method === 'DELETE')) return next();
+    if (req.path === '/_session' && ['GET', 'POST', 'DELETE'].includes(req.method)) return next();
+    if (isFauxtonFile(req)) return fauxtonFiles(req, res, () => refuse(res, 'Authentication required.'));
     return refuse(res, 'Authentication required.');
   };
 }

@@ -1,16 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basicAuth, startTestStore, TEST_ADMIN, type TestStore } from './storeFixture.js';
 
-/** Paths of every kind: server, database, document, feeds, replication endpoints, Fauxton. */
+/** What CouchDB serves to anyone: Fauxton's files and who the caller is. */
+const PUBLIC_PATHS: Array<[string, string]> = [
+  ['GET', '/_session'],
+  ['GET', '/_utils'],
+  ['GET', '/_utils/'],
+  ['GET', '/_utils/index.html'],
+];
+
+/** Paths of every kind: server, database, document, feeds, replication endpoints; with credentials, the public ones too. */
 const PATHS: Array<[string, string]> = [
   ['GET', '/'],
   ['GET', '/_up'],
   ['GET', '/_all_dbs'],
-  ['GET', '/_session'],
   ['GET', '/_db_updates'],
-  ['GET', '/_utils'],
-  ['GET', '/_utils/'],
-  ['GET', '/_utils/index.html'],
+  ['POST', '/_utils/'],
+  ['PUT', '/_utils/index.html'],
+  ['GET', '/_utils/../_all_dbs'],
+  ['GET', '/_utils/%2e%2e/_all_dbs'],
   ['GET', '/gated'],
   ['PUT', '/gated-new'],
   ['DELETE', '/gated'],
@@ -43,10 +51,12 @@ describe('admin gate', () => {
     ['bearer token', { authorization: 'Bearer abc' }],
     ['forged cookie', { cookie: 'AuthSession=YWRtaW4.99999999999999.forged' }],
   ];
+  const withoutCredentials = new Set(['anonymous', 'forged cookie']);
 
   for (const [who, headers] of anonymousOrWrong) {
-    it(`answers 401 with a Basic challenge to ${who} on every path`, async () => {
-      for (const [method, path] of PATHS) {
+    // No Basic challenge, as CouchDB by default: a browser would put up its own prompt over Fauxton's sign-in form.
+    it(`answers 401 without a Basic challenge to ${who} on every path`, async () => {
+      for (const [method, path] of [...PATHS, ...(withoutCredentials.has(who) ? [] : PUBLIC_PATHS)]) {
         const body = method === 'POST' || method === 'PUT' ? '{"docs":[{"id":"secret"}]}' : undefined;
         const res = await fetch(s.url + path, {
           method,
@@ -56,7 +66,7 @@ describe('admin gate', () => {
         });
         const text = await res.text();
         expect(res.status, `${method} ${path}`).toBe(401);
-        expect(res.headers.get('www-authenticate'), `${method} ${path}`).toMatch(/^Basic realm="[^"]+"$/);
+        expect(res.headers.get('www-authenticate'), `${method} ${path}`).toBeNull();
         expect(res.headers.get('content-type')).toMatch(/^application\/json/);
         expect(JSON.parse(text)).toMatchObject({ error: 'unauthorized' });
         expect(text).not.toContain('do-not-leak');
@@ -66,6 +76,22 @@ describe('admin gate', () => {
       expect((await s.json('GET', '/gated-new')).status).toBe(404);
     });
   }
+
+  it('serves a caller without credentials Fauxton\'s files and, at GET /_session, nobody\'s context, as CouchDB does', async () => {
+    for (const cookie of [undefined, 'AuthSession=YWRtaW4.99999999999999.forged']) {
+      const headers: Record<string, string> = cookie ? { cookie } : {};
+      const page = await fetch(`${s.url}/_utils/`, { headers });
+      expect(page.status).toBe(200);
+      expect(await page.text()).toMatch(/<html/i);
+      const redirect = await fetch(`${s.url}/_utils`, { headers, redirect: 'manual' });
+      expect(redirect.status).toBe(301);
+      expect(redirect.headers.get('location')).toBe('/_utils/');
+      const session = await fetch(`${s.url}/_session`, { headers });
+      expect(session.status).toBe(200);
+      expect(await session.json()).toEqual({ ok: true, userCtx: { name: null, roles: [] }, info: { authentication_handlers: ['cookie', 'default'] } });
+      expect((await fetch(`${s.url}/_utils/no-such-file.js`, { headers })).status).toBe(401);
+    }
+  });
 
   it('stays responsive after refused database deletions (the stand-in hangs otherwise)', async () => {
     await Promise.all(Array.from({ length: 5 }, () => fetch(`${s.url}/gated`, { method: 'DELETE' })));

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startEmbeddedStore } from '../src/store/embeddedStore.js';
+import { startEmbeddedStore } from '../src/embeddedStore.js';
 import { StreamReader } from './conformance/couchClient.js';
 import { basicAuth, startTestStore, TEST_ADMIN, type TestStore } from './storeFixture.js';
 
@@ -79,5 +79,41 @@ describe('embedded store life cycle', () => {
     await a.json('PUT', '/only-in-a');
     expect((await b.json('GET', '/_all_dbs')).body).not.toContain('only-in-a');
     expect((await b.json('GET', '/only-in-a')).status).toBe(404);
+  });
+
+  it('answers open live feeds at close() as at their timeout: longpolls get their results and last_seq, continuous feeds a last_seq line', async () => {
+    const s = await startTestStore({ globalChangesMaxWriteDelayMs: 0 });
+    let tornDown = false;
+    cleanups.push(async () => {
+      if (!tornDown) await s.teardown();
+    });
+    await s.json('PUT', '/polled');
+    await s.json('PUT', '/polled/a', { n: 1 });
+    await s.json('PUT', '/polled/b', { n: 2 });
+    const seq = (await s.json('GET', '/polled/_changes')).body.last_seq;
+    const updatesSeq = (await s.json('GET', '/_db_updates')).body.last_seq;
+    // Waits far longer than any test: only the shutdown can end them.
+    const longpolls = [
+      s.fetch(`/polled/_changes?feed=longpoll&since=${seq}&timeout=600000`),
+      s.fetch('/polled/_changes?feed=longpoll&since=now&heartbeat=60000'),
+      s.fetch(`/_db_updates?feed=longpoll&since=${encodeURIComponent(String(updatesSeq))}&timeout=600000`),
+    ];
+    const continuous = new StreamReader(await s.fetch(`/polled/_changes?feed=continuous&since=${seq}&heartbeat=60000`));
+    while (s.store.stats().feeds.feeds < 4) await new Promise((resolve) => setTimeout(resolve, 20));
+
+    await s.teardown();
+    tornDown = true;
+
+    const [sinceSeq, sinceNow, dbUpdates] = await Promise.all(longpolls.map(async (answer) => {
+      const res = await answer;
+      expect(res.status).toBe(200);
+      return JSON.parse(await res.text());
+    }));
+    expect(sinceSeq).toEqual({ results: [], last_seq: seq, pending: 0 });
+    expect(sinceNow).toEqual({ results: [], last_seq: seq, pending: 0 });
+    expect(dbUpdates).toEqual({ results: [], last_seq: updatesSeq });
+    const lines = (await continuous.all()).split('\n').filter((line) => line.trim());
+    expect(lines.map((line) => JSON.parse(line))).toEqual([{ last_seq: seq, pending: 0 }]);
+    expect(s.store.stats().feeds).toEqual({ feeds: 0, listeners: 0, timers: 0, liveListeners: 0 });
   });
 });

@@ -37,7 +37,7 @@ export async function serveFeed(
   if (!res.socket || res.socket.destroyed) return;
   return new Promise<void>((resolve) => {
     const feed = registry.open(() => {
-      res.end(); // store shutdown: end the response where it stands
+      res.end(); // store shutdown: the feed has answered (finishWith); the response ends in any case
       resolve();
     });
     res.on('close', () => {
@@ -146,6 +146,7 @@ function longpoll(
   };
   const idle = (): void => answer([], lastSeq, source.withPending ? 0 : undefined);
   keepAlive(res, params, feed, idle);
+  feed.finishWith(idle);
 
   const poke = pump(
     feed,
@@ -184,6 +185,7 @@ function continuous(
     res.end(JSON.stringify(tail) + '\n');
   };
   keepAlive(res, params, feed, finish);
+  feed.finishWith(finish);
 
   const poke = pump(
     feed,

@@ -1,6 +1,6 @@
 // The package's tsconfig compiles src/ only; this pulls in the hand-written module declaration.
 // eslint-disable-next-line @typescript-eslint/triple-slash-reference
-/// <reference path="../../types/leveldown.d.ts" />
+/// <reference path="../types/leveldown.d.ts" />
 import leveldown, { type LevelDown } from 'leveldown';
 
 export type { LevelDown, LevelIterator } from 'leveldown';

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 
 // The child runs the built server under plain node (the suite runs after `tsc -b`).
 const CHILD = fileURLToPath(new URL('./support/storeFileHandlesChild.mjs', import.meta.url));
-const BUILT_STORE = fileURLToPath(new URL('../dist/store/embeddedStore.js', import.meta.url));
+const BUILT_STORE = fileURLToPath(new URL('../dist/embeddedStore.js', import.meta.url));
 
 const FD_LIMIT = 1024;
 const USERS = 600;

@@ -1,6 +1,6 @@
 // The package's tsconfig compiles src/ only; this pulls in the hand-written module declaration.
 // eslint-disable-next-line @typescript-eslint/triple-slash-reference
-/// <reference path="../../types/express-pouchdb.d.ts" />
+/// <reference path="../types/express-pouchdb.d.ts" />
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RequestHandler } from 'express';

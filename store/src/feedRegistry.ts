@@ -53,6 +53,7 @@ export class FeedResources {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly listeners = new Set<Cancellable>();
   private disposed = false;
+  private finish: (() => void) | undefined;
 
   constructor(
     private readonly registry: FeedRegistry,
@@ -98,9 +99,19 @@ export class FeedResources {
     this.registry.forget(this);
   }
 
-  /** Ends the feed from outside (store shutdown). */
+  /** How the feed ends with an answer of its own (a longpoll's results and last_seq, a continuous feed's last_seq line). */
+  finishWith(finish: () => void): void {
+    this.finish = finish;
+  }
+
+  /**
+   * Ends the feed from outside (store shutdown). It is answered as at its
+   * timeout, as CouchDB does, so a client reads a complete answer with the
+   * position to resume from rather than a cut-off body.
+   */
   abort(): void {
     if (this.disposed) return;
+    this.finish?.();
     this.dispose();
     this.onAbort();
   }
