@@ -25,6 +25,8 @@ export interface RouterDeps {
   config: GatewayConfig;
   store: StoreClient;
   logger: Logger;
+  /** Fires when the gateway begins to stop (open longpolls are answered at once). */
+  stopping: AbortSignal;
 }
 
 export interface RunningGateway {
@@ -71,11 +73,12 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       up ? logger.info({ store: storeUrl }, 'store URL answers again') : logger.warn({ store: storeUrl }, 'store URL not answering: using the others'),
   });
   let server: Server | undefined;
+  const stopping = new AbortController();
   try {
     await bootstrapStore(store, config.dbPrefix);
     const jwtSecret = config.jwtSecret ?? (await loadOrCreateJwtSecret(config.dataDir));
     const resolved: GatewayConfig = { ...config, jwtSecret };
-    const routerDeps: RouterDeps = { config: resolved, store, logger };
+    const routerDeps: RouterDeps = { config: resolved, store, logger, stopping: stopping.signal };
     const routers = (options.routers ?? defaultRouters)(routerDeps);
     const app = createApp({ ...routerDeps, routers, ...(options.clock ? { clock: options.clock } : {}) });
     // Slow clients (slow-loris) are cut off: HEADERS_TIMEOUT_MS for the headers, REQUEST_TIMEOUT_MS
@@ -122,6 +125,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     close: () => {
       closing ??= (async () => {
         shuttingDown = true;
+        stopping.abort();
         const stopped = new Promise<void>((resolve) => running.close(() => resolve()));
         running.closeIdleConnections();
         const forced = setTimeout(() => running.closeAllConnections(), config.shutdownGraceMs);

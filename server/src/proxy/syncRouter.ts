@@ -18,7 +18,7 @@ import { nestingProblem } from './jsonDepth.js';
 import { FeedQuota } from './feedQuota.js';
 import type { ActivityHints } from './activityHints.js';
 import { abortOnClientClose } from '../http/clientClose.js';
-import { forwardToClient } from './responseForwarding.js';
+import { forwardToClient, type LongpollEnd } from './responseForwarding.js';
 import { parseSyncPath, upstreamPathOf, type SyncDatabase, type SyncTarget } from './syncPath.js';
 import { isAbort, StreamingClient, UpstreamError, type StoreTarget, type StreamingRequest } from '@m2m/couch';
 
@@ -33,6 +33,8 @@ export interface SyncRouterDeps {
   maxOpenFeedsPerUser?: number;
   /** Told of each user syncing their sessions, so the worker follows them before the next session. */
   activity?: Pick<ActivityHints, 'seen'>;
+  /** Fires when the gateway begins to stop: open longpolls are answered at once instead of held to the end of their wait. */
+  stopping?: AbortSignal;
 }
 
 /** A longpoll may be silent for its wait plus this before the proxy gives up on the store. */
@@ -103,16 +105,18 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
       } else if (method === 'DELETE' && endpoint.kind === 'local') {
         locals.remove(userId, `${database}/${endpoint.id}`);
       } else if (body !== undefined) upstream.body = checkReadBody(endpoint.kind, checkedNesting(body));
+      let longpoll: LongpollEnd | undefined;
       if (endpoint.kind === 'changes') {
         const silence = feedSilenceMs(query, limits);
         if (silence !== undefined) {
           feeds.take(userId, res);
           upstream.silenceMs = silence + FEED_SILENCE_MARGIN_MS;
+          if (deps.stopping) longpoll = { stopping: deps.stopping, since: query.get('since') ?? '0' };
         }
       }
       const ifNoneMatch = req.get('if-none-match');
       if (method === 'GET' && ifNoneMatch !== undefined) upstream.headers = { 'if-none-match': ifNoneMatch };
-      await forwardToClient(client, upstream, res, { database, logger });
+      await forwardToClient(client, upstream, res, { database, logger, ...(longpoll ? { longpoll } : {}) });
     } catch (err) {
       failed(res, err, database);
     }
