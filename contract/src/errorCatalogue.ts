@@ -58,7 +58,7 @@ export const ERROR_CATALOGUE = {
   // The store behind the gateway.
   store_refused: { status: 'store', error: 'store', meaning: 'The store refused or failed the request as a whole (a missing database, a bad request, its own error); status, `error` and `reason` are the store\'s own.' },
   store_failed: { status: 502, error: 'bad_gateway', meaning: 'The store could not be reached or answered in a way the gateway cannot use. Retry later.' },
-  store_timeout: { status: 504, error: 'gateway_timeout', meaning: 'The store stayed silent past its timeout. Retry later.' },
+  store_timeout: { status: 503, error: 'service_unavailable', meaning: 'The store stayed silent past its timeout (STORE_TIMEOUT_MS); retry after the seconds in Retry-After.' },
   store_unavailable: { status: 503, error: 'service_unavailable', meaning: 'The store is unavailable; retry after the seconds in Retry-After (when sent).' },
 
   // Operations.

@@ -99,7 +99,9 @@ export class StoreClient {
     const sharesTime = idempotent && req.timeoutMs === undefined;
     const candidates = this.health.candidates();
     let failure: StoreError = new StoreError({ kind: 'timeout', target });
-    for (const [index, endpoint] of candidates.entries()) {
+    let resends = 0;
+    for (let index = 0; index < candidates.length; index += 1) {
+      const endpoint = candidates[index] as StoreEndpoint;
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
       try {
@@ -111,6 +113,14 @@ export class StoreClient {
         if (err.kind === 'http') {
           this.health.markUp(endpoint); // it answered
           throw err;
+        }
+        // A kept-alive socket the store had closed fails the next request sent on it: a read is sent
+        // again to the same node (the streaming transport's rule too). The pool may hold a few such
+        // sockets, each discarded once it failed, so a read is resent up to MAX_RESENDS times.
+        if (idempotent && resends < MAX_RESENDS && socketReset(err.cause)) {
+          resends += 1;
+          index -= 1;
+          continue;
         }
         failure = err;
         this.health.markDown(endpoint);
@@ -190,4 +200,17 @@ export class StoreClient {
   close(): void {
     this.lifetime.abort(new StoreError({ kind: 'aborted', target: 'client' }));
   }
+}
+
+/** Resends of one read after a reset connection (see `request`). */
+const MAX_RESENDS = 3;
+
+/** The error of a request sent on a connection the other side had reset or closed. */
+function socketReset(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth += 1) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET') return true;
+    if (e instanceof Error && /\b(ECONNRESET|EPIPE)\b|other side closed/.test(e.message)) return true;
+  }
+  return false;
 }

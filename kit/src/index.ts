@@ -20,3 +20,4 @@ export {
   type ParsedCommandLine,
 } from './cli/commandLine.js';
 export { createProgress, type Progress, type ProgressOptions, type ProgressStream } from './cli/progress.js';
+export { readOrCreateSecretFile, SECRETS_FOLDER, secretsDir } from './secrets/secretFile.js';

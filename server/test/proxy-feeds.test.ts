@@ -72,7 +72,7 @@ describe('replication proxy: _changes feeds', () => {
 });
 
 describe('replication proxy: a store that stops answering', () => {
-  it('answers 504 when the store accepts the connection but stays silent past STORE_TIMEOUT_MS', async () => {
+  it('answers 503 when the store accepts the connection but stays silent past STORE_TIMEOUT_MS', async () => {
     const world = await startProxyWorld({ STORE_TIMEOUT_MS: '1000' });
     const sockets = new Set<Socket>();
     const silent = createServer((socket) => sockets.add(socket));
@@ -83,8 +83,8 @@ describe('replication proxy: a store that stops answering', () => {
       await world.store.store.close();
       await new Promise<void>((resolve) => silent.listen(port, '127.0.0.1', resolve));
       const answer = await user.json('GET', '/sync/sessions/_all_docs');
-      expect(answer.status).toBe(504);
-      expect(answer.body).toMatchObject({ error: 'gateway_timeout', reason: expect.stringMatching(/silent/) });
+      expect(answer.status).toBe(503);
+      expect(answer.body).toMatchObject({ error: 'service_unavailable', code: 'store_timeout', reason: expect.stringMatching(/silent/) });
       expect(sockets.size).toBeGreaterThan(0);
     } finally {
       for (const socket of sockets) socket.destroy();

@@ -1,7 +1,7 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basicAuth, startTestStore, TEST_ADMIN, type TestStore } from '../../store/test/storeFixture.js';
-import { StreamingClient, UpstreamError } from '@m2m/couch';
+import { StoreClient, storeUrlWithCredentials, StreamingClient, UpstreamError } from '@m2m/couch';
 
 /**
  * A TCP relay in front of the real store that can, once armed, reset every
@@ -110,5 +110,53 @@ describe('the store client on a connection the store has closed', () => {
     expect({ connections: relay.connections, resets: relay.resets }).toEqual({ connections: before.connections, resets: before.resets + 1 });
     // The relay cut the request before the store saw it: nothing was written, and nothing was sent again.
     expect((await store.json('GET', '/stale-sockets/once')).status).toBe(404);
+  });
+});
+
+describe('the nano client on a connection the store has closed', () => {
+  let store: TestStore;
+  let relay: Relay;
+  let client: StoreClient;
+
+  beforeAll(async () => {
+    store = await startTestStore();
+    expect((await store.json('PUT', '/stale-nano')).status).toBe(201);
+    relay = await startRelay(new URL(store.url));
+    client = new StoreClient(storeUrlWithCredentials(relay.url, TEST_ADMIN), { timeoutMs: 5_000 });
+  });
+  afterAll(async () => {
+    client.close();
+    await relay.close();
+    await store.teardown();
+  });
+
+  // Whether the pool reuses a kept-alive socket for the next call is the pool's choice: each case
+  // tries a few times and needs at least one call that met a reset.
+  it('sends a read again, once, on a new connection, as the streaming transport does', async () => {
+    const before = relay.resets;
+    for (let i = 0; i < 5 && relay.resets === before; i += 1) {
+      expect(await client.request<{ db_name: string }>({ db: 'stale-nano' })).toMatchObject({ db_name: 'stale-nano' });
+      relay.resetOpenConnections();
+      expect(await client.request<{ db_name: string }>({ db: 'stale-nano' })).toMatchObject({ db_name: 'stale-nano' });
+    }
+    expect(relay.resets).toBeGreaterThan(before);
+  });
+
+  it('never repeats a write on its own: the reset is reported and nothing is written twice', async () => {
+    const before = relay.resets;
+    for (let i = 0; i < 5 && relay.resets === before; i += 1) {
+      expect(await client.request<{ db_name: string }>({ db: 'stale-nano' })).toMatchObject({ db_name: 'stale-nano' });
+      relay.resetOpenConnections();
+      const id = `once-${i}`;
+      const write = client.request({ db: 'stale-nano', method: 'PUT', path: id, body: { n: i } }).then(
+        () => 'written',
+        () => 'refused',
+      );
+      const outcome = await write;
+      const stored = (await store.json('GET', `/stale-nano/${id}`)).status;
+      // Cut by a reset: reported, and not sent again (nothing stored); otherwise it went through once.
+      expect(relay.resets > before ? [outcome, stored] : ['written', 200]).toEqual([outcome, stored]);
+    }
+    expect(relay.resets).toBeGreaterThan(before);
   });
 });

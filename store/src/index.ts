@@ -8,7 +8,7 @@ export {
   type EmbeddedStoreStats,
   type StoreLogger,
 } from './embeddedStore.js';
-export { loadOrCreateStoreAdmin, SECRETS_FOLDER } from './generatedAdmin.js';
+export { loadOrCreateStoreAdmin } from './generatedAdmin.js';
 export { defaultMaxOpenDatabases, maxOpenDatabasesFor, readFileHandleLimit } from './openDatabaseBound.js';
 export { runStore, STORE_HOST } from './runStore.js';
 export { loadStoreConfig, STORE_ENV_VARS, type StoreConfig } from './storeConfig.js';

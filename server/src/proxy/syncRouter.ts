@@ -177,7 +177,9 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
     if (err instanceof UpstreamError) {
       if (database) proxyMetrics.upstreamFailed(database, err.timedOut ? 'timeout' : 'unreachable');
       logger.warn({ err }, 'sync proxy: the store failed');
-      return sendCouchError(res, new CouchError(err.timedOut ? 'store_timeout' : 'store_failed', err.message));
+            // A hung store is the same answer on every route: 503, retry later.
+      if (err.timedOut) return sendCouchError(res, new CouchError('store_timeout', err.message, { headers: { 'Retry-After': '5' } }));
+      return sendCouchError(res, new CouchError('store_failed', err.message));
     }
     const couchError = err instanceof CouchError ? err : toCouchError(err);
     if (couchError.status >= 500) logger.error({ err }, 'sync proxy: request failed');
