@@ -71,10 +71,12 @@ export class SimulatedDevice {
         this.userId = user.userId;
         return;
       } catch (err) {
+        // Decided on the gateway's codes (@m2m/contract), never on its text.
+        const code = err instanceof GatewayError ? err.code : undefined;
         const status = err instanceof GatewayError ? err.status : undefined;
-        if (status === 409 && !mayExist) mayExist = true;
-        else if (status === 401 && mayExist) mayExist = false; // the lost registration never landed
-        else if (status === 429) this.emit({ kind: 'rate-limited', device: this.index });
+        if (code === 'username_taken' && !mayExist) mayExist = true;
+        else if (code === 'credentials_incorrect' && mayExist) mayExist = false; // the lost registration never landed
+        else if (code === 'too_many_attempts') this.emit({ kind: 'rate-limited', device: this.index });
         else if (err instanceof NetworkError || (status !== undefined && status >= 500)) mayExist = true;
         else throw err;
         const wait = Math.min(30_000, 250 * 2 ** Math.min(attempt, 7)) * (0.5 + Math.random());
