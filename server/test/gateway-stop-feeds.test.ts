@@ -16,27 +16,45 @@ describe('gateway stop with open longpolls', () => {
     await world.close();
   });
 
-  it('answers each open longpoll as a wait that saw nothing, from where it asked, and stops without waiting for them', async () => {
+  it('answers each open longpoll as a wait that saw nothing (after its heartbeats too), from where it asked, and stops without waiting for them', async () => {
     const doc = couchSession(301);
     expect((await user.json('POST', '/sync/sessions/_bulk_docs', { docs: [doc] })).status).toBe(201);
     const first = await user.json('GET', '/sync/sessions/_changes');
     const since = String(first.body.last_seq);
 
-    const polls = [since, since].map(async (from) => {
-      const res = await user.fetch(`/sync/sessions/_changes?feed=longpoll&since=${encodeURIComponent(from)}&timeout=60000`);
-      return { from, status: res.status, text: await res.text() };
-    });
-    // Both polls wait in the store (nothing changed after `since`) before the stop begins.
-    await vi.waitFor(() => expect(world.gateway.gateway.requestsInFlight()).toBe(2), { timeout: 10_000 });
+    const heartbeats: string[] = [];
+    const poll = async (query: string) => {
+      const res = await user.fetch(`/sync/sessions/_changes?feed=longpoll&timeout=60000&${query}`);
+      const reader = res.body!.getReader();
+      let text = '';
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        text += new TextDecoder().decode(value);
+        if (text.trim() === '') heartbeats.push(query);
+      }
+      return { status: res.status, text };
+    };
+    const polls = [poll(`since=${encodeURIComponent(since)}`), poll(`since=${encodeURIComponent(since)}&heartbeat=1000`), poll('since=now')];
+    // All three wait in the store (nothing changed after `since`); the heartbeat feed has sent a newline.
+    await vi.waitFor(() => expect(world.gateway.gateway.requestsInFlight()).toBe(3), { timeout: 10_000 });
+    await vi.waitFor(() => expect(heartbeats.length).toBeGreaterThan(0), { timeout: 10_000 });
     await world.gateway.gateway.close();
 
-    const answers = await Promise.all(polls);
-    for (const answer of answers) {
-      expect(answer.status).toBe(200);
-      const body = JSON.parse(answer.text) as { results: unknown[]; last_seq: unknown };
+    const [plain, withHeartbeat, fromNow] = await Promise.all(polls);
+    const current = (await world.store.json('GET', `/${user.dbs.sessions}`)).body.update_seq as unknown;
+    for (const [answer, lastSeq] of [
+      [plain, since],
+      [withHeartbeat, since],
+      // `since=now` gets the database's sequence, never "now": the next poll misses nothing written meanwhile.
+      [fromNow, String(current)],
+    ] as const) {
+      expect(answer!.status).toBe(200);
+      const body = JSON.parse(answer!.text) as { results: unknown[]; last_seq: unknown };
       expect(body.results).toEqual([]);
-      expect(String(body.last_seq)).toBe(answer.from);
+      expect(String(body.last_seq)).toBe(lastSeq);
     }
+    expect(withHeartbeat!.text.startsWith('\n')).toBe(true);
     expect(world.gateway.gateway.requestsInFlight()).toBe(0);
   });
 });
