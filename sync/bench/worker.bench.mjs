@@ -20,23 +20,15 @@
 // Environment: STORE_GLOBAL_CHANGES_MAX_WRITE_DELAY (store, default 500 as CouchDB), WORKER_* (passed to the worker).
 // Run with `npm run bench` (here or at the root); figures go to BENCHMARKS.md.
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import os from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { systemDatabases } from '@m2m/couch';
 import { sessionIdAt, synthesizeSession, userDatabases } from '@m2m/analysis-core';
-import { startEmbeddedStore } from '@m2m/embedded-store';
+import { numberArg, pct, sleep, startBenchStore, userId } from './benchSupport.mjs';
 
 const args = process.argv.slice(2);
-/** @param {string} name @param {number} fallback */
-const numberArg = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  const value = i >= 0 ? Number(args[i + 1]) : fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
-  return value;
-};
 const BACKLOG = args.includes('--large') ? 5000 : numberArg('backlog', 1000);
 const RATE = numberArg('rate', 20);
 const SECONDS = numberArg('seconds', 30);
@@ -49,18 +41,9 @@ const LATENCY_USERS = 20;
 const DISTINCT = 300;
 const PREFIX = 'm2m-';
 
-const admin = { username: 'admin', password: 'bench-admin-password' };
-const authorization = `Basic ${Buffer.from(`${admin.username}:${admin.password}`).toString('base64')}`;
-const dataDir = await mkdtemp(join(os.tmpdir(), 'm2m-sync-bench-'));
 // The store batches _db_updates as CouchDB 3.5 does (500 ms) unless STORE_GLOBAL_CHANGES_MAX_WRITE_DELAY says otherwise.
 const writeDelay = process.env['STORE_GLOBAL_CHANGES_MAX_WRITE_DELAY'];
-const store = await startEmbeddedStore({ dataDir, port: 0, admin, ...(writeDelay ? { globalChangesMaxWriteDelayMs: Number(writeDelay) } : {}) });
-const adminUrl = (() => {
-  const url = new URL(store.url);
-  url.username = admin.username;
-  url.password = admin.password;
-  return url.toString().replace(/\/$/, '');
-})();
+const { store, dataDir, adminUrl, call, follow } = await startBenchStore('m2m-sync-bench-', writeDelay ? { globalChangesMaxWriteDelayMs: Number(writeDelay) } : {});
 
 /** @type {import('node:child_process').ChildProcess | undefined} */
 let worker;
@@ -119,7 +102,7 @@ try {
   let caughtUp = () => {};
   const allCaughtUp = new Promise((resolve) => (caughtUp = () => resolve(undefined)));
   feeds.push(
-    follow(`${PREFIX}worker`, true, (change) => {
+    follow(`${PREFIX}worker`, (change) => {
       const doc = change.doc;
       if (!doc || doc.type !== 'checkpoint' || !targets.has(doc.db)) return;
       if (String(doc.seq) === targets.get(doc.db)) {
@@ -127,7 +110,7 @@ try {
         behind -= 1;
         if (behind === 0) caughtUp();
       }
-    }),
+    }, { includeDocs: true }),
   );
   await sleep(300); // the feed is open
   t = performance.now();
@@ -148,7 +131,7 @@ try {
   const seen = new Map();
   for (const user of latencyUsers) {
     feeds.push(
-      follow(userDatabases(PREFIX, user).progress, false, (change) => {
+      follow(userDatabases(PREFIX, user).progress, (change) => {
         if (typeof change.id === 'string' && !seen.has(change.id)) seen.set(change.id, performance.now());
       }),
     );
@@ -197,7 +180,7 @@ try {
     const firstSeen = new Map();
     for (const user of newcomers) {
       feeds.push(
-        follow(userDatabases(PREFIX, user).progress, false, (change) => {
+        follow(userDatabases(PREFIX, user).progress, (change) => {
           if (typeof change.id === 'string' && !firstSeen.has(change.id)) firstSeen.set(change.id, performance.now());
         }),
       );
@@ -244,75 +227,10 @@ function startWorkerProcess() {
   return child;
 }
 
-/**
- * Reads a database's continuous `_changes` feed from now, handing each change over as it arrives.
- * @param {string} db @param {boolean} includeDocs @param {(change: any) => void} onChange
- */
-function follow(db, includeDocs, onChange) {
-  const controller = new AbortController();
-  void (async () => {
-    try {
-      const res = await fetch(`${store.url}/${db}/_changes?feed=continuous&since=now&heartbeat=5000&include_docs=${includeDocs}`, {
-        headers: { authorization, accept: 'application/json' },
-        signal: controller.signal,
-      });
-      if (!res.body) return;
-      const decoder = new TextDecoder();
-      const reader = res.body.getReader();
-      let buffered = '';
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        buffered += decoder.decode(value, { stream: true });
-        let newline;
-        while ((newline = buffered.indexOf('\n')) >= 0) {
-          const line = buffered.slice(0, newline).trim();
-          buffered = buffered.slice(newline + 1);
-          if (!line) continue;
-          onChange(JSON.parse(line));
-        }
-      }
-    } catch (err) {
-      if (!controller.signal.aborted) console.error(`feed ${db}: ${String(err)}`);
-    }
-  })();
-  return controller;
-}
 
-/** @param {string} method @param {string} path @param {unknown} [body] */
-async function call(method, path, body) {
-  const res = await fetch(store.url + path, {
-    method,
-    headers: { authorization, accept: 'application/json', 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 200)}`);
-  return JSON.parse(text);
-}
 
-/** @param {number[]} sorted @param {number} p */
-function pct(sorted, p) {
-  if (sorted.length === 0) return NaN;
-  return Math.round(/** @type {number} */ (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]));
-}
 
-/** @param {number} ms */
-function sleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
-/** A user id (26 of [a-z2-7]) from a number. @param {number} n */
-function userId(n) {
-  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
-  let id = '';
-  let x = n + 1;
-  for (let i = 0; i < 26; i++) {
-    id += alphabet[x % 32];
-    x = Math.floor(x / 32) + i * 7 + 3;
-  }
-  return id;
-}
 
 /** WORKER_* settings of this process's environment reach the worker (e.g. WORKER_LIVE_FEEDS=0 for the path without followed feeds). */
 function passedWorkerSettings() {
