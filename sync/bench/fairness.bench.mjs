@@ -17,22 +17,15 @@
 // variants run interleaved (baseline, current, baseline, …) and medians of
 // each variant's per-round p50/p99 are printed side by side.
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import os from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { sessionIdAt, synthesizeSession, userDatabases } from '@m2m/analysis-core';
-import { startEmbeddedStore } from '@m2m/embedded-store';
+import { medianOf, numberArg, pct, sleep, startBenchStore, userId } from './benchSupport.mjs';
 
 const args = process.argv.slice(2);
-/** @param {string} name @param {number} fallback */
-const numberArg = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  const value = i >= 0 ? Number(args[i + 1]) : fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
-  return value;
-};
 const ROUNDS = numberArg('rounds', 3);
 const HEAVY_PER_USER = numberArg('heavy', 12);
 const NORMAL_SESSIONS = numberArg('normal', 20);
@@ -44,16 +37,7 @@ const current = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 /** @type {Array<{ name: string, cli: string }>} */
 const variants = baselineIndex >= 0 ? [{ name: 'before', cli: resolve(String(args[baselineIndex + 1])) }, { name: 'after', cli: current }] : [{ name: 'current', cli: current }];
 
-const admin = { username: 'admin', password: 'bench-admin-password' };
-const authorization = `Basic ${Buffer.from(`${admin.username}:${admin.password}`).toString('base64')}`;
-const dataDir = await mkdtemp(join(os.tmpdir(), 'm2m-sync-fair-bench-'));
-const store = await startEmbeddedStore({ dataDir, port: 0, admin });
-const adminUrl = (() => {
-  const url = new URL(store.url);
-  url.username = admin.username;
-  url.password = admin.password;
-  return url.toString().replace(/\/$/, '');
-})();
+const { store, dataDir, adminUrl, call, follow } = await startBenchStore('m2m-sync-fair-bench-');
 
 /** @type {import('node:child_process').ChildProcess | undefined} */
 let worker;
@@ -191,80 +175,4 @@ async function stopWorker() {
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
   await exited;
-}
-
-/**
- * Reads a database's continuous `_changes` feed from now, handing each change over as it arrives.
- * @param {string} db @param {(change: any) => void} onChange
- */
-function follow(db, onChange) {
-  const controller = new AbortController();
-  void (async () => {
-    try {
-      const res = await fetch(`${store.url}/${db}/_changes?feed=continuous&since=now&heartbeat=5000`, {
-        headers: { authorization, accept: 'application/json' },
-        signal: controller.signal,
-      });
-      if (!res.body) return;
-      const decoder = new TextDecoder();
-      const reader = res.body.getReader();
-      let buffered = '';
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        buffered += decoder.decode(value, { stream: true });
-        let newline;
-        while ((newline = buffered.indexOf('\n')) >= 0) {
-          const line = buffered.slice(0, newline).trim();
-          buffered = buffered.slice(newline + 1);
-          if (line) onChange(JSON.parse(line));
-        }
-      }
-    } catch (err) {
-      if (!controller.signal.aborted) console.error(`feed ${db}: ${String(err)}`);
-    }
-  })();
-  return controller;
-}
-
-/** @param {string} method @param {string} path @param {unknown} [body] */
-async function call(method, path, body) {
-  const res = await fetch(store.url + path, {
-    method,
-    headers: { authorization, accept: 'application/json', 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 200)}`);
-  return JSON.parse(text);
-}
-
-/** @param {number[]} sorted @param {number} p */
-function pct(sorted, p) {
-  if (sorted.length === 0) return NaN;
-  return Math.round(/** @type {number} */ (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]));
-}
-
-/** @param {number[]} values */
-function medianOf(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? /** @type {number} */ (sorted[mid]) : (/** @type {number} */ (sorted[mid - 1]) + /** @type {number} */ (sorted[mid])) / 2;
-}
-
-/** @param {number} ms */
-function sleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** A user id (26 of [a-z2-7]) from a number. @param {number} n */
-function userId(n) {
-  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
-  let id = '';
-  let x = n + 1;
-  for (let i = 0; i < 26; i++) {
-    id += alphabet[x % 32];
-    x = Math.floor(x / 32) + i * 7 + 3;
-  }
-  return id;
 }
