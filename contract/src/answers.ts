@@ -85,3 +85,15 @@ export interface ProgressPageAnswer {
   /** Hand back as `cursor` for the next page; null on the last page. */
   nextCursor: string | null;
 }
+
+/**
+ * `GET /api/sessions` and `GET /api/analyses` (`?from=&to=&game=&status=&limit=&cursor=`):
+ * one page, latest session first, documents in device form (`id`, no `_rev`).
+ * A filtered page may hold fewer than `limit` items, even none, and still
+ * have a `next`: the gateway reads a bounded number of rows per page.
+ */
+export interface ListPageAnswer<Item = Record<string, unknown>> {
+  items: Item[];
+  /** Hand back as `cursor` for the next page; null when nothing is left. */
+  next: string | null;
+}

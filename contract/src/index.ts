@@ -13,6 +13,7 @@ export type {
   AccountAnswer,
   DeleteAccountRequest,
   ErrorAnswer,
+  ListPageAnswer,
   LoginRequest,
   OkAnswer,
   ProgressPageAnswer,

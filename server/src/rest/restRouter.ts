@@ -7,7 +7,9 @@ import type { GatewayConfig } from '../config.js';
 import { CouchError, sendCouchError } from '../proxy/couchError.js';
 import { StoredBytes } from '../proxy/storedBytes.js';
 import { jsonBodyReader } from '../proxy/jsonBody.js';
+import { parseAnalysisQuery, readAnalysisPage } from './analysisList.js';
 import { parsePageRequest, readProgressPage } from './progressPage.js';
+import { parseSessionQuery, readSessionPage } from './sessionList.js';
 import { uploadSession } from './sessionUpload.js';
 import { storeFailure } from './storeFailure.js';
 import { StreamingClient, type StoreClient } from '@m2m/couch';
@@ -20,7 +22,8 @@ export interface RestRouterDeps {
 
 /**
  * REST for clients without RxDB: `POST /sessions` uploads one session,
- * `GET /progress` reads the progress document and the latest analyses.
+ * `GET /progress` reads the progress document and the latest analyses,
+ * `GET /sessions` and `GET /analyses` list the user's own, filtered and paged.
  * Mounted at `/api` behind `requireUser`, which sets `res.locals.userId`.
  */
 export function createRestRouter(deps: RestRouterDeps): Router {
@@ -60,6 +63,26 @@ export function createRestRouter(deps: RestRouterDeps): Router {
       const db = databasesOf(res).progress;
       const page = parsePageRequest(req.query as Record<string, unknown>);
       res.json(await readProgressPage(store, db, page));
+    } catch (err) {
+      failed(req, res, err);
+    }
+  });
+
+  router.get('/sessions', async (req, res) => {
+    try {
+      const dbs = databasesOf(res);
+      const query = parseSessionQuery(req.query as Record<string, unknown>);
+      res.json(await readSessionPage(store, dbs, query));
+    } catch (err) {
+      failed(req, res, err);
+    }
+  });
+
+  router.get('/analyses', async (req, res) => {
+    try {
+      const db = databasesOf(res).progress;
+      const query = parseAnalysisQuery(req.query as Record<string, unknown>);
+      res.json(await readAnalysisPage(store, db, query));
     } catch (err) {
       failed(req, res, err);
     }

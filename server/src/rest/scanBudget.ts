@@ -1,0 +1,9 @@
+/**
+ * Rows of the store's `_all_docs` one filtered page reads at most. A page
+ * ends when it holds `limit` items or has read this many rows, whichever
+ * comes first; its cursor then points at the first row not read. So a
+ * filter that matches little costs the same per request as one that matches
+ * all, and a client pages on (a page may hold fewer items than `limit`, even
+ * none, with a `next` cursor).
+ */
+export const FILTERED_SCAN_ROWS = 200;
