@@ -4,6 +4,7 @@ export type Command =
   | { name: 'run' }
   | { name: 'status'; json: boolean; allDatabases: boolean }
   | { name: 'reanalyse'; userIds: string[]; all: boolean; force: boolean }
+  | { name: 'export'; outDir: string; formats: Array<'csv' | 'parquet'> }
   | { name: 'help' };
 
 export const USAGE = `Usage: m2m-sync [command] [options]
@@ -15,12 +16,15 @@ Commands:
                            Shows a progress bar on a terminal; safe to interrupt and run again.
   status [--json] [--all]  Backlog per sessions database and overall, oldest waiting session,
                            last error. --all lists caught-up databases too.
+  export --out DIR [--format csv|parquet|both]
+                           Every user's analyses, pseudonymised, into DIR/analyses.csv and/or
+                           DIR/analyses.parquet (default both). Pseudonym key: DATA_DIR/secrets/export-key.
   help                     This text.
 
 Configuration comes from the environment: COUCHDB_URL (required, with admin
 credentials), DB_PREFIX, WORKER_SHARD (i/n), WORKER_POOL_SIZE,
 WORKER_BATCH_SIZE, WORKER_CONCURRENCY, WORKER_METRICS_PORT,
-WORKER_METRICS_HOST, STORE_TIMEOUT_MS, LOG_LEVEL. See sync/README.md.`;
+WORKER_METRICS_HOST, STORE_TIMEOUT_MS, LOG_LEVEL, DATA_DIR. See sync/README.md.`;
 
 /** Parses the command line (after `node main.js`). Throws UsageError naming the problem. */
 export function parseArgs(argv: readonly string[]): Command {
@@ -47,6 +51,13 @@ export function parseArgs(argv: readonly string[]): Command {
       if (!all && userIds.length === 0) throw new UsageError('reanalyse: name users with --user ID, or pass --all');
       if (all && userIds.length > 0) throw new UsageError('reanalyse: --all and --user exclude each other');
       return { name: 'reanalyse', userIds, all, force: values.force === true };
+    }
+    case 'export': {
+      const { values } = parseCommandLine(args, { options: { out: { type: 'string' }, format: { type: 'string' } }, context: 'export' });
+      if (values.out === undefined || values.out === '') throw new UsageError('export: name the output folder with --out DIR');
+      const format = values.format ?? 'both';
+      if (format !== 'csv' && format !== 'parquet' && format !== 'both') throw new UsageError(`export: --format must be csv, parquet or both, got ${format}`);
+      return { name: 'export', outDir: values.out, formats: format === 'both' ? ['csv', 'parquet'] : [format] };
     }
     default:
       throw new UsageError(`unknown command ${name}`);

@@ -2,6 +2,7 @@
 import { createProgress, errorText, exitWithCode, isEntryPoint, Lifecycle, onShutdownSignal, runCommandLine, runService, type ProgressStream } from '@m2m/service-kit';
 import { pino } from 'pino';
 import { collectStatus, formatStatus } from '../commands/status.js';
+import { exportAnalyses } from '../commands/exportAnalyses.js';
 import { reanalyse, type ReanalyseProgress } from '../commands/reanalyse.js';
 import { loadWorkerConfig, type WorkerConfig } from '../config.js';
 import { createLogger } from '../logging.js';
@@ -40,6 +41,8 @@ export async function main(argv: readonly string[], env: Env, io: Io = { stdout:
         }
         case 'reanalyse':
           return await runReanalyse(config, command, io);
+        case 'export':
+          return await runExport(config, command, io);
       }
     } catch (err) {
       // Configuration and store problems are for a person to fix: the message, not a stack.
@@ -113,6 +116,33 @@ async function runReanalyse(config: WorkerConfig, command: Extract<Command, { na
       io.stderr.write('m2m-sync: interrupted; run the same command again to finish.\n');
       return 130;
     }
+    return 0;
+  } finally {
+    progress.finish();
+    signal.dispose();
+  }
+}
+
+async function runExport(config: WorkerConfig, command: Extract<Command, { name: 'export' }>, io: Io): Promise<number> {
+  const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, pino.destination(2));
+  const controller = new AbortController();
+  // The first signal stops after the page in hand and keeps the previous export; a second exits at once.
+  const signal = onShutdownSignal(logger, { message: 'interrupted: stopping the export, the previous files stay', secondExitCode: 130 });
+  void signal.received.then(() => controller.abort());
+  const progress = createProgress(io.stderr, { plainEveryMs: false });
+  try {
+    const report = await exportAnalyses(config, {
+      outDir: command.outDir,
+      formats: command.formats,
+      signal: controller.signal,
+      onProgress: (p) => progress.update(p.usersDone, p.usersTotal, `${p.usersDone}/${p.usersTotal} users, ${p.analyses} analyses`, p.usersDone === p.usersTotal),
+    });
+    progress.finish();
+    if (report.interrupted) {
+      io.stderr.write('m2m-sync: interrupted; nothing was replaced. Run the same command again.\n');
+      return 130;
+    }
+    io.stdout.write(`exported ${report.analyses} analyses of ${report.users} user(s) to ${report.files.join(' and ')}\n`);
     return 0;
   } finally {
     progress.finish();

@@ -1,0 +1,143 @@
+import { createHmac } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { analysisRow, analyzeSession, synthesizeSession, userDatabases, type AnalysisDoc } from '@m2m/analysis-core';
+import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXPORT_COLUMNS, exportAnalyses } from '../src/index.js';
+import { createUser, PREFIX, putDocs, startTestStore, testConfig, userIdFor, type TestStore } from './support/storeWorld.js';
+import { parseArgs } from '../src/cli/args.js';
+import { runCli } from './support/workerProcess.js';
+
+let store: TestStore;
+let dataDir: string;
+const users = [userIdFor(900), userIdFor(901), userIdFor(902)];
+/** Analyses written per user: two, three and none. */
+const written = new Map<string, AnalysisDoc[]>();
+
+/** RFC 4180 records (quotes, doubled quotes, CRLF). */
+function parseCsv(text: string): string[][] {
+  const records: string[][] = [];
+  let record: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted && c === '"' && text[i + 1] === '"') {
+      cell += '"';
+      i++;
+    } else if (quoted && c === '"') quoted = false;
+    else if (quoted) cell += c;
+    else if (c === '"') quoted = true;
+    else if (c === ',') {
+      record.push(cell);
+      cell = '';
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      record.push(cell);
+      records.push(record);
+      record = [];
+      cell = '';
+      i++;
+    } else cell += c;
+  }
+  return records;
+}
+
+const env = (extra: Record<string, string> = {}): Record<string, string> => ({ COUCHDB_URL: store.adminUrl, DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...extra });
+
+async function exportKey(): Promise<Uint8Array<ArrayBuffer>> {
+  return new Uint8Array(Buffer.from((await readFile(join(dataDir, 'secrets', 'export-key'), 'utf8')).trim(), 'base64url'));
+}
+
+/** The rows the export should hold: the pseudonym, then the analysis's columns, users in pseudonym order. */
+async function expectedRows(): Promise<Array<Array<string | number | null>>> {
+  const key = await exportKey();
+  const pseudonym = (userId: string) => createHmac('sha256', key).update(userId).digest('hex').slice(0, 16);
+  return [...written]
+    .map(([userId, analyses]) => ({ p: pseudonym(userId), analyses }))
+    .sort((a, b) => (a.p < b.p ? -1 : 1))
+    .flatMap(({ p, analyses }) => [...analyses].sort((a, b) => (a.id < b.id ? -1 : 1)).map((a) => [p, ...analysisRow(a)]));
+}
+
+beforeAll(async () => {
+  store = await startTestStore();
+  dataDir = await mkdtemp(join(tmpdir(), 'm2m-export-'));
+  for (const [i, userId] of users.entries()) {
+    const names = await createUser(store, userId);
+    const analyses = Array.from({ length: [2, 3, 0][i]! }, (_, k) => analyzeSession(synthesizeSession({ seed: 5100 + i * 10 + k, durationS: 3, startedAt: `2026-11-1${k}T08:00:00.000Z` })));
+    if (i === 1) analyses[0] = { ...analyses[0]!, session: { ...analyses[0]!.session!, gameId: '=HYPERLINK("http://evil.example")' } };
+    written.set(userId, analyses);
+    const docs = analyses.map(({ id, ...rest }) => ({ _id: id, ...rest }));
+    // The progress summary sits beside the analyses and is not exported.
+    await putDocs(store, names.progress, [...docs, { _id: 'progress', type: 'progress', sessionCount: analyses.length }]);
+  }
+}, 60_000);
+
+afterAll(async () => {
+  await store?.teardown();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('m2m-sync export', () => {
+  it('writes every analysis, pseudonymised, as CSV and Parquet with the same rows', async () => {
+    const out = join(dataDir, 'out');
+    const result = await runCli(['export', '--out', out], env());
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`exported 5 analyses of 3 user(s) to ${join(out, 'analyses.csv')} and ${join(out, 'analyses.parquet')}\n`);
+    expect((await readdir(out)).sort()).toEqual(['analyses.csv', 'analyses.parquet']);
+    expect((await stat(join(dataDir, 'secrets', 'export-key'))).mode & 0o077).toBe(0);
+
+    const want = await expectedRows();
+    const csvText = await readFile(join(out, 'analyses.csv'), 'utf8');
+    const [header, ...rows] = parseCsv(csvText);
+    expect(header).toEqual(EXPORT_COLUMNS.map((c) => c.name));
+    expect(rows).toEqual(want.map((row) => row.map((v) => (v === null ? '' : String(v)).replace(/^=/, "'="))));
+    for (const userId of users) expect(csvText).not.toContain(userId);
+
+    const parquet = await parquetReadObjects({ file: await asyncBufferFromFile(join(out, 'analyses.parquet')) });
+    expect(parquet.map((row) => EXPORT_COLUMNS.map((c) => row[c.name] ?? null))).toEqual(want);
+    const parquetBytes = await readFile(join(out, 'analyses.parquet'));
+    for (const userId of users) expect(parquetBytes.includes(Buffer.from(userId))).toBe(false);
+  }, 60_000);
+
+  it('gives each user the same pseudonym on a rerun and replaces a leftover partial file', async () => {
+    const out = join(dataDir, 'rerun');
+    const config = testConfig(store, { DATA_DIR: dataDir });
+    expect((await exportAnalyses(config, { outDir: out, formats: ['csv'] })).files).toEqual([join(out, 'analyses.csv')]);
+    const first = await readFile(join(out, 'analyses.csv'), 'utf8');
+    expect(first).toBe(await readFile(join(dataDir, 'out', 'analyses.csv'), 'utf8'));
+    // What a killed run leaves: a partial file beside the whole one.
+    await writeFile(join(out, '.analyses.csv.partial'), 'half a');
+    expect((await exportAnalyses(config, { outDir: out, formats: ['csv'] })).interrupted).toBe(false);
+    expect(await readFile(join(out, 'analyses.csv'), 'utf8')).toBe(first);
+    expect(await readdir(out)).toEqual(['analyses.csv']);
+  }, 60_000);
+
+  it('keeps the previous files whole when interrupted', async () => {
+    const out = join(dataDir, 'interrupted');
+    const config = testConfig(store, { DATA_DIR: dataDir });
+    await exportAnalyses(config, { outDir: out, formats: ['parquet'] });
+    const before = await readFile(join(out, 'analyses.parquet'));
+    await putDocs(store, userDatabases(PREFIX, users[2]!).progress, [{ _id: 'analysis:ses_7ZZZZZZZZZ0000000000000000', type: 'analysis', sessionId: 'ses_7ZZZZZZZZZ0000000000000000', status: 'invalid', reasons: [], analysisVersion: '9.9.9', session: null, metrics: null, quality: null, notes: [] }]);
+    const controller = new AbortController();
+    const report = await exportAnalyses(config, {
+      outDir: out,
+      formats: ['parquet', 'csv'],
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.usersDone === 1) controller.abort();
+      },
+    });
+    expect(report).toMatchObject({ interrupted: true, files: [] });
+    expect(await readFile(join(out, 'analyses.parquet'))).toEqual(before);
+    expect(await readdir(out)).toEqual(['analyses.parquet']);
+  }, 60_000);
+
+  it('refuses a command line without --out or with an unknown format', () => {
+    expect(() => parseArgs(['export'])).toThrow(/--out/);
+    expect(() => parseArgs(['export', '--out', 'x', '--format', 'xlsx'])).toThrow(/--format/);
+    expect(parseArgs(['export', '--out', 'x'])).toEqual({ name: 'export', outDir: 'x', formats: ['csv', 'parquet'] });
+  });
+});
