@@ -11,16 +11,22 @@ export {
 } from './errorCatalogue.js';
 export type {
   AccountAnswer,
+  CareLink,
+  CareLinkEvent,
+  CareLinksAnswer,
   DeleteAccountRequest,
   ErrorAnswer,
   ListPageAnswer,
   LoginRequest,
   OkAnswer,
   ProgressPageAnswer,
+  RedeemShareCodeRequest,
   RefreshRequest,
   RefusedDocumentRow,
   RegisterRequest,
+  Role,
   SessionUploadAnswer,
+  ShareCodeAnswer,
   SignInAnswer,
   TokenPair,
 } from './answers.js';
