@@ -60,6 +60,7 @@ export const ERROR_CATALOGUE = {
   share_code_invalid: { status: 403, error: 'forbidden', meaning: 'POST /api/care/links: the share code is unknown, expired or already used (one answer for all three). Ask the patient for a new one.' },
   link_not_found: { status: 404, error: 'not_found', meaning: 'DELETE /api/care/links/<id>: there is no link, active or revoked, between the caller and this user.' },
   wrong_role: { status: 403, error: 'forbidden', meaning: 'The endpoint is for the other role: patients share, revoke and sync sessions and progress; clinicians redeem codes and sync care.' },
+  patient_not_linked: { status: 403, error: 'forbidden', meaning: 'GET /api/care/patients/<id>/…: the caller has no active link with this patient (never linked, or revoked). Ask the patient for a share code.' },
 
   // The store behind the gateway.
   store_refused: { status: 'store', error: 'store', meaning: 'The store refused or failed the request as a whole (a missing database, a bad request, its own error); status, `error` and `reason` are the store\'s own.' },

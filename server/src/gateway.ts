@@ -12,6 +12,7 @@ import { createApp } from './http/app.js';
 import { createLogger } from './http/logger.js';
 import { ActivityHints } from './proxy/activityHints.js';
 import { createSyncRouter } from './proxy/syncRouter.js';
+import { createCareCsvRouter } from './rest/careAnalysesCsv.js';
 import { createRestRouter } from './rest/restRouter.js';
 import { bootstrapStore, StoreClient, storeUrlWithCredentials, systemDatabases } from '@m2m/couch';
 
@@ -51,6 +52,7 @@ function defaultRouters(deps: RouterDeps): { sync?: Router; api?: Router } {
   const activity = new ActivityHints(deps.store, systemDatabases(deps.config.dbPrefix).activity, deps.logger);
   const api = express.Router();
   api.use('/care', createCareRouter(deps));
+  api.use('/care', createCareCsvRouter(deps));
   api.use(PATIENT_ROUTES, patientsOnly());
   api.use(createRestRouter(deps));
   return { sync: createSyncRouter({ ...deps, activity }), api };

@@ -13,6 +13,7 @@ const CHECKED_ELSEWHERE: Partial<Record<ErrorCode, string>> = {
   share_code_invalid: 'care-accounts.test.ts (wrong, used and expired share codes)',
   link_not_found: 'care-accounts.test.ts (revoking a link that never was)',
   wrong_role: 'care-accounts.test.ts (each role kept to its own routes)',
+  patient_not_linked: 'rest-care-csv.test.ts (a clinician never linked, and one whose link was revoked)',
 };
 
 const DAY_MS = 86_400_000;
