@@ -72,6 +72,10 @@ beforeAll(async () => {
     // The progress summary sits beside the analyses and is not exported.
     await putDocs(store, names.progress, [...docs, { _id: 'progress', type: 'progress', sessionCount: analyses.length }]);
   }
+  // A clinician's care database holds copies of patients' analyses: never exported (each patient's own progress database is the source).
+  const care = `${PREFIX}u-${userIdFor(903)}-care`;
+  expect((await store.json('PUT', `/${care}`)).status).toBe(201);
+  await putDocs(store, care, [{ _id: `analysis:${users[0]}:ses_X`, type: 'care-analysis', patientId: users[0], analysis: { ...written.get(users[0]!)![0]!, analysisVersion: 'care-copy' } }]);
 }, 60_000);
 
 afterAll(async () => {
@@ -95,6 +99,7 @@ describe('m2m-sync export', () => {
     expect(header).toEqual(EXPORT_COLUMNS.map((c) => c.name));
     expect(rows).toEqual(want.map((row) => row.map((v) => (v === null ? '' : String(v)).replace(/^=/, "'="))));
     for (const userId of users) expect(csvText).not.toContain(userId);
+    expect(csvText).not.toContain('care-copy');
 
     const parquet = await parquetReadObjects({ file: await asyncBufferFromFile(join(out, 'analyses.parquet')) });
     expect(parquet.map((row) => EXPORT_COLUMNS.map((c) => row[c.name] ?? null))).toEqual(want);
