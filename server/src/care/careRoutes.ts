@@ -80,11 +80,21 @@ export function createCareRouter(deps: CareRouterDeps): Router {
       perClinician.giveBack(clinicianId);
       throw err;
     }
-    const patientId = await codes.redeem(code, clinicianId);
-    const [patient, clinician] = patientId === undefined ? [] : await Promise.all([partyOf(patientId), partyOf(clinicianId)]);
+    const giveBack = (): void => {
+      perClinician.giveBack(clinicianId);
+      overall.giveBack('all');
+    };
+    let parties: [Party | undefined, Party | undefined];
+    try {
+      const patientId = await codes.redeem(code, clinicianId);
+      parties = patientId === undefined ? [undefined, undefined] : await Promise.all([partyOf(patientId), partyOf(clinicianId)]);
+    } catch (err) {
+      giveBack(); // the store failed: nothing was guessed
+      throw err;
+    }
+    const [patient, clinician] = parties;
     if (!patient || !clinician) throw new HttpError('share_code_invalid', SHARE_CODE_INVALID);
-    perClinician.giveBack(clinicianId);
-    overall.giveBack('all');
+    giveBack(); // a code that works is not a guess
     res.status(201).json(publicLink(await links.link(patient, clinician)));
   });
 
