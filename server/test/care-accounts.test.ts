@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Invitations } from '../src/care/invitations.js';
 import { runInviteClinician } from '../src/care/inviteCommand.js';
 import { TEST_ADMIN } from '../../store/test/storeFixture.js';
-import { TEST_PASSWORD, uniqueUsername, type Json } from './support/gatewayHarness.js';
+import jwt from 'jsonwebtoken';
+import { TEST_JWT_SECRET, TEST_PASSWORD, uniqueUsername, type Json } from './support/gatewayHarness.js';
 import { startCareWorld, type CareWorld } from './support/careWorld.js';
 
 const DAY_MS = 86_400_000;
@@ -83,6 +84,17 @@ describe('care team: roles, invitations, share codes and links', () => {
     // The stored invitation is a hash: the code itself is nowhere in the accounts database.
     const all = await world.store.json('GET', `/${systemDatabases(world.gateway.config.dbPrefix).accounts}/_all_docs?include_docs=true`);
     expect(JSON.stringify(all.body)).not.toContain(invitation.replaceAll('-', ''));
+  });
+
+  it('a patient cannot make their token a clinician\'s: a changed claim breaks the signature, an unknown role is invalid', async () => {
+    const patient = await world.patient();
+    const [header, payload] = patient.token.split('.') as [string, string];
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
+    const tampered = `${header}.${Buffer.from(JSON.stringify({ ...claims, role: 'clinician' })).toString('base64url')}.${patient.token.split('.')[2]}`;
+    expectCode(await world.gateway.call('GET', '/sync/care/', { token: tampered }), 'access_token_invalid');
+    const unknownRole = jwt.sign({ ...claims, role: 'admin' }, TEST_JWT_SECRET, { algorithm: 'HS256' });
+    expectCode(await world.gateway.call('GET', '/me', { token: unknownRole }), 'access_token_invalid');
+    expectCode(await patient.json('GET', '/sync/care/'), 'wrong_role');
   });
 
   it('uses an invitation once; unknown, used and expired ones are one refusal, before any account is made', async () => {
