@@ -136,6 +136,7 @@ describe('care team: roles, invitations, share codes and links', () => {
     expect(made.status).toBe(201);
     expect(made.body).toEqual({ code: expect.stringMatching(/^[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}$/), expiresAt: expect.any(String) });
     expect(Date.parse(made.body.expiresAt) - world.gateway.clock()).toBe(60_000);
+    expect(made.headers.get('cache-control')).toBe('no-store');
 
     const redeemed = await clinician.json('POST', '/api/care/links', { code: made.body.code.replace('-', '').toLowerCase() });
     expect(redeemed.status).toBe(201);

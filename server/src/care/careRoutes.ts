@@ -59,6 +59,12 @@ export function createCareRouter(deps: CareRouterDeps): Router {
     return doc ? { userId, username: doc.username } : undefined;
   };
 
+  // A share code is a secret for its fifteen minutes, and links name people: no cache may keep an answer.
+  router.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+
   router.post('/share-codes', async (_req, res) => {
     const patientId = requireRole(res, 'patient', 'making a share code');
     const made = await codes.create(patientId);
