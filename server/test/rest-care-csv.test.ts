@@ -25,10 +25,7 @@ describe('REST: GET /api/care/patients/<patientId>/analyses.csv', () => {
 
   beforeAll(async () => {
     world = await startCareWorld();
-    [patient, other] = await Promise.all([world.patient(), world.patient()]);
-    // One after the other: each runs the invitation command, whose store bootstrap is not meant to race itself.
-    clinician = await world.clinician();
-    stranger = await world.clinician();
+    [patient, other, clinician, stranger] = await Promise.all([world.patient(), world.patient(), world.clinician(), world.clinician()]);
     await world.link(patient, clinician);
     await world.link(other, clinician);
     analyses = [3, 1, 2].map((day) => analyzeSession(synthesizeSession({ seed: 300 + day, durationS: 3, startedAt: `2026-11-0${day}T09:00:00.000Z` })));
