@@ -1,6 +1,6 @@
 import { analyzeSession, sessionIdAt, synthesizeSession, type AnalysisDoc } from '@m2m/analysis-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FILTERED_SCAN_ROWS } from '../src/rest/scanBudget.js';
+import { FILTERED_SCAN_ROWS, PENDING_SESSION_READS } from '../src/rest/scanBudget.js';
 import { startProxyWorld, type Json, type ProxyUser, type ProxyWorld } from './support/proxyWorld.js';
 
 type Doc = Record<string, unknown> & { _id: string };
@@ -185,8 +185,11 @@ describe('REST: GET /api/sessions and GET /api/analyses', () => {
     const startedAt = (i: number) => new Date(Date.parse('2026-01-01T00:00:00Z') + i * 60_000).toISOString();
     // Bare documents written as the store's admin: the listing reads what is stored, whatever it is.
     const sessions = ids.map((id, i) => ({ _id: id, type: 'session', gameId: i === 0 ? 'rare-game' : 'rhythm-tap', startedAt: startedAt(i), sensors: { data: 'x' } }));
-    const analyses = ids.map((id, i) => ({ _id: `analysis:${id}`, type: 'analysis', sessionId: id, status: 'ok', session: { gameId: i === 0 ? 'rare-game' : 'rhythm-tap', startedAt: startedAt(i) } }));
-    expect((await world.store.json('POST', `/${carol.dbs.sessions}/_bulk_docs`, { docs: sessions })).status).toBe(201);
+    const stored = await world.store.json('POST', `/${carol.dbs.sessions}/_bulk_docs`, { docs: sessions });
+    expect(stored.status).toBe(201);
+    const revs = new Map<string, string>((stored.body as Array<{ id: string; rev: string }>).map((row) => [row.id, row.rev]));
+    // Analysed: the summaries decide the filter, so no session document is read to judge it.
+    const analyses = ids.map((id, i) => ({ _id: `analysis:${id}`, type: 'analysis', sessionId: id, sessionRev: revs.get(id), status: 'ok', session: { gameId: i === 0 ? 'rare-game' : 'rhythm-tap', startedAt: startedAt(i) } }));
     expect((await world.store.json('POST', `/${carol.dbs.progress}/_bulk_docs`, { docs: analyses })).status).toBe(201);
     for (const path of ['/api/sessions', '/api/analyses']) {
       const first = await carol.json('GET', `${path}?game=rare-game`);
@@ -199,5 +202,25 @@ describe('REST: GET /api/sessions and GET /api/analyses', () => {
     const plain = await carol.json('GET', '/api/sessions?limit=100');
     expect(plain.body.items).toHaveLength(100);
     expect(plain.body.items[0].sensors).toBeUndefined();
+  });
+
+  it('reads a bounded number of whole pending sessions to judge them by game or date', async () => {
+    const dave = await world.newUser();
+    const count = PENDING_SESSION_READS * 2 + 5;
+    const ids = Array.from({ length: count }, (_, i) => sessionIdAt(Date.parse('2026-02-01T00:00:00Z') + i * 60_000, new Uint8Array(10).fill(i)));
+    // No analyses: every session is pending (the worker is behind), so only its own document tells its game.
+    const sessions = ids.map((id, i) => ({ _id: id, type: 'session', gameId: i === 0 ? 'rare-game' : 'rhythm-tap', startedAt: '2026-02-01T00:00:00.000Z', sensors: { data: 'x' } }));
+    expect((await world.store.json('POST', `/${dave.dbs.sessions}/_bulk_docs`, { docs: sessions })).status).toBe(201);
+    const pages: Json[] = [];
+    let cursor: string | null = null;
+    do {
+      const answer: { body: Json } = await dave.json('GET', `/api/sessions?game=rare-game&limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+      pages.push(answer.body.items);
+      cursor = answer.body.next;
+    } while (cursor !== null && pages.length < 10);
+    expect(pages.map((items) => items.length)).toEqual([0, 0, 1]);
+    expect(pages[2][0]).toMatchObject({ id: ids[0], status: 'pending', gameId: 'rare-game' });
+    // Without a game or date filter, pending sessions need no judging: one page holds them all.
+    expect((await dave.json('GET', '/api/sessions?status=pending&limit=100')).body.items).toHaveLength(count);
   });
 });

@@ -2,7 +2,7 @@ import type { AnalysisDoc } from '@m2m/analysis-core';
 import type { ListPageAnswer } from '@m2m/contract';
 import { allDocs, type AllDocsRow, type StoreClient } from '@m2m/couch';
 import { hasFilters, listCursor, matchesStartAndGame, parseListQuery, type ListQuery } from './listQuery.js';
-import { FILTERED_SCAN_ROWS } from './scanBudget.js';
+import { FILTERED_SCAN_ROWS, PENDING_SESSION_READS } from './scanBudget.js';
 
 /** analysed: the worker's analysis of this revision is `ok`; invalid: it is `invalid`; pending: none yet for this revision. */
 export const SESSION_STATUSES = ['analysed', 'pending', 'invalid'] as const;
@@ -44,8 +44,8 @@ function statusOf(rev: string | undefined, analysis: StoredAnalysis | null | und
  * (`limit + 1` rows, at most `FILTERED_SCAN_ROWS + 1` with filters), the
  * progress database's analyses of those rows (`_all_docs` by keys), and the
  * session documents of the page: its items plus, with a date or game
- * filter, the sessions whose analysis has no summary of this revision
- * (pending ones) that then fail the filter.
+ * filter, at most `PENDING_SESSION_READS` sessions whose analysis has no
+ * summary of this revision (pending ones) that then fail the filter.
  */
 export async function readSessionPage(
   store: StoreClient,
@@ -75,6 +75,8 @@ export async function readSessionPage(
     batch = [];
   };
 
+  const filtersOnDocument = query.fromMs !== undefined || query.toMs !== undefined || query.game !== undefined;
+  let judged = 0;
   for (let i = 0; i < scanned.length; i++) {
     if (items.length + batch.length === query.limit) await flush();
     if (items.length === query.limit) break;
@@ -86,7 +88,15 @@ export async function readSessionPage(
     const summary = status === 'pending' ? null : analysis?.session;
     if (summary) {
       if (matchesStartAndGame(query, summary.startedAt, summary.gameId)) batch.push({ id: row.id, status, decided: true });
+    } else if (!filtersOnDocument) {
+      batch.push({ id: row.id, status, decided: true });
     } else {
+      // Judged by its own document: bounded, or a page of pending sessions could read FILTERED_SCAN_ROWS whole sessions.
+      if (judged === PENDING_SESSION_READS) {
+        read = i;
+        break;
+      }
+      judged += 1;
       batch.push({ id: row.id, status, decided: false });
     }
   }
