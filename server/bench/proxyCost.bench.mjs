@@ -119,12 +119,14 @@ try {
       const storeBefore = await storeCpuMs();
       const started = performance.now();
       const cpuBefore = cpuMs();
+      const faultsBefore = process.resourceUsage().minorPageFault;
       const rows = await fetch(targets[side].url, {
         method: 'POST',
         headers: { authorization: targets[side].auth, accept: 'application/json', 'content-type': 'application/json' },
         body,
       }).then((r) => /** @type {Promise<Array<{ ok?: boolean }>>} */ (r.json()));
       const cpu = cpuMs() - cpuBefore;
+      const faults = process.resourceUsage().minorPageFault - faultsBefore;
       const wall = performance.now() - started;
       const storeCpu = (await storeCpuMs()) - storeBefore;
       if (!Array.isArray(rows) || rows.length !== BATCH || !rows.every((row) => row.ok)) throw new Error(`${side}: a write failed: ${JSON.stringify(rows).slice(0, 300)}`);
@@ -132,6 +134,7 @@ try {
       record(`${side} wall`, wall);
       record(`${side} cpu`, cpu);
       record(`${side} store cpu`, storeCpu);
+      record(`${side} faults`, faults);
     }
     // The gateway's body pipeline alone, on a body like the ones above, in 64 kB chunks as a socket delivers them.
     const bytes = Buffer.from(freshBody());
@@ -167,6 +170,7 @@ try {
       'wall vs direct': `${((median(`${side} wall`) / median('direct wall') - 1) * 100).toFixed(0)}%`,
       'client+proxy CPU ms': f(median(`${side} cpu`)),
       'proxy CPU ms (over direct)': f(median(`${side} cpu`) - median('direct cpu')),
+      'client+proxy page faults': Math.round(median(`${side} faults`)),
       'store CPU ms': f(median(`${side} store cpu`)),
     })),
   );
