@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_DOCS_PER_BULK } from '../src/proxy/bulkDocs.js';
 import { parseDocsArray } from '../src/proxy/docsArrayParse.js';
 import { parseJsonBytes } from '../src/proxy/jsonBytes.js';
 
@@ -66,6 +67,14 @@ describe('parsing a batch of documents one document at a time', () => {
     ]) {
       expect(read(body), body).toBeUndefined();
     }
+  });
+
+  it('reads at most as many elements as a batch may hold, and leaves a longer array to JSON.parse', () => {
+    const elements = (n: number): string => `{"docs":[${Array.from({ length: n }, (_, i) => `{"_id":"d${i}"}`).join(',')}]}`;
+    expect((read(elements(MAX_DOCS_PER_BULK)) as { docs: unknown[] }).docs).toHaveLength(MAX_DOCS_PER_BULK);
+    expect(read(elements(MAX_DOCS_PER_BULK + 1))).toBeUndefined();
+    const long = Buffer.from(elements(MAX_DOCS_PER_BULK + 1));
+    expect(parseJsonBytes(long)).toEqual({ value: JSON.parse(long.toString()) as unknown, utf8: long });
   });
 
   it('is what the proxy reads a body with: the same value and bytes, and the same 400 for bad JSON', () => {

@@ -1,3 +1,6 @@
+import { MAX_DOCS_PER_BULK } from './bulkDocs.js';
+import { MAX_IDS_PER_READ } from './readBodies.js';
+
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
@@ -6,6 +9,14 @@ const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
+
+/**
+ * Most elements read one at a time: a batch holds at most MAX_DOCS_PER_BULK
+ * documents (and a `_bulk_get` MAX_IDS_PER_READ ids). A longer array, which
+ * is refused anyway, is left to JSON.parse whole: a million tiny elements
+ * parsed one by one would cost several times as long.
+ */
+const MOST_ELEMENTS = Math.max(MAX_DOCS_PER_BULK, MAX_IDS_PER_READ);
 
 const isSpace = (byte: number | undefined): boolean => byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
 
@@ -24,7 +35,8 @@ const MEMBERS = new Set(['docs', 'new_edits']);
  * each with JSON.parse, so every element is read by the same parser as the
  * store's. Answers undefined for anything else (another member, a key
  * spelled with escapes, a repeated member, `new_edits` other than a literal,
- * text after the object, a document that does not parse): the caller then
+ * text after the object, a document that does not parse, more elements than
+ * MOST_ELEMENTS): the caller then
  * parses the whole body, which also words the errors.
  */
 export function parseDocsArray(bytes: Buffer): { docs: unknown[]; new_edits?: boolean } | undefined {
@@ -77,6 +89,7 @@ function readArray(bytes: Buffer, at: number): { values: unknown[]; next: number
   at = skipSpace(bytes, at + 1);
   if (bytes[at] === CLOSE_BRACKET) return { values, next: at + 1 };
   for (;;) {
+    if (values.length === MOST_ELEMENTS) return undefined;
     const elementEnd = endOfElement(bytes, at);
     if (elementEnd === undefined) return undefined;
     try {
