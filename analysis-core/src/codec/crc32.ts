@@ -25,12 +25,26 @@ function buildTable(): Int32Array {
   return t;
 }
 
+/** zlib's CRC-32 where the platform lends it (Node 20.15 and later), several times faster than the table. */
+type NativeCrc32 = (data: Uint8Array) => number;
+const nativeCrc32 = ((): NativeCrc32 | undefined => {
+  const platform = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const zlib = platform?.getBuiltinModule?.('node:zlib') as { crc32?: unknown } | undefined;
+  return typeof zlib?.crc32 === 'function' ? (zlib.crc32 as NativeCrc32) : undefined;
+})();
+
 /**
  * CRC-32 of `bytes[start..end)` as an unsigned 32-bit integer.
  * Defaults cover the whole array; an empty range gives 0.
  * Check value: crc32(ASCII "123456789") = 0xCBF43926.
  */
 export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number {
+  if (nativeCrc32 !== undefined) return nativeCrc32(bytes.subarray(start, end)) >>> 0;
+  return crc32Portable(bytes, start, end);
+}
+
+/** `crc32` in plain JavaScript, for browsers and older Node (exported to test it where zlib is there). */
+export function crc32Portable(bytes: Uint8Array, start = 0, end = bytes.length): number {
   const t = TABLE;
   let c = -1;
   let i = start;

@@ -24,7 +24,6 @@ import { errorHandler, notFound } from './errors.js';
 import { assignRequestId, REQUEST_ID_HEADER } from './requestId.js';
 import { labelMount, logRequests } from './requestLogging.js';
 import type { StoreClient } from '@m2m/couch';
-import { keepBodyBytes } from './bodyBytes.js';
 
 export interface AppDeps {
   /** `jwtSecret` must be set (gateway.ts fills in the generated one). */
@@ -95,15 +94,11 @@ export function createApp(deps: AppDeps): Express {
   app.use('/me', labelMount('/me'), meRoutes(auth));
 
   const authenticated = requireUser(userCheck(auth));
-  // Bodies are parsed after authentication: an anonymous client cannot make us read megabytes.
-  // The bytes are kept: the sync proxy forwards a batch whose every document passes as it came.
-  const json = express.json({ limit: config.bodyLimitBytes, verify: keepBodyBytes });
-  for (const [mountPath, router] of [
-    ['/sync', deps.routers?.sync],
-    ['/api', deps.routers?.api],
-  ] as const) {
-    if (router) app.use(mountPath, labelMount(mountPath), authenticated, json, router);
-  }
+  // Bodies are read after authentication: an anonymous client cannot make us read megabytes.
+  // The sync proxy reads its own: it keeps the bytes, to forward a batch whose every document
+  // passes as it came, and parses a batch a document at a time (jsonBytes.ts).
+  if (deps.routers?.sync) app.use('/sync', labelMount('/sync'), authenticated, deps.routers.sync);
+  if (deps.routers?.api) app.use('/api', labelMount('/api'), authenticated, express.json({ limit: config.bodyLimitBytes }), deps.routers.api);
 
   app.use(notFound());
   app.use(errorHandler(logger));

@@ -1,8 +1,8 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import express, { type Request, type RequestHandler, type Response } from 'express';
-import { bodyBytesOf } from '../http/bodyBytes.js';
 import { badRequest, CouchError } from './couchError.js';
 import { toCouchError } from './jsonBody.js';
+import { parseDocsArray } from './docsArrayParse.js';
 
 /** A JSON body, parsed, with the bytes it was parsed from when they can be sent on as they are. */
 export interface JsonBody {
@@ -20,9 +20,7 @@ const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)/i;
  * every document passes is forwarded as the client sent it, which spares
  * serialising it again. Answers as body-parser's strict JSON reader did: an
  * empty body is `{}`, a top level other than an object or an array is bad
- * JSON, and only UTF-8 is read. A body the gateway's JSON parser already read
- * (an `application/json` one) is taken as it is, with the bytes it kept
- * (`keepBodyBytes`).
+ * JSON, and only UTF-8 is read.
  */
 export function jsonBytesReader(limitBytes: number): (req: Request, res: Response) => Promise<JsonBody> {
   const read: RequestHandler = express.raw({ limit: limitBytes, type: () => true });
@@ -33,14 +31,11 @@ export function jsonBytesReader(limitBytes: number): (req: Request, res: Respons
         reject(new CouchError('body_unsupported', 'the request body must be JSON in UTF-8'));
         return;
       }
-      const alreadyRead = (req as { _body?: unknown })._body === true;
       void read(req, res, (err?: unknown) => {
         if (err !== undefined && err !== null) return reject(toCouchError(err));
         const body: unknown = (req as { body?: unknown }).body;
-        if (alreadyRead || !Buffer.isBuffer(body)) {
-          const bytes = bodyBytesOf(req);
-          return resolve(bytes !== undefined && bytes.length > 0 && isWellFormedUtf8(bytes) ? { value: body, utf8: bytes } : { value: body });
-        }
+        // A request without a body (no Content-Length, no chunks) has none to parse.
+        if (!Buffer.isBuffer(body)) return resolve({ value: undefined });
         try {
           resolve(parseJsonBytes(body));
         } catch (parseErr) {
@@ -59,6 +54,9 @@ export function parseJsonBytes(bytes: Buffer): JsonBody {
   const view = new Uint8Array(text.buffer, text.byteOffset, text.length);
   const ascii = isAscii(view);
   const wellFormed = ascii || isUtf8(view);
+  // A batch of documents (`_bulk_docs`, `_bulk_get`) is parsed a document at a time, without a string of the whole body.
+  const docs = ascii && !bom ? parseDocsArray(bytes) : undefined;
+  if (docs !== undefined) return { value: docs, utf8: bytes };
   let value: unknown;
   try {
     // A body that is not well-formed UTF-8 is read as body-parser did (with replacement characters), never sent on as it came.
@@ -68,11 +66,4 @@ export function parseJsonBytes(bytes: Buffer): JsonBody {
   }
   if (typeof value !== 'object' || value === null) throw badRequest('the request body is not valid JSON: it must be an object or an array');
   return wellFormed && !bom ? { value, utf8: bytes } : { value };
-}
-
-/** UTF-8 that reads back to the same bytes: well-formed, without a byte order mark (which JSON readers drop). */
-function isWellFormedUtf8(bytes: Buffer): boolean {
-  if (bytes.subarray(0, 3).equals(UTF8_BOM)) return false;
-  const view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
-  return isAscii(view) || isUtf8(view);
 }
