@@ -1,0 +1,17 @@
+import type { CareLink } from './careTypes.js';
+
+/** The mirror's `link:<clinicianId>` documents as links: active ones first, then by the clinician's name. */
+export function followersOf(docs: readonly unknown[]): CareLink[] {
+  const links: CareLink[] = [];
+  for (const raw of docs) {
+    const doc = raw as Partial<CareLink> & { type?: unknown };
+    if (typeof doc.clinicianId !== 'string' || (doc.status !== 'active' && doc.status !== 'revoked')) continue;
+    links.push({
+      clinicianId: doc.clinicianId,
+      clinicianUsername: typeof doc.clinicianUsername === 'string' ? doc.clinicianUsername : doc.clinicianId,
+      status: doc.status,
+      history: Array.isArray(doc.history) ? doc.history : [],
+    });
+  }
+  return links.sort((a, b) => (a.status === b.status ? a.clinicianUsername.localeCompare(b.clinicianUsername) : a.status === 'active' ? -1 : 1));
+}
