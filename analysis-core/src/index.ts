@@ -23,6 +23,18 @@ export { summarizeProgress, summarizeProgressEntries, MAX_PROGRESS_GAMES } from 
 export { progressEntry, type ProgressEntry, type PlayedSession } from './progress/progressEntry.js';
 export { synthesizeRecording, synthesizeSession, type SynthOptions } from './synth/synthesizeSession.js';
 export { SeededRandom } from './synth/random.js';
-export { userDatabases, parseUserDatabase, isUserId, USER_ID_PATTERN, type UserDatabases, type UserDatabaseKind } from './model/databaseNames.js';
+export { userDatabases, parseUserDatabase, careDatabase, parseCareDatabase, isUserId, USER_ID_PATTERN, type UserDatabases, type UserDatabaseKind } from './model/databaseNames.js';
 export { revProblem, revisionsProblem, MAX_REVISIONS } from './model/couchMetadata.js';
 export { canonicalJson } from './model/canonicalJson.js';
+export {
+  attentionFlags,
+  DEFAULT_ATTENTION_THRESHOLDS,
+  type AttentionInput,
+  type AttentionResult,
+  type AttentionThresholds,
+  type DeclineMetric,
+  type Flag,
+  type FlagCode,
+  type FlagSeverity,
+} from './care/attentionFlags.js';
+export { sessionIdTimeMs } from './care/sessionIdTime.js';

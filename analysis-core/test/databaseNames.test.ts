@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseUserDatabase, userDatabases } from '../src/model/databaseNames.js';
+import { careDatabase, parseCareDatabase, parseUserDatabase, userDatabases } from '../src/model/databaseNames.js';
 
 const USER = 'abcdefghijklmnopqrstuvwxyz';
 
@@ -24,5 +24,26 @@ describe('user database names', () => {
     ['a nested trick', `m2m-u-${USER}-sessions-sessions`],
   ])('refuses %s', (_, name) => {
     expect(parseUserDatabase('m2m-', name)).toBeNull();
+  });
+});
+
+describe('care database names', () => {
+  it('names a clinician\'s care database under the prefix and parses it back', () => {
+    expect(careDatabase('m2m-', USER)).toBe(`m2m-u-${USER}-care`);
+    expect(parseCareDatabase('m2m-', careDatabase('m2m-', USER))).toEqual({ userId: USER });
+  });
+
+  it('is never taken for a user database', () => {
+    expect(parseUserDatabase('m2m-', careDatabase('m2m-', USER))).toBeNull();
+  });
+
+  it.each([
+    ['another prefix', `x-u-${USER}-care`],
+    ['a sessions database', `m2m-u-${USER}-sessions`],
+    ['a short user id', 'm2m-u-abc-care'],
+    ['a nested trick', `m2m-u-${USER}-care-care`],
+    ['a bare suffix', 'm2m-u--care'],
+  ])('refuses %s', (_, name) => {
+    expect(parseCareDatabase('m2m-', name)).toBeNull();
   });
 });

@@ -2,9 +2,10 @@
 export const SYSTEM_DATABASES = ['_users', '_replicator', '_global_changes'] as const;
 
 /** The system's own databases, named with the configured prefix. */
-export function systemDatabases(prefix: string): { accounts: string; worker: string; activity: string } {
+export function systemDatabases(prefix: string): { accounts: string; worker: string; activity: string; links: string } {
   // activity: where the gateway notes that a user started syncing, for the worker to follow them at once.
-  return { accounts: `${prefix}accounts`, worker: `${prefix}worker`, activity: `${prefix}activity` };
+  // links: one document per patient-clinician pair, the source of truth of who shares with whom.
+  return { accounts: `${prefix}accounts`, worker: `${prefix}worker`, activity: `${prefix}activity`, links: `${prefix}links` };
 }
 
 export const workerDatabase = (prefix: string): string => systemDatabases(prefix).worker;
