@@ -1,4 +1,4 @@
-import type { AnalysisDoc, ProgressDoc } from '@m2m/analysis-core';
+import type { AnalysisDoc, Flag, ProgressDoc } from '@m2m/analysis-core';
 
 /** What an account is: a patient records games; a clinician follows the patients who shared with them. */
 export type Role = 'patient' | 'clinician';
@@ -28,14 +28,8 @@ export interface CareLink {
   history: LinkEvent[];
 }
 
-/** One attention flag computed by analysis-core's `attentionFlags` (the worker's and the device's agree). */
-export interface AttentionFlag {
-  code: 'inactive' | 'declining' | 'data_quality';
-  metric?: string;
-  severity: 'high' | 'medium' | 'low';
-  message: string;
-  since?: string;
-}
+/** One attention flag, computed by analysis-core's `attentionFlags` (the worker's and the device's agree). */
+export type AttentionFlag = Flag;
 
 /** A followed patient as the clinician's list shows them (`patient:<id>` in the care database). */
 export interface CarePatient {
