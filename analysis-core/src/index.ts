@@ -38,3 +38,6 @@ export {
   type FlagSeverity,
 } from './care/attentionFlags.js';
 export { sessionIdTimeMs } from './care/sessionIdTime.js';
+export { ANALYSIS_COLUMNS, analysisRow, type AnalysisColumn, type CellValue, type ColumnType } from './export/analysisColumns.js';
+export { csvCell, csvLine } from './export/csvText.js';
+export { analysesCsv, ANALYSES_CSV_HEADER } from './export/analysesCsv.js';
