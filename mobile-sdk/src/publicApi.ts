@@ -2,7 +2,6 @@ export type {
   AnalysisPlace, ClientOptions, M2MClient, Mismatch, RecordInput, RecordedChannel, RegisterOptions, SessionConflict, ResultSource, SessionEntry, SignedInUser, Sourced, SyncProblem, SyncStatus,
 } from './types.js';
 export type { AttentionFlag, CareLink, CarePatient, LinkEvent, Role, ShareCode } from './care/careTypes.js';
-export { ANALYSES_CSV_COLUMNS, analysesCsv } from './care/analysesCsv.js';
 export { byAttention } from './care/clinicianSignedIn.js';
 export { GatewayError, InvalidSessionError, M2MError, NetworkError, NotSignedInError } from './errors.js';
 export { ERROR_CATALOGUE, type ErrorCode } from '@m2m/contract';

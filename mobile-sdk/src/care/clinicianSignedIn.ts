@@ -1,4 +1,4 @@
-import type { AnalysisDoc, ProgressDoc } from '@m2m/analysis-core';
+import { analysesCsv, type AnalysisDoc, type ProgressDoc } from '@m2m/analysis-core';
 import { map, type Observable, type Subscription } from 'rxjs';
 import type { RxCollection, RxDatabase, RxDocument } from 'rxdb';
 import type { TokenKeeper } from '../auth/tokenKeeper.js';
@@ -7,7 +7,6 @@ import { M2MError } from '../errors.js';
 import { replicationFetch } from '../sync/replicationFetch.js';
 import type { Replications } from '../sync/replications.js';
 import type { SyncStatusTracker } from '../sync/syncStatusTracker.js';
-import { analysesCsv } from './analysesCsv.js';
 import { startCareReplication } from './careReplication.js';
 import type { CarePatient } from './careTypes.js';
 
@@ -133,12 +132,11 @@ export class ClinicianSignedIn {
     );
   }
 
-  /** The patient's analyses as CSV, from the device's copy: works offline. */
+  /** The patient's analyses as CSV (analysis-core's columns, as the gateway's export), oldest session first, from the device's copy: works offline. */
   async exportPatientCsv(patientId: string): Promise<string> {
-    const patient = await this.care.findOne(carePatientId(patientId)).exec();
-    if (!patient) throw new M2MError('not_found', `no followed patient ${patientId} on this device`);
+    if (!(await this.care.findOne(carePatientId(patientId)).exec())) throw new M2MError('not_found', `no followed patient ${patientId} on this device`);
     const analyses = await this.care.find({ selector: { type: 'care-analysis', patientId } }).exec();
-    return analysesCsv(plain<CarePatientDoc>(patient).username, analyses.map((d: RxDocument) => plain<CareAnalysisDoc>(d).analysis));
+    return analysesCsv(analyses.map((d: RxDocument) => plain<CareAnalysisDoc>(d).analysis).sort(byStartedAtDesc).reverse());
   }
 
   /** Restarts the pull now (from its checkpoint) and waits for one full round or its first error. */
