@@ -161,7 +161,7 @@ describe('the care team in the demo', () => {
   });
 
   it('says who ended a link', () => {
-    const link = { clinicianId: 'c', clinicianUsername: 'dr', status: 'revoked' as const, history: [{ event: 'linked' as const, at: '2026-11-01T00:00:00.000Z', by: 'clinician' as const }, { event: 'revoked' as const, at: '2026-11-02T00:00:00.000Z', by: 'patient' as const }] };
+    const link = { patientId: 'p', patientUsername: 'ann', clinicianId: 'c', clinicianUsername: 'dr', status: 'revoked' as const, history: [{ event: 'linked' as const, at: '2026-11-01T00:00:00.000Z', by: 'clinician' as const }, { event: 'revoked' as const, at: '2026-11-02T00:00:00.000Z', by: 'patient' as const }] };
     expect(linkStateLabel(link)).toMatch(/^stopped .* by you$/);
     expect(linkStateLabel({ ...link, status: 'active', history: link.history.slice(0, 1) })).toMatch(/^follows you since /);
   });

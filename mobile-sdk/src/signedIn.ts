@@ -188,7 +188,7 @@ export class SignedIn {
 
   /** Who follows this patient, from the worker's mirror of the links in the progress database: works offline. */
   links$(): Observable<CareLink[]> {
-    return this.userDb.results.find({ selector: { type: 'link' } }).$.pipe(map((docs: RxDocument[]) => followersOf(docs.map((d) => d.toJSON()))));
+    return this.userDb.results.find({ selector: { type: 'link' } }).$.pipe(map((docs: RxDocument[]) => followersOf(docs.map((d) => d.toJSON()), this.options.keeper.current)));
   }
 
   conflicts$(): Observable<SessionConflict[]> {

@@ -119,8 +119,8 @@ export interface M2MClient {
   /** A patient: a single-use code for a clinician to redeem (needs the network). */
   createShareCode(): Promise<ShareCode>;
   /**
-   * A patient: who follows them (active and revoked, with history), from the
-   * device's copy, offline too. A clinician: their links, read from the
+   * A patient: who follows them (active and revoked, with history, oldest
+   * event first), from the device's copy, offline too. A clinician: their links, read from the
    * gateway when subscribed and after each redeem or revoke (online only).
    */
   links$(): Observable<CareLink[]>;

@@ -1,32 +1,7 @@
 import type { AnalysisDoc, Flag, ProgressDoc } from '@m2m/analysis-core';
 
-/** What an account is: a patient records games; a clinician follows the patients who shared with them. */
-export type Role = 'patient' | 'clinician';
-
-/** `createShareCode()`: shown to the patient, typed by the clinician. Single use. */
-export interface ShareCode {
-  /** `XXXXX-XXXXX`, Crockford base32; redeemed case-insensitive, with or without the dash. */
-  code: string;
-  /** ISO 8601. */
-  expiresAt: string;
-}
-
-export interface LinkEvent {
-  event: 'linked' | 'revoked';
-  at: string;
-  by: 'patient' | 'clinician' | 'operator';
-}
-
-/** A patient–clinician link and its history (the patient's side names the clinician; the clinician's the patient too). */
-export interface CareLink {
-  clinicianId: string;
-  clinicianUsername: string;
-  /** Absent in the patient's own mirror: it is theirs. */
-  patientId?: string;
-  patientUsername?: string;
-  status: 'active' | 'revoked';
-  history: LinkEvent[];
-}
+/** A role (`patient`, `clinician`), a share code, a link and its history: the gateway's answer shapes. */
+export type { CareLink, CareLinkEvent as LinkEvent, Role, ShareCodeAnswer as ShareCode } from '@m2m/contract';
 
 /** One attention flag, computed by analysis-core's `attentionFlags` (the worker's and the device's agree). */
 export type AttentionFlag = Flag;
