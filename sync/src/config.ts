@@ -42,6 +42,8 @@ export interface WorkerConfig {
   liveFeedIdleMs: number;
   /** Sessions databases visited per second at most by the periodic safety-net sweep. */
   sweepRate: number;
+  /** Pause between two re-evaluations of every care link's flags (inactivity grows with time alone). */
+  careRefreshMs: number;
 }
 
 
@@ -82,6 +84,7 @@ function variables() {
     WORKER_LIVE_FEEDS: { schema: integer(0, 100_000), fallback: '200' },
     WORKER_LIVE_FEED_IDLE_MS: { schema: integer(1_000, 86_400_000), fallback: '300000' },
     WORKER_SWEEP_RATE: { schema: integer(1, 100_000), fallback: '20' },
+    CARE_REFRESH_MS: { schema: integer(1_000, 604_800_000), fallback: '3600000' },
   } as const;
 }
 
@@ -111,5 +114,6 @@ export function loadWorkerConfig(env: Env): WorkerConfig {
     liveFeeds: values.WORKER_LIVE_FEEDS,
     liveFeedIdleMs: values.WORKER_LIVE_FEED_IDLE_MS,
     sweepRate: values.WORKER_SWEEP_RATE,
+    careRefreshMs: values.CARE_REFRESH_MS,
   };
 }

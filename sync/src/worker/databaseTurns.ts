@@ -27,6 +27,8 @@ export interface DatabaseTurnsOptions {
   stopGraceMs: number;
   /** A batch had changes: the database is in use. */
   onNews(db: string): void;
+  /** A batch's analyses and progress of a user are written; awaited before the batch's checkpoint. */
+  onUserWritten?(userId: string): Promise<void>;
   /** A database's turn ended, whatever its outcome. */
   onTurnEnd(db: string): void;
   /** The worker cannot go on (analysis threads cannot start). */
@@ -149,6 +151,7 @@ export class DatabaseTurns implements Component {
       metrics: tally.metrics,
       logger,
       progressCache: this.progressCache,
+      ...(this.options.onUserWritten ? { afterWrite: this.options.onUserWritten } : {}),
       checkpoints,
       batchSize: config.batchSize,
       turnCost: config.analysisBudget,

@@ -22,6 +22,8 @@ export interface BatchDeps {
   logger: Logger;
   /** What each progress database holds, kept current from its changes feed. */
   progressCache: ProgressDbCache;
+  /** Called once a batch's analyses and progress are written (the care copies follow); a failure fails the batch. */
+  afterWrite?(userId: string): Promise<void>;
 }
 
 export interface BatchResult {
@@ -67,6 +69,9 @@ export async function processSessionChanges(deps: BatchDeps, userId: string, cha
     deps.progressCache.forget(progressDb);
     return { ...emptyResult(), userGone: true };
   }
+
+  // Also when nothing changed: a batch repeated after a crash may find its writes made and their copies not.
+  if (deps.afterWrite) await deps.afterWrite(userId);
 
   const writtenAt = Date.now();
   const result = emptyResult();
