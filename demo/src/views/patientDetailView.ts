@@ -70,8 +70,13 @@ function parts(client: M2MClient, { patient, progress, analyses }: Shown, close:
             el(
               'li',
               { class: 'session', 'data-testid': 'patient-session-row', 'data-session-id': a.sessionId, 'data-status': a.status },
-              el('span', { class: 'when' }, a.session ? dateTimeLabel(Date.parse(a.session.startedAt)) : a.sessionId),
-              el('span', { class: `badge state-${a.status === 'ok' ? 'confirmed' : 'invalid'}` }, a.status === 'ok' ? 'analysed' : 'invalid'),
+              el(
+                'div',
+                { class: 'session-head' },
+                el('span', { class: 'when' }, a.session ? dateTimeLabel(Date.parse(a.session.startedAt)) : a.sessionId),
+                el('span', { class: `badge state-${a.status === 'ok' ? 'confirmed' : 'invalid'}`, title: a.reasons.map((r) => r.message).join('; ') || undefined }, a.status === 'ok' ? 'analysed' : 'invalid'),
+                a.session ? el('span', { class: 'score' }, `score ${a.session.score}`) : null,
+              ),
               el('dl', { class: 'session-metrics' }, ...TABLE_METRICS.flatMap((m) => [el('dt', { title: m.label }, m.short), el('dd', {}, formatValue(m, overallValue(a, m)))])),
             ),
           ),
