@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { ERROR_CATALOGUE, type ErrorCode } from '@m2m/contract';
 import { StoreClient, storeUrlWithCredentials, systemDatabases } from '@m2m/couch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +10,20 @@ import { TEST_PASSWORD, uniqueUsername, type Json } from './support/gatewayHarne
 import { startCareWorld, type CareWorld } from './support/careWorld.js';
 
 const DAY_MS = 86_400_000;
+const GATEWAY_BIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+
+/** Runs the built `m2m-gateway` bin as an operator would: exit code and output. */
+function runBin(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [GATEWAY_BIN, ...args], { env: { PATH: process.env['PATH'] ?? '', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 /** An error answer as the catalogue describes it: status, CouchDB error, code, reason, request id. */
 function expectCode(answer: { status: number; body: Json }, code: ErrorCode): void {
@@ -149,6 +165,15 @@ describe('care team: roles, invitations, share codes and links', () => {
     expectCode(await patient.json('DELETE', '/api/care/links/not-a-user-id'), 'invalid_request');
   });
 
+  it('of concurrent redeems of one share code, exactly one links', async () => {
+    const patient = await world.patient();
+    const clinicians = await Promise.all([world.clinician(), world.clinician(), world.clinician()]);
+    const code = await world.shareCode(patient);
+    const answers = await Promise.all(clinicians.map((c) => c.json('POST', '/api/care/links', { code })));
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 403, 403]);
+    expect((await patient.json('GET', '/api/care/links')).body.links).toHaveLength(1);
+  });
+
   it('keeps each role to its own routes', async () => {
     const patient = await world.patient();
     const clinician = await world.clinician();
@@ -198,6 +223,19 @@ describe('care team: roles, invitations, share codes and links', () => {
     expect((await other.json('GET', '/api/care/links')).body.links[0]).toMatchObject({ status: 'revoked', history: [{}, { event: 'revoked', by: 'patient' }] });
   });
 
+  it('m2m-gateway invite-clinician prints a working code once; an unknown command is a usage error', async () => {
+    const env = { COUCHDB_URL: storeUrlWithCredentials(world.store.url, TEST_ADMIN), DB_PREFIX: world.gateway.config.dbPrefix, LOG_LEVEL: 'silent' };
+    const [made, unknown] = await Promise.all([runBin(['invite-clinician', '--days', '2'], env), runBin(['invite-patient'], env)]);
+    expect(made.code, made.stderr).toBe(0);
+    const code = /^ {2}([0-9A-Z-]{29})$/m.exec(made.stdout)?.[1];
+    expect(code).toBeDefined();
+    expect(Date.parse(/valid until (\S+)\)/.exec(made.stdout)?.[1] ?? '') - Date.now()).toBeGreaterThan(DAY_MS);
+    expect((await register({ username: uniqueUsername('bin'), password: TEST_PASSWORD, invitation: code })).body.role).toBe('clinician');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown command invite-patient');
+    expect(unknown.stderr).toContain('invite-clinician [--days N]');
+  });
+
   it('invite-clinician: prints usage on a bad command line, names an unreachable store', async () => {
     const out: string[] = [];
     const io = { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => out.push(t) } };
@@ -206,5 +244,8 @@ describe('care team: roles, invitations, share codes and links', () => {
     expect(await runInviteClinician(['--help'], {}, io)).toBe(0);
     expect(await runInviteClinician([], { COUCHDB_URL: 'http://admin:x@127.0.0.1:9', STORE_TIMEOUT_MS: '500' }, io)).toBe(1);
     expect(out.join('')).toMatch(/invite-clinician: .*unreachable/);
+    const env = { COUCHDB_URL: storeUrlWithCredentials(world.store.url, TEST_ADMIN), DB_PREFIX: 'elsewhere-' };
+    expect(await runInviteClinician([], env, io)).toBe(1);
+    expect(out.join('')).toContain('has no elsewhere-accounts database');
   });
 });
