@@ -1,5 +1,8 @@
 import type { ErrorCode } from './errorCatalogue.js';
 
+/** Who an account is: a patient records and shares; a clinician follows the patients who shared. */
+export type Role = 'patient' | 'clinician';
+
 /** Every error answer of the gateway: CouchDB's `{error, reason}`, the stable code and the request id. */
 export interface ErrorAnswer {
   /** CouchDB's error name (PouchDB and RxDB read it). */
@@ -22,6 +25,7 @@ export interface RefusedDocumentRow {
 /** `POST /auth/refresh`: a new pair. The access token names its sign-in; the refresh token rotates. */
 export interface TokenPair {
   userId: string;
+  role: Role;
   accessToken: string;
   refreshToken: string;
   /** Seconds the access token lives. */
@@ -38,6 +42,8 @@ export interface SignInAnswer extends TokenPair {
 export interface RegisterRequest {
   username: string;
   password: string;
+  /** An operator's invitation code: the account is a clinician's (without it, a patient's). */
+  invitation?: string;
 }
 
 /** `POST /auth/login`. */
@@ -66,6 +72,7 @@ export interface OkAnswer {
 export interface AccountAnswer {
   userId: string;
   username: string;
+  role: Role;
   /** ISO 8601. */
   createdAt: string;
 }
@@ -84,4 +91,40 @@ export interface ProgressPageAnswer {
   analyses: Array<Record<string, unknown>>;
   /** Hand back as `cursor` for the next page; null on the last page. */
   nextCursor: string | null;
+}
+
+/** `POST /api/care/share-codes` (patient): a code to hand to one clinician. */
+export interface ShareCodeAnswer {
+  /** `XXXXX-XXXXX` (Crockford base32); redeemed case-insensitive, with or without the dash. */
+  code: string;
+  /** ISO 8601. */
+  expiresAt: string;
+}
+
+/** `POST /api/care/links` (clinician). */
+export interface RedeemShareCodeRequest {
+  code: string;
+}
+
+export interface CareLinkEvent {
+  event: 'linked' | 'revoked';
+  /** ISO 8601. */
+  at: string;
+  by: 'patient' | 'clinician' | 'operator';
+}
+
+/** One patient–clinician link: `POST /api/care/links`, `DELETE /api/care/links/<id>`, and each of `GET /api/care/links`. */
+export interface CareLink {
+  patientId: string;
+  clinicianId: string;
+  patientUsername: string;
+  clinicianUsername: string;
+  status: 'active' | 'revoked';
+  /** Oldest first. */
+  history: CareLinkEvent[];
+}
+
+/** `GET /api/care/links`: a patient's links (who follows them), or a clinician's (whom they follow). */
+export interface CareLinksAnswer {
+  links: CareLink[];
 }

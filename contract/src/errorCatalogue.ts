@@ -23,7 +23,7 @@ export const ERROR_CATALOGUE = {
   body_too_large: { status: 413, error: 'too_large', meaning: 'The request body is larger than the body limit (BODY_LIMIT_BYTES on /sync and /api, 16 KiB on /auth and /me). Send less at once.' },
   body_unsupported: { status: 415, error: 'bad_content_type', meaning: 'The body is not JSON in UTF-8, or its Content-Encoding is not identity, gzip or deflate.' },
   invalid_request: { status: 400, error: 'bad_request', meaning: 'A field, query parameter or path breaks the endpoint\'s rules; `reason` names it. Fix the request.' },
-  route_not_found: { status: 404, error: 'not_found', meaning: 'No such endpoint (under /sync only sessions/ and progress/ exist).' },
+  route_not_found: { status: 404, error: 'not_found', meaning: 'No such endpoint (under /sync only sessions/, progress/ and care/ exist).' },
   method_not_allowed: { status: 405, error: 'method_not_allowed', meaning: 'The endpoint does not serve this method; the Allow header lists those it does.' },
   too_many_entries: { status: 413, error: 'request_entity_too_large', meaning: 'The request names more documents, ids or revisions than one request may; send them in smaller requests.' },
 
@@ -31,7 +31,7 @@ export const ERROR_CATALOGUE = {
   username_taken: { status: 409, error: 'conflict', meaning: 'Registration: another account holds this username.' },
   credentials_incorrect: { status: 401, error: 'unauthorized', meaning: 'Login: no account has this username and password.' },
   password_incorrect: { status: 401, error: 'unauthorized', meaning: 'DELETE /me: the password is not the account\'s. The access token is fine; do not refresh it.' },
-  too_many_attempts: { status: 429, error: 'too_many_requests', meaning: 'Too many sign-in attempts from this client or for this username or account; wait the seconds in Retry-After.' },
+  too_many_attempts: { status: 429, error: 'too_many_requests', meaning: 'Too many sign-in attempts from this client or for this username or account, or too many share codes redeemed; wait the seconds in Retry-After.' },
   refresh_token_invalid: { status: 401, error: 'unauthorized', meaning: 'The refresh token is not one the gateway issued. Log in again.' },
   refresh_token_expired: { status: 401, error: 'unauthorized', meaning: 'The refresh token has expired. Log in again.' },
   refresh_token_revoked: { status: 401, error: 'unauthorized', meaning: 'The refresh token was revoked (logout, or the account\'s sign-ins were ended). Log in again.' },
@@ -54,6 +54,12 @@ export const ERROR_CATALOGUE = {
   session_conflict: { status: 409, error: 'conflict', meaning: 'POST /api/sessions: a different session is stored under this id, or it changed while being stored (send it again).' },
   sync_rate_exceeded: { status: 429, error: 'too_many_requests', meaning: 'Over the user\'s /sync requests per second (QUOTA_SYNC_REQUESTS_PER_S, QUOTA_SYNC_BURST); wait the seconds in Retry-After.' },
   too_many_feeds: { status: 429, error: 'too_many_requests', meaning: 'The user holds the most open _changes longpolls allowed at once; wait the seconds in Retry-After.' },
+
+  // The care team: roles, invitations, share codes.
+  invitation_invalid: { status: 403, error: 'forbidden', meaning: 'Registration with an invitation: the code is unknown, expired or already used (one answer for all three). Ask the operator for a new one.' },
+  share_code_invalid: { status: 403, error: 'forbidden', meaning: 'POST /api/care/links: the share code is unknown, expired or already used (one answer for all three). Ask the patient for a new one.' },
+  link_not_found: { status: 404, error: 'not_found', meaning: 'DELETE /api/care/links/<id>: there is no link, active or revoked, between the caller and this user.' },
+  wrong_role: { status: 403, error: 'forbidden', meaning: 'The endpoint is for the other role: patients share, revoke and sync sessions and progress; clinicians redeem codes and sync care.' },
 
   // The store behind the gateway.
   store_refused: { status: 'store', error: 'store', meaning: 'The store refused or failed the request as a whole (a missing database, a bad request, its own error); status, `error` and `reason` are the store\'s own.' },

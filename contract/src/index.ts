@@ -11,15 +11,21 @@ export {
 } from './errorCatalogue.js';
 export type {
   AccountAnswer,
+  CareLink,
+  CareLinkEvent,
+  CareLinksAnswer,
   DeleteAccountRequest,
   ErrorAnswer,
   LoginRequest,
   OkAnswer,
   ProgressPageAnswer,
+  RedeemShareCodeRequest,
   RefreshRequest,
   RefusedDocumentRow,
   RegisterRequest,
+  Role,
   SessionUploadAnswer,
+  ShareCodeAnswer,
   SignInAnswer,
   TokenPair,
 } from './answers.js';

@@ -106,14 +106,14 @@ export async function checkStoreNow(store: StoreClient, source: CredentialsSourc
 export async function bootstrapStore(store: StoreClient, prefix: string): Promise<void> {
   await checkStoreNow(store, GATEWAY_CREDENTIALS);
   const own = systemDatabases(prefix);
-  for (const name of [...SYSTEM_DATABASES, own.accounts, own.worker, own.activity, own.links]) {
+  for (const name of [...SYSTEM_DATABASES, ...Object.values(own)]) {
     try {
       await ensureDatabase(store, name);
     } catch (err) {
       throw new StoreAccessError(`Creating the database ${name} failed: ${describeStoreError(err)}`, { cause: err });
     }
   }
-  for (const name of [own.accounts, own.worker, own.activity, own.links]) {
+  for (const name of Object.values(own)) {
     try {
       await setAdminOnlySecurity(store, name);
     } catch (err) {

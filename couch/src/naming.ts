@@ -4,7 +4,7 @@ export const SYSTEM_DATABASES = ['_users', '_replicator', '_global_changes'] as 
 /** The system's own databases, named with the configured prefix. */
 export function systemDatabases(prefix: string): { accounts: string; worker: string; activity: string; links: string } {
   // activity: where the gateway notes that a user started syncing, for the worker to follow them at once.
-  // links: one document per patient-clinician pair, the source of truth of who shares with whom.
+  // links: the care links between patients and clinicians (the source of truth the worker mirrors).
   return { accounts: `${prefix}accounts`, worker: `${prefix}worker`, activity: `${prefix}activity`, links: `${prefix}links` };
 }
 

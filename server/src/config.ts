@@ -53,6 +53,16 @@ export interface GatewayConfig {
   quotas: UserQuotas;
   /** Sign-in hardening: guess limits, refresh grace, metrics access, password hashing cost. */
   signIn: SignInConfig;
+  /** Share codes of the care team. */
+  care: CareConfig;
+}
+
+export interface CareConfig {
+  /** How long a share code may be redeemed. */
+  shareCodeTtlS: number;
+  /** Failed redeems per clinician, and for all clinicians together, in any 15 minutes. */
+  redeemsPerClinician: number;
+  redeemsGlobal: number;
 }
 
 export interface UserQuotas {
@@ -165,6 +175,10 @@ const variables = {
   REFRESH_REUSE_GRACE_S: { schema: integer(0, 300), fallback: '30' },
   METRICS_TOKEN: { schema: secretOfBytes(32).optional(), fallback: undefined, secret: true },
   SCRYPT_LOG2_N: { schema: integer(10, 20), fallback: String(MIN_SCRYPT_LOG2_N) },
+  // The care team (server/README.md, "Care team").
+  SHARE_CODE_TTL_S: { schema: integer(60, 86_400), fallback: '900' },
+  SHARE_CODE_REDEEMS_PER_CLINICIAN: { schema: integer(1, 1_000_000), fallback: '10' },
+  SHARE_CODE_REDEEMS_GLOBAL: { schema: integer(1, 1_000_000), fallback: '1000' },
 } as const;
 
 type VariableName = keyof typeof variables;
@@ -232,6 +246,11 @@ export function loadConfig(env: Env): GatewayConfig {
       refreshReuseGraceS: values.REFRESH_REUSE_GRACE_S,
       metricsToken: values.METRICS_TOKEN,
       scryptLog2N: values.SCRYPT_LOG2_N,
+    },
+    care: {
+      shareCodeTtlS: values.SHARE_CODE_TTL_S,
+      redeemsPerClinician: values.SHARE_CODE_REDEEMS_PER_CLINICIAN,
+      redeemsGlobal: values.SHARE_CODE_REDEEMS_GLOBAL,
     },
   };
 }

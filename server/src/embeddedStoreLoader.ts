@@ -1,4 +1,4 @@
-import type { EmbeddedStore, startStoreInDataDir } from '@m2m/embedded-store';
+import type { EmbeddedStore, loadOrCreateStoreAdmin, startStoreInDataDir } from '@m2m/embedded-store';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from './config.js';
 
@@ -33,6 +33,22 @@ export async function startEmbeddedStoreForGateway(
     globalChangesMaxWriteDelayMs: config.storeGlobalChangesMaxWriteDelayMs,
     logger: logger.child({ component: 'store' }),
   });
+}
+
+/**
+ * The admin of the embedded store that `npm start` runs at STORE_PORT: STORE_ADMIN,
+ * else the one generated in DATA_DIR (for commands run beside a running system).
+ */
+export async function embeddedStoreAdmin(config: GatewayConfig): Promise<{ username: string; password: string }> {
+  if (config.storeAdmin) return config.storeAdmin;
+  let load: typeof loadOrCreateStoreAdmin;
+  try {
+    ({ loadOrCreateStoreAdmin: load } = await import('@m2m/embedded-store'));
+  } catch (err) {
+    if (!isMissingPackage(err)) throw err;
+    throw new Error(`COUCHDB_URL is not set and the embedded store (${EMBEDDED_STORE_PACKAGE}) is not installed: set COUCHDB_URL`, { cause: err });
+  }
+  return load(config.dataDir);
 }
 
 function isMissingPackage(err: unknown): boolean {

@@ -1,8 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { errorText, listen, urlOf } from '@m2m/service-kit';
-import type { Router } from 'express';
+import express, { type Router } from 'express';
 import type { Logger } from 'pino';
-import type { Clock } from './auth/clock.js';
+import { systemClock, type Clock } from './auth/clock.js';
+import { createCareRouter } from './care/careRoutes.js';
+import { PATIENT_ROUTES, patientsOnly } from './care/roleGate.js';
 import type { GatewayConfig } from './config.js';
 import { startEmbeddedStoreForGateway } from './embeddedStoreLoader.js';
 import { loadOrCreateJwtSecret } from './generatedSecrets.js';
@@ -27,6 +29,8 @@ export interface RouterDeps {
   logger: Logger;
   /** Fires when the gateway begins to stop (open longpolls are answered at once). */
   stopping: AbortSignal;
+  /** Time source of share codes and their limits (tests move it). */
+  clock: Clock;
 }
 
 export interface RunningGateway {
@@ -42,10 +46,14 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-/** The replication proxy at /sync and the REST routes at /api. */
+/** The replication proxy at /sync and the REST routes at /api (the care team's at /api/care). */
 function defaultRouters(deps: RouterDeps): { sync?: Router; api?: Router } {
   const activity = new ActivityHints(deps.store, systemDatabases(deps.config.dbPrefix).activity, deps.logger);
-  return { sync: createSyncRouter({ ...deps, activity }), api: createRestRouter(deps) };
+  const api = express.Router();
+  api.use('/care', createCareRouter(deps));
+  api.use(PATIENT_ROUTES, patientsOnly());
+  api.use(createRestRouter(deps));
+  return { sync: createSyncRouter({ ...deps, activity }), api };
 }
 
 /** Starts the embedded store when no COUCHDB_URL is set; returns the URL with credentials. */
@@ -78,7 +86,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     await bootstrapStore(store, config.dbPrefix);
     const jwtSecret = config.jwtSecret ?? (await loadOrCreateJwtSecret(config.dataDir));
     const resolved: GatewayConfig = { ...config, jwtSecret };
-    const routerDeps: RouterDeps = { config: resolved, store, logger, stopping: stopping.signal };
+    const routerDeps: RouterDeps = { config: resolved, store, logger, stopping: stopping.signal, clock: options.clock ?? systemClock };
     const routers = (options.routers ?? defaultRouters)(routerDeps);
     const app = createApp({ ...routerDeps, routers, ...(options.clock ? { clock: options.clock } : {}) });
     // Slow clients (slow-loris) are cut off: HEADERS_TIMEOUT_MS for the headers, REQUEST_TIMEOUT_MS

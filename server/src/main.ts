@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { errorText, exitOnSignals, isEntryPoint, Lifecycle } from '@m2m/service-kit';
+import { errorText, exitOnSignals, exitWithCode, isEntryPoint, Lifecycle } from '@m2m/service-kit';
+import { runInviteClinician } from './care/inviteCommand.js';
 import { loadConfig } from './config.js';
 import { startGateway, type RunningGateway } from './gateway.js';
 import { createLogger } from './http/logger.js';
@@ -31,10 +32,28 @@ export async function main(env: Record<string, string | undefined> = process.env
   return gateway as RunningGateway;
 }
 
+const USAGE = `Usage: m2m-gateway [command]
+
+Commands:
+  (none)                       Run the gateway.
+  invite-clinician [--days N]  Print a single-use invitation to register one clinician account.
+  help                         This text.
+
+Configuration comes from the environment (server/README.md).`;
+
 if (isEntryPoint(import.meta.url)) {
-  main().catch((err: unknown) => {
-    // Configuration and store problems are for a person to fix: the message, not a stack.
-    console.error(`m2m gateway: ${errorText(err)}`);
-    process.exit(1);
-  });
+  const [command, ...rest] = process.argv.slice(2);
+  if (command === 'invite-clinician') {
+    exitWithCode('m2m-gateway', () => runInviteClinician(rest, process.env, process));
+  } else if (command !== undefined) {
+    const help = command === 'help' || command === '--help' || command === '-h';
+    (help ? process.stdout : process.stderr).write(`${help ? '' : `m2m-gateway: unknown command ${command}\n\n`}${USAGE}\n`);
+    process.exit(help ? 0 : 2);
+  } else {
+    main().catch((err: unknown) => {
+      // Configuration and store problems are for a person to fix: the message, not a stack.
+      console.error(`m2m gateway: ${errorText(err)}`);
+      process.exit(1);
+    });
+  }
 }

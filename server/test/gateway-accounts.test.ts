@@ -22,7 +22,7 @@ describe('accounts', () => {
     const username = uniqueUsername('alice');
     const answer = await gw.call('POST', '/auth/register', { body: { username, password: TEST_PASSWORD } });
     expect(answer.status).toBe(201);
-    expect(Object.keys(answer.body).sort()).toEqual(['accessToken', 'deviceToken', 'expiresIn', 'refreshToken', 'userId']);
+    expect(Object.keys(answer.body).sort()).toEqual(['accessToken', 'deviceToken', 'expiresIn', 'refreshToken', 'role', 'userId']);
     expect(answer.body.userId).toMatch(/^[a-z2-7]{26}$/);
     expect(answer.body.expiresIn).toBe(900);
     expect(typeof answer.body.accessToken).toBe('string');
@@ -42,7 +42,7 @@ describe('accounts', () => {
 
     const me = await gw.call('GET', '/me', { token: answer.body.accessToken });
     expect(me.status).toBe(200);
-    expect(me.body).toEqual({ userId: answer.body.userId, username, createdAt: expect.any(String) });
+    expect(me.body).toEqual({ userId: answer.body.userId, username, role: 'patient', createdAt: expect.any(String) });
   });
 
   it('gives different users different ids and never stores the password in clear', async () => {

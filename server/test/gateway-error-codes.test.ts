@@ -9,6 +9,10 @@ import { startProxyWorld, type ProxyUser, type ProxyWorld } from './support/prox
 const CHECKED_ELSEWHERE: Partial<Record<ErrorCode, string>> = {
   internal_error: 'gateway-http.test.ts (a route that throws)',
   metrics_off: 'gateway-signin.test.ts (a gateway without METRICS_TOKEN)',
+  invitation_invalid: 'care-accounts.test.ts (unknown, used and expired invitations)',
+  share_code_invalid: 'care-accounts.test.ts (wrong, used and expired share codes)',
+  link_not_found: 'care-accounts.test.ts (revoking a link that never was)',
+  wrong_role: 'care-accounts.test.ts (each role kept to its own routes)',
 };
 
 const DAY_MS = 86_400_000;

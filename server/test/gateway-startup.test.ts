@@ -115,8 +115,8 @@ describe('gateway start-up', () => {
       expect(first.gateway.embeddedStore).toBe(false);
       expect(first.gateway.storeUrl).toBe(store.url);
       const names = (await storeGet('/_all_dbs')).body as string[];
-      expect(names).toEqual(expect.arrayContaining(['_users', '_replicator', '_global_changes', 'ext-accounts', 'ext-worker', 'ext-activity']));
-      for (const name of ['ext-accounts', 'ext-worker', 'ext-activity']) {
+      expect(names).toEqual(expect.arrayContaining(['_users', '_replicator', '_global_changes', 'ext-accounts', 'ext-worker', 'ext-activity', 'ext-links']));
+      for (const name of ['ext-accounts', 'ext-worker', 'ext-activity', 'ext-links']) {
         expect((await storeGet(`/${name}/_security`)).body).toEqual(ADMIN_ONLY_SECURITY);
       }
       const user = await first.register();

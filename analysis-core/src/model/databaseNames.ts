@@ -35,27 +35,19 @@ export function parseUserDatabase(prefix: string, name: string): { userId: strin
 }
 
 /**
- * A clinician's care database: the worker copies the progress and analyses of
- * every patient who shares with the clinician into it, and the clinician's
- * device pulls it. Its suffix is not a user database kind, so
- * parseUserDatabase never mistakes it for a sessions database.
+ * A clinician's one database: what the worker keeps of each linked patient
+ * (progress, analyses, flags), pulled by the clinician's device. Its name
+ * ends in `-care`, so parseUserDatabase never takes it for a patient's.
  */
 export function careDatabase(prefix: string, userId: string): string {
   return `${prefix}u-${userId}-care`;
 }
 
-/** The clinician of a care database name, or null for any other database. */
+/** The clinician whose care database this is, or null for any other database. */
 export function parseCareDatabase(prefix: string, name: string): { userId: string } | null {
   const head = `${prefix}u-`;
-  const suffix = '-care';
-  if (!name.startsWith(head) || !name.endsWith(suffix)) return null;
-  const userId = name.slice(head.length, -suffix.length);
+  const tail = '-care';
+  if (!name.startsWith(head) || !name.endsWith(tail)) return null;
+  const userId = name.slice(head.length, -tail.length);
   return isUserId(userId) ? { userId } : null;
 }
-
-/**
- * The activity database: one document per user (id = user id) that the
- * gateway rewrites when the user starts syncing, and whose `_changes` the
- * sync worker follows to follow that user's sessions database before their
- * next session arrives. Server admins only.
- */

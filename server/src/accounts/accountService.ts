@@ -1,7 +1,8 @@
+import type { Role } from '@m2m/contract';
 import type { Clock } from '../auth/clock.js';
 import { AccountsDatabase } from './accountsDatabase.js';
 import type { PasswordHasher, PasswordRecord } from './passwordHashing.js';
-import { provisionUserDatabases, removeUserDatabases } from './userDatabaseProvisioning.js';
+import { provisionCareDatabase, provisionUserDatabases, removeUserDatabases } from './userDatabaseProvisioning.js';
 import { newUserId } from './userIds.js';
 import { type StoreClient } from '@m2m/couch';
 
@@ -14,6 +15,8 @@ export interface AccountDoc {
   username: string;
   password: PasswordRecord;
   createdAt: string;
+  /** Missing on accounts made before roles: a patient. */
+  role?: Role;
 }
 
 /**
@@ -33,7 +36,17 @@ export interface UsernameDoc {
 export interface Account {
   userId: string;
   username: string;
+  role: Role;
   createdAt: string;
+}
+
+/** What a registration may add: a clinician's, and the step that claims their invitation once the user id is known. */
+export interface RegistrationOptions {
+  role?: Role;
+  /** Runs before anything else is written; a throw ends the registration. */
+  claim?: (userId: string) => Promise<void>;
+  /** Undoes `claim` when a later step fails (the name was taken, the store failed). */
+  release?: (userId: string) => Promise<void>;
 }
 
 export const MAX_USERNAME_LENGTH = 64;
@@ -52,7 +65,7 @@ export class UsernameTakenError extends Error {
 }
 
 function publicAccount(doc: AccountDoc): Account {
-  return { userId: doc.userId, username: doc.username, createdAt: doc.createdAt };
+  return { userId: doc.userId, username: doc.username, role: doc.role ?? 'patient', createdAt: doc.createdAt };
 }
 
 /** Accounts in `<prefix>accounts` and each user's two databases. */
@@ -69,24 +82,35 @@ export class AccountService {
   }
 
   /**
-   * Creates the account, claims the name and provisions both databases. The
-   * account document comes first, so a name whose account is missing is a
-   * leftover (of a crash or a deletion) and may be taken over.
+   * Creates the account, claims the name and provisions the databases (a
+   * patient's two, a clinician's care database). The account document comes
+   * first, so a name whose account is missing is a leftover (of a crash or a
+   * deletion) and may be taken over.
    */
-  async register(username: string, password: string, signal?: AbortSignal): Promise<Account> {
+  async register(username: string, password: string, signal?: AbortSignal, options: RegistrationOptions = {}): Promise<Account> {
     const record = await this.hasher.hash(password, signal);
     const userId = newUserId();
+    const role = options.role ?? 'patient';
+    await options.claim?.(userId);
     const createdAt = new Date(this.clock()).toISOString();
-    const account: AccountDoc = { _id: accountId(userId), type: 'account', userId, username, password: record, createdAt };
-    if ((await this.db.put(account)) === 'conflict') throw new Error('a fresh user id collided');
-
+    const account: AccountDoc = { _id: accountId(userId), type: 'account', userId, username, password: record, createdAt, ...(role === 'patient' ? {} : { role }) };
+    const put = await this.db.put(account).catch(async (err: unknown) => {
+      await options.release?.(userId).catch(() => undefined);
+      throw err;
+    });
+    if (put === 'conflict') {
+      await options.release?.(userId).catch(() => undefined);
+      throw new Error('a fresh user id collided');
+    }
     let claimed = false;
     try {
       claimed = await this.claimUsername(username, userId, createdAt);
       if (!claimed) throw new UsernameTakenError(username);
-      await provisionUserDatabases(this.store, this.prefix, userId);
+      if (role === 'clinician') await provisionCareDatabase(this.store, this.prefix, userId);
+      else await provisionUserDatabases(this.store, this.prefix, userId);
     } catch (err) {
       await this.undoRegistration(userId, username, claimed);
+      await options.release?.(userId).catch(() => undefined);
       throw err;
     }
     return publicAccount(account);

@@ -1,4 +1,5 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
+import type { Role } from '@m2m/contract';
 import jwt from 'jsonwebtoken';
 import { isUserId } from '../accounts/userIds.js';
 import type { Clock } from './clock.js';
@@ -11,7 +12,7 @@ export const JWT_ALGORITHM = 'HS256';
 export type AccessTokenFailure = 'expired' | 'invalid';
 
 export type VerifyResult =
-  | { ok: true; userId: string; signInId: string }
+  | { ok: true; userId: string; signInId: string; role: Role }
   | { ok: false; failure: AccessTokenFailure; reason: string };
 
 /** A sign-in (refresh token family) id: 16 random bytes, base64url. */
@@ -20,7 +21,8 @@ const SIGN_IN_ID = /^[A-Za-z0-9_-]{22}$/;
 /**
  * Short-lived access JWTs: `sub` is the user id, `sid` the sign-in (refresh
  * token family) it belongs to, so that ending the sign-in ends the token;
- * issuer, audience and algorithm are pinned.
+ * `role` is present for clinicians only (absent reads as a patient, as in
+ * tokens issued before roles); issuer, audience and algorithm are pinned.
  */
 export class AccessTokens {
   /**
@@ -39,9 +41,9 @@ export class AccessTokens {
     this.key = createSecretKey(secret, 'utf8');
   }
 
-  issue(userId: string, signInId: string): { accessToken: string; expiresIn: number } {
+  issue(userId: string, signInId: string, role: Role = 'patient'): { accessToken: string; expiresIn: number } {
     const iat = Math.floor(this.clock() / 1000);
-    const accessToken = jwt.sign({ iat, sid: signInId }, this.key, {
+    const accessToken = jwt.sign({ iat, sid: signInId, ...(role === 'patient' ? {} : { role }) }, this.key, {
       algorithm: JWT_ALGORITHM,
       expiresIn: this.ttlS,
       subject: userId,
@@ -69,6 +71,8 @@ export class AccessTokens {
     }
     const sid: unknown = payload['sid'];
     if (typeof sid !== 'string' || !SIGN_IN_ID.test(sid)) return { ok: false, failure: 'invalid', reason: 'the access token is invalid' };
-    return { ok: true, userId: payload.sub, signInId: sid };
+    const role: unknown = payload['role'] ?? 'patient';
+    if (role !== 'patient' && role !== 'clinician') return { ok: false, failure: 'invalid', reason: 'the access token is invalid' };
+    return { ok: true, userId: payload.sub, signInId: sid, role };
   }
 }

@@ -1,6 +1,9 @@
-import type { ErrorCode, OkAnswer, SignInAnswer, TokenPair } from '@m2m/contract';
+import type { ErrorCode, OkAnswer, Role, SignInAnswer, TokenPair } from '@m2m/contract';
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
-import { UsernameTakenError, type AccountService } from '../accounts/accountService.js';
+import { UsernameTakenError, type AccountService, type RegistrationOptions } from '../accounts/accountService.js';
+import type { Invitations } from '../care/invitations.js';
+import type { LinkStore } from '../care/linkStore.js';
+import type { ShareCodes } from '../care/shareCodes.js';
 import { ClientGoneError } from '../accounts/hashSlots.js';
 import { abortOnClientClose } from '../http/clientClose.js';
 import { HttpError } from '../http/errors.js';
@@ -21,6 +24,9 @@ export interface AuthDeps {
   refreshTokens: RefreshTokens;
   deviceTokens: DeviceTokens;
   existence: AccountExistenceCache;
+  invitations: Invitations;
+  /** What of the care team goes with an account: its links are revoked, its share codes removed. */
+  care: { links: LinkStore; shareCodes: ShareCodes };
   signIns: SignInStatus;
   limits: { perClient: RateLimiter; perUsername: RateLimiter; loginGuesses: GuessBudget };
 }
@@ -33,9 +39,30 @@ const BAD_CREDENTIALS = 'Name or password is incorrect.';
 const clientKey = (req: Request): string => req.ip ?? req.socket.remoteAddress ?? 'unknown';
 
 /** The answer of register, login and refresh: the access token names its sign-in (refresh token family). */
-function tokensOf(deps: AuthDeps, userId: string, signIn: { signInId: string; refreshToken: string }): TokenPair {
-  const access = deps.accessTokens.issue(userId, signIn.signInId);
-  return { userId, accessToken: access.accessToken, refreshToken: signIn.refreshToken, expiresIn: access.expiresIn };
+function tokensOf(deps: AuthDeps, account: { userId: string; role: Role }, signIn: { signInId: string; refreshToken: string }): TokenPair {
+  const { userId, role } = account;
+  const access = deps.accessTokens.issue(userId, signIn.signInId, role);
+  return { userId, role, accessToken: access.accessToken, refreshToken: signIn.refreshToken, expiresIn: access.expiresIn };
+}
+
+const INVITATION_INVALID = 'the invitation is unknown, expired or already used';
+
+/**
+ * A registration with an invitation makes a clinician: the code is checked
+ * before the password is hashed (no hash for a wrong code) and claimed once
+ * the user id exists, so that of two registrations with one code exactly one
+ * succeeds; a registration that fails later gives the code back.
+ */
+async function registrationOptions(deps: AuthDeps, invitation: string | undefined): Promise<RegistrationOptions> {
+  if (invitation === undefined) return {};
+  if (!(await deps.invitations.isUsable(invitation))) throw new HttpError('invitation_invalid', INVITATION_INVALID);
+  return {
+    role: 'clinician',
+    claim: async (userId) => {
+      if (!(await deps.invitations.claim(invitation, userId))) throw new HttpError('invitation_invalid', INVITATION_INVALID);
+    },
+    release: (userId) => deps.invitations.release(invitation, userId),
+  };
 }
 
 /**
@@ -77,12 +104,13 @@ export function authRoutes(deps: AuthDeps): Router {
     '/register',
     hashing(async (req, res) => {
       throttle(deps.limits.perClient, clientKey(req));
-      const { username, password } = parseBody(registrationInput, req.body);
+      const { username, password, invitation } = parseBody(registrationInput, req.body);
       throttle(deps.limits.perUsername, username);
+      const options = await registrationOptions(deps, invitation);
       try {
-        const account = await deps.accounts.register(username, password, abortOnClientClose(res));
+        const account = await deps.accounts.register(username, password, abortOnClientClose(res), options);
         const signIn = await deps.refreshTokens.issue(account.userId);
-        const answer: SignInAnswer = { ...tokensOf(deps, account.userId, signIn), deviceToken: deps.deviceTokens.issue(account.userId) };
+        const answer: SignInAnswer = { ...tokensOf(deps, account, signIn), deviceToken: deps.deviceTokens.issue(account.userId) };
         res.status(201).json(answer);
       } catch (err) {
         if (err instanceof UsernameTakenError) throw new HttpError('username_taken', 'this username is taken');
@@ -113,7 +141,7 @@ export function authRoutes(deps: AuthDeps): Router {
       }
       deps.limits.loginGuesses.giveBack(key);
       const signIn = await deps.refreshTokens.issue(account.userId);
-      const answer: SignInAnswer = { ...tokensOf(deps, account.userId, signIn), deviceToken: deps.deviceTokens.issue(account.userId, input.deviceToken) };
+      const answer: SignInAnswer = { ...tokensOf(deps, account, signIn), deviceToken: deps.deviceTokens.issue(account.userId, input.deviceToken) };
       res.json(answer);
     }),
   );
@@ -126,11 +154,13 @@ export function authRoutes(deps: AuthDeps): Router {
       authFailuresTotal.inc({ reason: `refresh_${rotated.failure}` });
       throw new HttpError(refreshFailureCode[rotated.failure], refreshFailureReason[rotated.failure]);
     }
-    if (!(await deps.existence.exists(rotated.userId))) {
+    // The account itself, not the existence cache: its role goes into the new access token.
+    const account = await deps.accounts.getAccount(rotated.userId);
+    if (!account) {
       authFailuresTotal.inc({ reason: 'unknown_account' });
       throw new HttpError('account_deleted', 'the account no longer exists');
     }
-    res.json(tokensOf(deps, rotated.userId, rotated));
+    res.json(tokensOf(deps, account, rotated));
   });
 
   router.post('/logout', async (req, res) => {

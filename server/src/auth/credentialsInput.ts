@@ -19,7 +19,12 @@ const newPassword = password
 /** A device token is a short JWT; anything longer is not one. */
 const deviceToken = stringField('deviceToken').max(1024, 'deviceToken is not a device token');
 
-export const registrationInput = z.object({ username: newUsername, password: newPassword });
+export const registrationInput = z.object({
+  username: newUsername,
+  password: newPassword,
+  // An invitation is 25 characters; the bound keeps a hostile body from costing more than a lookup.
+  invitation: stringField('invitation').max(200, 'invitation is not an invitation code').optional(),
+});
 export const loginInput = z.object({
   // No account has a longer name; the guess budget is keyed by it, so its keys stay small.
   username: username.max(MAX_USERNAME_LENGTH, `username must be at most ${MAX_USERNAME_LENGTH} characters`),

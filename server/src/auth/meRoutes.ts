@@ -4,7 +4,7 @@ import { HttpError } from '../http/errors.js';
 import { authFailuresTotal } from '../ops/metrics.js';
 import { AUTH_BODY_LIMIT, type AuthDeps } from './authRoutes.js';
 import { parseBody, passwordInput } from './credentialsInput.js';
-import { requireUser, userIdOf, type RequireUserDeps } from './requireUser.js';
+import { requireUser, roleOf, userIdOf, type RequireUserDeps } from './requireUser.js';
 import { throttle } from './throttle.js';
 
 /** What requireUser checks, from the auth deps. */
@@ -36,6 +36,9 @@ export function meRoutes(deps: AuthDeps): Router {
       authFailuresTotal.inc({ reason: 'bad_credentials' });
       throw new HttpError('password_incorrect', 'the password is incorrect');
     }
+    // Links first: the worker then takes this user's data out of every clinician's care database.
+    await deps.care.links.revokeAllOf(userId, roleOf(res));
+    await deps.care.shareCodes.removeAllOf(userId);
     deps.existence.forget(userId);
     await deps.accounts.deleteAccount(userId);
     deps.existence.forget(userId);

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '@m2m/contract';
+import type { ErrorCode, Role } from '@m2m/contract';
 import type { RequestHandler, Response } from 'express';
 import { authFailuresTotal } from '../ops/metrics.js';
 import { HttpError, sendError } from '../http/errors.js';
@@ -27,9 +27,17 @@ export function userIdOf(res: Response): string {
   return userId;
 }
 
+/** The caller's role (from the access token), set by requireUser. */
+export function roleOf(res: Response): Role {
+  const role: unknown = res.locals['role'];
+  if (role !== 'patient' && role !== 'clinician') throw new Error('roleOf: requireUser did not run on this route');
+  return role;
+}
+
 /**
  * Admits requests with a valid access token (`Authorization: Bearer <jwt>`)
- * of an existing account and sets `res.locals.userId`; answers 401 otherwise.
+ * of an existing account and sets `res.locals.userId` and `res.locals.role`;
+ * answers 401 otherwise.
  */
 export function requireUser(deps: RequireUserDeps): RequestHandler {
   return async (req, res, next) => {
@@ -61,6 +69,7 @@ export function requireUser(deps: RequireUserDeps): RequestHandler {
       return refuse(res, 'sign_in_ended', 'this sign-in has ended (logout, or its refresh token was reused); log in again');
     }
     res.locals['userId'] = verified.userId;
+    res.locals['role'] = verified.role;
     next();
   };
 }

@@ -14,6 +14,9 @@ import { RateLimiter } from '../auth/rateLimiter.js';
 import { RefreshTokens } from '../auth/refreshTokens.js';
 import { requireUser } from '../auth/requireUser.js';
 import { SignInStatus } from '../auth/signInStatus.js';
+import { Invitations } from '../care/invitations.js';
+import { LinkStore } from '../care/linkStore.js';
+import { ShareCodes } from '../care/shareCodes.js';
 import { PasswordHasher, scryptCost } from '../accounts/passwordHashing.js';
 import type { GatewayConfig } from '../config.js';
 import { opsRoutes } from '../ops/opsRoutes.js';
@@ -52,6 +55,8 @@ function authDeps(config: GatewayConfig, store: StoreClient, clock: Clock): Auth
     refreshTokens,
     deviceTokens: new DeviceTokens(config.jwtSecret, clock),
     existence: new AccountExistenceCache(async (userId) => (await accounts.getAccount(userId)) !== undefined, clock),
+    invitations: new Invitations(store, config.dbPrefix, clock),
+    care: { links: new LinkStore(store, config.dbPrefix, clock), shareCodes: new ShareCodes(store, config.dbPrefix, config.care.shareCodeTtlS, clock) },
     signIns,
     limits: {
       perClient: new RateLimiter(perClient, windowS, clock),

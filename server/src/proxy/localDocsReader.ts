@@ -1,9 +1,10 @@
 import { userDatabases } from '../accounts/userDatabases.js';
 import type { LocalDocsReader } from './localDocsTally.js';
-import type { SyncDatabase } from './syncPath.js';
+import type { UserDatabaseKind } from '@m2m/analysis-core';
 import { UpstreamError, type StreamingClient } from '@m2m/couch';
 
-const SYNC_DATABASES: readonly SyncDatabase[] = ['sessions', 'progress'];
+/** The databases that take `_local` writes (the care database takes none). */
+const SYNC_DATABASES: readonly UserDatabaseKind[] = ['sessions', 'progress'];
 
 interface LocalDocsRow {
   id?: unknown;

@@ -1,7 +1,7 @@
 import { badRequest, notFound, refused } from './couchError.js';
 
-/** The two databases a device may reach; each maps to the caller's own database. */
-export type SyncDatabase = 'sessions' | 'progress';
+/** The databases a device may reach; each maps to the caller's own database (a patient's two, a clinician's care). */
+export type SyncDatabase = 'sessions' | 'progress' | 'care';
 
 /** The replication-protocol endpoints the proxy serves, and nothing else. */
 export type Endpoint =
@@ -49,8 +49,8 @@ export function parseSyncPath(url: string): SyncTarget {
 
   const segments = rawPath.slice(1).split('/').map(decodeSegment);
   const [first, ...rest] = segments;
-  if (first !== 'sessions' && first !== 'progress') {
-    throw notFound(`only /sync/sessions/ and /sync/progress/ exist, not /sync/${first ?? ''}`);
+  if (first !== 'sessions' && first !== 'progress' && first !== 'care') {
+    throw notFound(`only /sync/sessions/, /sync/progress/ and /sync/care/ exist, not /sync/${first ?? ''}`);
   }
   // A single trailing slash after the database is the database itself (`/sync/sessions/`).
   if (rest.length === 1 && rest[0] === '') rest.pop();

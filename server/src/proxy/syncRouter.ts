@@ -1,6 +1,5 @@
 import express, { type Response, type Router } from 'express';
 import type { Logger } from 'pino';
-import { userDatabases } from '../accounts/userDatabases.js';
 import type { GatewayConfig } from '../config.js';
 import { mergeBulkDocsRows, planBulkDocs, type BulkDocsRow, type StorageLeft } from './bulkDocs.js';
 import { localDocsReader } from './localDocsReader.js';
@@ -18,6 +17,8 @@ import { nestingProblem } from './jsonDepth.js';
 import { FeedQuota } from './feedQuota.js';
 import type { ActivityHints } from './activityHints.js';
 import { abortOnClientClose } from '../http/clientClose.js';
+import { roleOf } from '../auth/requireUser.js';
+import { checkCareRequest, checkRole, storeDatabaseOf } from './careAccess.js';
 import { forwardToClient, type LongpollEnd } from './responseForwarding.js';
 import { parseSyncPath, upstreamPathOf, type SyncDatabase, type SyncTarget } from './syncPath.js';
 import { isAbort, StreamingClient, UpstreamError, type StoreTarget, type StreamingRequest } from '@m2m/couch';
@@ -41,8 +42,8 @@ export interface SyncRouterDeps {
 const FEED_SILENCE_MARGIN_MS = 10_000;
 
 /**
- * The replication proxy: `/sessions/…` and `/progress/…` reach the caller's
- * own two databases, through only the endpoints CouchDB replication needs
+ * The replication proxy: `/sessions/…` and `/progress/…` reach a patient's
+ * own two databases, `/care/…` a clinician's care database (pull only), through only the endpoints CouchDB replication needs
  * (RxDB's `replicateCouchDB` and PouchDB's `replicate()`), with every written
  * document validated. Mounted at `/sync` behind `requireUser`, which sets
  * `res.locals.userId`.
@@ -68,9 +69,11 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
       const target = parseSyncPath(req.url);
       const { endpoint } = target;
       database = target.database;
+      checkRole(roleOf(res), database);
       if (database === 'sessions') deps.activity?.seen(userId);
       if (!isServedMethod(endpoint.kind, req.method)) throw methodNotAllowed(allowedMethods(endpoint.kind));
       const method: ProxyMethod = req.method;
+      if (database === 'care') checkCareRequest(endpoint.kind, method);
       const writesDocuments = (endpoint.kind === 'bulk_docs' || endpoint.kind === 'doc') && method !== 'GET';
       if (writesDocuments && database === 'progress') {
         throw new CouchError('database_read_only', 'the progress database is read-only: its documents are written by the server');
@@ -78,7 +81,7 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
       const query = checkQuery(endpoint.kind, method, target.rawQuery, limits);
       const read = method === 'POST' || method === 'PUT' ? await readBody(req, res) : undefined;
       const body = read?.value;
-      const storeDatabase = userDatabases(config.dbPrefix, userId)[database];
+      const storeDatabase = storeDatabaseOf(config.dbPrefix, userId, database);
       const upstream: StreamingRequest = {
         method,
         path: upstreamPathOf(storeDatabase, endpoint),

@@ -66,7 +66,7 @@ export async function startProxyWorld(env: Record<string, string> = {}): Promise
   };
 }
 
-function userClient(gatewayUrl: string, userId: string, token: string, dbs: ProxyUser['dbs']): ProxyUser {
+export function userClient(gatewayUrl: string, userId: string, token: string, dbs: ProxyUser['dbs']): ProxyUser {
   const user: ProxyUser = {
     userId,
     token,
