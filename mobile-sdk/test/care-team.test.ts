@@ -1,11 +1,22 @@
 import { ANALYSES_CSV_HEADER } from '@m2m/analysis-core';
+import { indexedDB, IDBKeyRange } from 'fake-indexeddb';
 import { firstValueFrom } from 'rxjs';
+import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GatewayError, M2MError, type M2MClient } from '@m2m/mobile-sdk';
+import { byAttention, GatewayError, M2MError, type CarePatient, type M2MClient } from '@m2m/mobile-sdk';
 import { newClient, recordingInput, uniqueName, waitFor } from './support/clients.js';
 import { startSystem, type TestSystem } from './support/system.js';
 
 const PASSWORD = 'correct horse battery';
+// IndexedDB (fake-indexeddb in Node) keeps the clinician's data between two clients of one realm, as a phone does between launches.
+const clinicianDevice = () => ({ storage: getRxStorageDexie({ indexedDB, IDBKeyRange }), name: `clinician${process.pid}` });
+
+describe("the clinician's list order", () => {
+  const entry = (username: string, attention: number) => ({ username, attention }) as CarePatient;
+  it('puts the most attention first, then sorts by username', () => {
+    expect([entry('bo', 1), entry('al', 3), entry('cy', 3), entry('di', 0)].sort(byAttention).map((p) => p.username)).toEqual(['al', 'cy', 'bo', 'di']);
+  });
+});
 
 describe('the care team on the device', () => {
   let system: TestSystem;
@@ -19,7 +30,7 @@ describe('the care team on the device', () => {
   beforeAll(async () => {
     system = await startSystem();
     patient = await newClient(system.gatewayUrl);
-    clinician = await newClient(system.gatewayUrl);
+    clinician = await newClient(system.gatewayUrl, clinicianDevice());
     patientName = uniqueName();
     patientId = (await patient.register(patientName, PASSWORD)).userId;
     sessionIds = [];
@@ -84,9 +95,12 @@ describe('the care team on the device', () => {
     const again = await clinician.redeemShareCode(share.code).catch((e: unknown) => e);
     expect((again as GatewayError).code).toBe('share_code_invalid');
 
-    // Offline: the list and the export come from the device's copy.
+    // Offline, and the app restarted: still the clinician's side, the list and the export from the device's copy.
     await system.stopGateway();
     try {
+      await clinician.close();
+      clinician = await newClient(system.gatewayUrl, clinicianDevice());
+      expect(clinician.user()).toMatchObject({ userId: clinicianId, role: 'clinician' });
       const csv = await clinician.exportPatientCsv(patientId);
       const lines = csv.trimEnd().split('\r\n');
       expect(lines).toHaveLength(3);
