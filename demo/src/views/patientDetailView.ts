@@ -1,6 +1,6 @@
 import type { AnalysisDoc, ProgressDoc } from '@m2m/analysis-core';
 import type { CarePatient, M2MClient } from '@m2m/mobile-sdk';
-import { combineLatest, map, of, switchMap, type BehaviorSubject } from 'rxjs';
+import { combineLatest, distinctUntilChanged, map, of, switchMap, type BehaviorSubject } from 'rxjs';
 import { progressChart } from '../chart/progressChart.js';
 import { dateTimeLabel } from '../chart/uplotChart.js';
 import { el, fill } from '../dom.js';
@@ -31,6 +31,8 @@ export function patientDetailView(client: M2MClient, selected: BehaviorSubject<s
               }),
             ),
       ),
+      // Redrawn when what it shows changes, not on each re-evaluation of the flags.
+      distinctUntilChanged((a, b) => drawnFrom(a) === drawnFrom(b)),
     )
     .subscribe((shown) => {
       // A revoked patient's data has left the device: the view closes with it.
@@ -39,6 +41,12 @@ export function patientDetailView(client: M2MClient, selected: BehaviorSubject<s
       else element.replaceChildren();
     });
   return { element, dispose: () => subscription.unsubscribe() };
+}
+
+function drawnFrom(shown: Shown | null): string {
+  if (!shown) return 'none';
+  const { patient, progress, analyses } = shown;
+  return JSON.stringify([patient.patientId, patient.username, progress?.sessionCount, progress?.analysisVersion, analyses.map((a) => [a.sessionId, a.sessionRev, a.analysisVersion])]);
 }
 
 function parts(client: M2MClient, { patient, progress, analyses }: Shown, close: () => void): Node[] {
