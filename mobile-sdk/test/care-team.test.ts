@@ -67,6 +67,7 @@ describe('the care team on the device', () => {
     await expect(clinician.recordSession(recordingInput({ seed: 1 }))).rejects.toMatchObject({ code: 'wrong_role' });
     await expect(clinician.createShareCode()).rejects.toMatchObject({ code: 'wrong_role' });
     await expect(patient.redeemShareCode('ABCDE-FGHJK')).rejects.toMatchObject({ code: 'wrong_role' });
+    await expect(patient.exportPatientCsv(patientId)).rejects.toMatchObject({ code: 'wrong_role' });
     await expect(patient.exportPatientCsv(patientId)).rejects.toBeInstanceOf(M2MError);
     expect(await firstValueFrom(patient.patients$())).toEqual([]);
   });
@@ -123,6 +124,7 @@ describe('the care team on the device', () => {
     const [follower] = await waitFor(patient.links$(), (ls) => ls[0]?.status === 'revoked', 'the revoke on the patient device');
     expect(follower!.history.map((h) => `${h.event}:${h.by}`)).toEqual(['linked:clinician', 'revoked:patient']);
     const status = await firstValueFrom(clinician.syncStatus$());
-    expect(status.authRequired).toBe(false);
+    expect(status).toMatchObject({ authRequired: false, online: true, pendingUploads: 0 });
+    expect(status.lastSyncedAt).not.toBeNull();
   });
 });
