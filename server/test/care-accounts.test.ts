@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Invitations } from '../src/care/invitations.js';
 import { runInviteClinician } from '../src/care/inviteCommand.js';
 import { TEST_ADMIN } from '../../store/test/storeFixture.js';
-import { TEST_PASSWORD, uniqueUsername, type Json } from './support/gatewayHarness.js';
+import jwt from 'jsonwebtoken';
+import { TEST_JWT_SECRET, TEST_PASSWORD, uniqueUsername, type Json } from './support/gatewayHarness.js';
 import { startCareWorld, type CareWorld } from './support/careWorld.js';
 
 const DAY_MS = 86_400_000;
@@ -85,6 +86,17 @@ describe('care team: roles, invitations, share codes and links', () => {
     expect(JSON.stringify(all.body)).not.toContain(invitation.replaceAll('-', ''));
   });
 
+  it('a patient cannot make their token a clinician\'s: a changed claim breaks the signature, an unknown role is invalid', async () => {
+    const patient = await world.patient();
+    const [header, payload] = patient.token.split('.') as [string, string];
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
+    const tampered = `${header}.${Buffer.from(JSON.stringify({ ...claims, role: 'clinician' })).toString('base64url')}.${patient.token.split('.')[2]}`;
+    expectCode(await world.gateway.call('GET', '/sync/care/', { token: tampered }), 'access_token_invalid');
+    const unknownRole = jwt.sign({ ...claims, role: 'admin' }, TEST_JWT_SECRET, { algorithm: 'HS256' });
+    expectCode(await world.gateway.call('GET', '/me', { token: unknownRole }), 'access_token_invalid');
+    expectCode(await patient.json('GET', '/sync/care/'), 'wrong_role');
+  });
+
   it('uses an invitation once; unknown, used and expired ones are one refusal, before any account is made', async () => {
     const invitation = await world.invite();
     expect((await register({ username: uniqueUsername('first'), password: TEST_PASSWORD, invitation })).status).toBe(201);
@@ -124,6 +136,7 @@ describe('care team: roles, invitations, share codes and links', () => {
     expect(made.status).toBe(201);
     expect(made.body).toEqual({ code: expect.stringMatching(/^[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}$/), expiresAt: expect.any(String) });
     expect(Date.parse(made.body.expiresAt) - world.gateway.clock()).toBe(60_000);
+    expect(made.headers.get('cache-control')).toBe('no-store');
 
     const redeemed = await clinician.json('POST', '/api/care/links', { code: made.body.code.replace('-', '').toLowerCase() });
     expect(redeemed.status).toBe(201);
