@@ -15,7 +15,7 @@ beforeAll(async () => {
   store = await startTestStore();
   await createLinksDatabase(store);
   await createClinician(store, clinician);
-});
+}, 60_000);
 
 afterAll(async () => {
   await Promise.all([...running].map((w) => w.kill('SIGKILL')));
