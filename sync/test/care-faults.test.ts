@@ -15,7 +15,7 @@ beforeAll(async () => {
   store = await startTestStore();
   await createLinksDatabase(store);
   await createClinician(store, clinician);
-});
+}, 60_000);
 
 afterAll(async () => {
   await Promise.all([...running].map((w) => w.kill('SIGKILL')));
@@ -66,8 +66,8 @@ describe('care links while the worker is down', () => {
 
   it('applies a revoke made after the worker was killed in the middle of copying that link', async () => {
     const [p3, p4] = [userIdFor(1853), userIdFor(1854)];
-    // Two _bulk_docs of the copy (500 and 101 documents): the kill lands between them or during the second.
-    const total = 600;
+    // Three _bulk_docs of the copy (500, 500 and 101 documents): the kill comes as the first lands, two more to go.
+    const total = 1100;
     await createUser(store, p3);
     await createUser(store, p4);
     await manyAnalyses(p3, total, 31);

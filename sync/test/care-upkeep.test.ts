@@ -18,7 +18,7 @@ beforeAll(async () => {
   const start = (shard: string): Promise<RunningWorker> =>
     startWorker(testConfig(store, { WORKER_POOL_SIZE: '1', WORKER_SHARD: shard, CARE_REFRESH_MS: '1000' }), { care: { now: () => clock } });
   workers = await Promise.all([start('0/2'), start('1/2')]);
-});
+}, 60_000);
 
 afterAll(async () => {
   await Promise.all(workers.map((w) => w.stop()));

@@ -20,7 +20,8 @@ import type { CheckpointStore } from '../feed/checkpointStore.js';
 import type { Logger } from '../logging.js';
 import { shardLabel } from '../shard.js';
 import { ownsSessionsDatabase } from '../worker/ownedDatabases.js';
-import { ProgressDbCache } from '../writer/progressDbCache.js';
+import { ProgressDbCache, type ProgressSnapshot } from '../writer/progressDbCache.js';
+import { mapBounded } from '../worker/mapBounded.js';
 import { CareDatabaseWriter, type CareWriteOutcome } from './careDatabaseWriter.js';
 import { careDocuments, patientView } from './careDocuments.js';
 import { parseLinkDoc, parseLinkId, type LinkDoc } from './linkDoc.js';
@@ -57,6 +58,8 @@ export interface CareCounters {
 /** Link changes per long-poll answer. */
 const LINKS_PER_POLL = 200;
 const INDEX_PAGE = 1000;
+/** Link changes applied at once. */
+const LINK_CONCURRENCY = 8;
 
 /**
  * Keeps every clinician's care database in step with the patients who share
@@ -128,9 +131,9 @@ export class CareUpkeep implements Component {
    * each clinician following them. Resolves once written, so the batch's
    * checkpoint follows the copy (at least once); throws on a store failure.
    */
-  async patientWritten(patientId: string): Promise<void> {
+  async patientWritten(patientId: string, snapshot?: () => Promise<ProgressSnapshot>): Promise<void> {
     if (this.index.active(patientId).length === 0) return;
-    await this.serial.run(patientId, () => this.updatePatient(patientId, false));
+    await this.serial.run(patientId, () => this.updatePatient(patientId, false, snapshot));
   }
 
   /** Re-evaluates every active link now, after any pass under way (the timer's job; tests call it). */
@@ -194,9 +197,10 @@ export class CareUpkeep implements Component {
         });
         const answer = await unlessAborted(poll, signal, `GET /${this.linksDb}/_changes`);
         if (signal.aborted || typeof answer !== 'object') return;
-        for (const row of answer.results ?? []) {
+        // Patients side by side, each patient's changes in feed order (applyChange queues them at once, in order).
+        await mapBounded(answer.results ?? [], LINK_CONCURRENCY, async (row) => {
           if (typeof row.id === 'string') await this.applyChange(row.id, row.deleted === true ? null : row.doc);
-        }
+        });
         if (answer.last_seq !== undefined) {
           // Saved after the writes: a crash before this repeats the page, whose writes are idempotent.
           await this.options.checkpoints.save(this.checkpointKey, answer.last_seq);
@@ -255,10 +259,10 @@ export class CareUpkeep implements Component {
     this.tally(careDb, await this.care.reconcile(careDb, patientId, null, { fresh: true }));
   }
 
-  private async updatePatient(patientId: string, fresh: boolean): Promise<void> {
+  private async updatePatient(patientId: string, fresh: boolean, snapshot?: () => Promise<ProgressSnapshot>): Promise<void> {
     const links = this.index.active(patientId);
     if (links.length === 0) return;
-    const view = await this.view(patientId);
+    const view = await this.view(patientId, snapshot);
     if (!view) return;
     for (const link of links) {
       const careDb = careDatabase(this.options.config.dbPrefix, link.clinicianId);
@@ -267,11 +271,16 @@ export class CareUpkeep implements Component {
   }
 
   /** The patient's data and flags now, or undefined when their progress database is gone. */
-  private async view(patientId: string): Promise<ReturnType<typeof patientView> | undefined> {
+  private async view(patientId: string, source?: () => Promise<ProgressSnapshot>): Promise<ReturnType<typeof patientView> | undefined> {
     const db = userDatabases(this.options.config.dbPrefix, patientId).progress;
     try {
-      const snapshot = await this.progress.snapshot(this.options.store, db);
-      this.counters.requests += 1;
+      let snapshot: ProgressSnapshot;
+      if (source) {
+        snapshot = await source();
+      } else {
+        snapshot = await this.progress.snapshot(this.options.store, db);
+        this.counters.requests += 1;
+      }
       const now = new Date(this.options.now?.() ?? Date.now()).toISOString();
       return patientView(patientId, snapshot, now, this.options.thresholds);
     } catch (err) {

@@ -128,7 +128,7 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
       stopping: stopping.signal,
       stopGraceMs: options.stopGraceMs ?? 10_000,
       onNews: (db) => liveFeeds.follow(db),
-      onUserWritten: (userId) => care.patientWritten(userId),
+      onUserWritten: (userId, snapshot) => care.patientWritten(userId, snapshot),
       onTurnEnd: (db) => sweeps.finished(db),
       onFatal: fatal,
     }),
