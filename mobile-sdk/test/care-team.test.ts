@@ -127,4 +127,15 @@ describe('the care team on the device', () => {
     expect(status).toMatchObject({ authRequired: false, online: true, pendingUploads: 0 });
     expect(status.lastSyncedAt).not.toBeNull();
   });
+
+  it('lets a clinician end their own link, which the patient sees', async () => {
+    await clinician.redeemShareCode((await patient.createShareCode()).code);
+    await waitFor(clinician.patients$(), (ps) => ps.length === 1, 'the patient followed again');
+    await waitFor(patient.links$(), (ls) => ls[0]?.status === 'active', 'the link active again on the patient device');
+    await clinician.revokeLink(patientId);
+    await waitFor(clinician.patients$(), (ps) => ps.length === 0, 'the list to empty');
+    expect((await waitFor(clinician.links$(), (ls) => ls[0]?.status === 'revoked', "the clinician's links read again"))[0]!.history.at(-1)?.by).toBe('clinician');
+    const [follower] = await waitFor(patient.links$(), (ls) => ls[0]?.status === 'revoked', 'the end on the patient device');
+    expect(follower!.history.map((h) => `${h.event}:${h.by}`)).toEqual(['linked:clinician', 'revoked:patient', 'linked:clinician', 'revoked:clinician']);
+  });
 });

@@ -64,9 +64,20 @@ function parts(client: M2MClient, { patient, progress, analyses }: Shown, close:
         exportError.hidden = false;
       });
   });
+  const unfollow = el('button', { type: 'button', class: 'secondary', 'data-testid': 'patient-unfollow' }, 'Stop following');
+  unfollow.addEventListener('click', () => {
+    exportError.hidden = true;
+    unfollow.disabled = true;
+    // The patient's data leaves this device on the next sync; the page closes with it.
+    client.revokeLink(patient.patientId).catch((err: unknown) => {
+      unfollow.disabled = false;
+      exportError.textContent = errorMessage(err);
+      exportError.hidden = false;
+    });
+  });
   const times = analyses.flatMap((a) => (a.session ? [Date.parse(a.session.startedAt)] : []));
   return [
-    el('div', { class: 'detail-head' }, el('h2', { 'data-testid': 'patient-detail-name' }, patient.username), exportButton, closeButton),
+    el('div', { class: 'detail-head' }, el('h2', { 'data-testid': 'patient-detail-name' }, patient.username), el('div', { class: 'actions' }, exportButton, unfollow, closeButton)),
     exportError,
     el('h3', {}, 'Sessions'),
     analyses.length === 0
