@@ -15,6 +15,8 @@ import {
   type StoreClient,
 } from '@m2m/couch';
 import type { Component } from '@m2m/service-kit';
+import type { Registry } from 'prom-client';
+import { CareMetrics } from './careMetrics.js';
 import type { WorkerConfig } from '../config.js';
 import type { CheckpointStore } from '../feed/checkpointStore.js';
 import type { Logger } from '../logging.js';
@@ -40,6 +42,8 @@ export interface CareUpkeepOptions {
   now?: () => number;
   thresholds?: AttentionThresholds;
   recordError?(message: string): void;
+  /** The worker's Prometheus registry, for the care metrics. */
+  registry?: Registry;
 }
 
 export interface CareCounters {
@@ -91,12 +95,14 @@ export class CareUpkeep implements Component {
   private refreshing: Promise<void> | undefined;
   private since: Seq | undefined;
   private caughtUpSeq: Seq | undefined;
+  private readonly metrics: CareMetrics | undefined;
 
   constructor(private readonly options: CareUpkeepOptions) {
     this.care = new CareDatabaseWriter(options.store);
     this.linksDb = systemDatabases(options.config.dbPrefix).links;
     // One worker database serves every shard: each follows the links feed with its own position.
     this.checkpointKey = `${this.linksDb}@${shardLabel(options.config.shard)}`;
+    this.metrics = options.registry ? new CareMetrics(options.registry, () => this.index.activeCount) : undefined;
   }
 
   async start(): Promise<void> {
@@ -230,6 +236,7 @@ export class CareUpkeep implements Component {
       this.index.remove(pair.patientId, pair.clinicianId);
       await this.serial.run(pair.patientId, () => this.clear(pair.patientId, pair.clinicianId));
       this.counters.linkChanges += 1;
+      this.metrics?.linkChanges.inc();
       return;
     }
     const link = parseLinkDoc(doc);
@@ -240,6 +247,7 @@ export class CareUpkeep implements Component {
     this.index.set(link);
     await this.serial.run(link.patientId, () => this.applyLink(link));
     this.counters.linkChanges += 1;
+    this.metrics?.linkChanges.inc();
   }
 
   private async applyLink(link: LinkDoc): Promise<void> {
@@ -300,6 +308,9 @@ export class CareUpkeep implements Component {
     this.counters.deleted += outcome.deleted;
     this.counters.unchanged += outcome.unchanged;
     this.counters.requests += outcome.requests;
+    this.metrics?.documents.inc({ result: 'written' }, outcome.written);
+    this.metrics?.documents.inc({ result: 'deleted' }, outcome.deleted);
+    this.metrics?.documents.inc({ result: 'unchanged' }, outcome.unchanged);
   }
 
   private failed(message: string, err: unknown, fields: Record<string, unknown>): void {
