@@ -94,7 +94,6 @@ export class CareUpkeep implements Component {
   private timer: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> | undefined;
   private since: Seq | undefined;
-  private caughtUpSeq: Seq | undefined;
   private readonly metrics: CareMetrics | undefined;
 
   constructor(private readonly options: CareUpkeepOptions) {
@@ -110,7 +109,9 @@ export class CareUpkeep implements Component {
     await this.loadIndex();
     this.feed = this.follow();
     // A pass still under way when the next is due is not doubled.
-    this.timer = setInterval(() => void (this.refreshing ?? this.refreshAll()), this.options.config.careRefreshMs);
+    this.timer = setInterval(() => {
+      if (!this.refreshing) this.refreshAll().catch((err: unknown) => this.failed('re-evaluating the care links failed', err, {}));
+    }, this.options.config.careRefreshMs);
     this.timer.unref();
   }
 
@@ -125,11 +126,6 @@ export class CareUpkeep implements Component {
   /** Active links this shard keeps. */
   get activeLinks(): number {
     return this.index.activeCount;
-  }
-
-  /** Whether the links feed has applied everything up to the position last answered. */
-  get feedPosition(): Seq | undefined {
-    return this.caughtUpSeq;
   }
 
   /**
@@ -211,7 +207,6 @@ export class CareUpkeep implements Component {
           // Saved after the writes: a crash before this repeats the page, whose writes are idempotent.
           await this.options.checkpoints.save(this.checkpointKey, answer.last_seq);
           this.since = answer.last_seq;
-          this.caughtUpSeq = answer.last_seq;
         }
         failures = 0;
       } catch (err) {
