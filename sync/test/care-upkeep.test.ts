@@ -172,5 +172,11 @@ describe('care upkeep: a clinician\'s care database follows the links', () => {
     const owned = shards.map((shard) => [patient, ...patients].filter((p) => ownsSessionsDatabase({ dbPrefix: PREFIX, shard }, userDatabases(PREFIX, p).sessions)).length);
     expect(owned.every((n) => n > 0)).toBe(true);
     expect(workers.map((w) => w.care.activeLinks)).toEqual(owned);
+    // The same on /metrics, with the documents each shard wrote.
+    for (const [i, w] of workers.entries()) {
+      const text = await w.metrics.registry.metrics();
+      expect(text).toMatch(new RegExp(`^m2m_sync_care_links_active\\{[^}]*\\} ${owned[i]}$`, 'm'));
+      expect(Number(/^m2m_sync_care_documents_total\{result="written"[^}]*\} (\d+)$/m.exec(text)?.[1])).toBe(w.care.counters.written);
+    }
   });
 });

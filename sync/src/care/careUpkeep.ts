@@ -15,6 +15,8 @@ import {
   type StoreClient,
 } from '@m2m/couch';
 import type { Component } from '@m2m/service-kit';
+import type { Registry } from 'prom-client';
+import { CareMetrics } from './careMetrics.js';
 import type { WorkerConfig } from '../config.js';
 import type { CheckpointStore } from '../feed/checkpointStore.js';
 import type { Logger } from '../logging.js';
@@ -40,6 +42,8 @@ export interface CareUpkeepOptions {
   now?: () => number;
   thresholds?: AttentionThresholds;
   recordError?(message: string): void;
+  /** The worker's Prometheus registry, for the care metrics. */
+  registry?: Registry;
 }
 
 export interface CareCounters {
@@ -90,13 +94,14 @@ export class CareUpkeep implements Component {
   private timer: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> | undefined;
   private since: Seq | undefined;
-  private caughtUpSeq: Seq | undefined;
+  private readonly metrics: CareMetrics | undefined;
 
   constructor(private readonly options: CareUpkeepOptions) {
     this.care = new CareDatabaseWriter(options.store);
     this.linksDb = systemDatabases(options.config.dbPrefix).links;
     // One worker database serves every shard: each follows the links feed with its own position.
     this.checkpointKey = `${this.linksDb}@${shardLabel(options.config.shard)}`;
+    this.metrics = options.registry ? new CareMetrics(options.registry, () => this.index.activeCount) : undefined;
   }
 
   async start(): Promise<void> {
@@ -104,7 +109,9 @@ export class CareUpkeep implements Component {
     await this.loadIndex();
     this.feed = this.follow();
     // A pass still under way when the next is due is not doubled.
-    this.timer = setInterval(() => void (this.refreshing ?? this.refreshAll()), this.options.config.careRefreshMs);
+    this.timer = setInterval(() => {
+      if (!this.refreshing) this.refreshAll().catch((err: unknown) => this.failed('re-evaluating the care links failed', err, {}));
+    }, this.options.config.careRefreshMs);
     this.timer.unref();
   }
 
@@ -119,11 +126,6 @@ export class CareUpkeep implements Component {
   /** Active links this shard keeps. */
   get activeLinks(): number {
     return this.index.activeCount;
-  }
-
-  /** Whether the links feed has applied everything up to the position last answered. */
-  get feedPosition(): Seq | undefined {
-    return this.caughtUpSeq;
   }
 
   /**
@@ -205,7 +207,6 @@ export class CareUpkeep implements Component {
           // Saved after the writes: a crash before this repeats the page, whose writes are idempotent.
           await this.options.checkpoints.save(this.checkpointKey, answer.last_seq);
           this.since = answer.last_seq;
-          this.caughtUpSeq = answer.last_seq;
         }
         failures = 0;
       } catch (err) {
@@ -230,6 +231,7 @@ export class CareUpkeep implements Component {
       this.index.remove(pair.patientId, pair.clinicianId);
       await this.serial.run(pair.patientId, () => this.clear(pair.patientId, pair.clinicianId));
       this.counters.linkChanges += 1;
+      this.metrics?.linkChanges.inc();
       return;
     }
     const link = parseLinkDoc(doc);
@@ -240,6 +242,7 @@ export class CareUpkeep implements Component {
     this.index.set(link);
     await this.serial.run(link.patientId, () => this.applyLink(link));
     this.counters.linkChanges += 1;
+    this.metrics?.linkChanges.inc();
   }
 
   private async applyLink(link: LinkDoc): Promise<void> {
@@ -300,6 +303,9 @@ export class CareUpkeep implements Component {
     this.counters.deleted += outcome.deleted;
     this.counters.unchanged += outcome.unchanged;
     this.counters.requests += outcome.requests;
+    this.metrics?.documents.inc({ result: 'written' }, outcome.written);
+    this.metrics?.documents.inc({ result: 'deleted' }, outcome.deleted);
+    this.metrics?.documents.inc({ result: 'unchanged' }, outcome.unchanged);
   }
 
   private failed(message: string, err: unknown, fields: Record<string, unknown>): void {

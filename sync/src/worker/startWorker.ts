@@ -115,7 +115,7 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
   const tally = new WorkerTally(metrics, status);
   // Before the turns: the pipeline knows who follows each patient from its first batch.
   const care = lifecycle.add(
-    new CareUpkeep({ ...options.care, config, store, checkpoints, logger, feedTimeoutMs: options.liveFeedTimeoutMs ?? 60_000, recordError: (message) => status.recordError(message) }),
+    new CareUpkeep({ ...options.care, config, store, checkpoints, logger, registry: metrics.registry, feedTimeoutMs: options.liveFeedTimeoutMs ?? 60_000, recordError: (message) => status.recordError(message) }),
   );
   const turns: DatabaseTurns = lifecycle.add(
     new DatabaseTurns({
