@@ -26,6 +26,18 @@ export { SeededRandom } from './synth/random.js';
 export { userDatabases, parseUserDatabase, careDatabase, parseCareDatabase, isUserId, USER_ID_PATTERN, type UserDatabases, type UserDatabaseKind } from './model/databaseNames.js';
 export { revProblem, revisionsProblem, MAX_REVISIONS } from './model/couchMetadata.js';
 export { canonicalJson } from './model/canonicalJson.js';
+export {
+  attentionFlags,
+  DEFAULT_ATTENTION_THRESHOLDS,
+  type AttentionInput,
+  type AttentionResult,
+  type AttentionThresholds,
+  type DeclineMetric,
+  type Flag,
+  type FlagCode,
+  type FlagSeverity,
+} from './care/attentionFlags.js';
+export { sessionIdTimeMs } from './care/sessionIdTime.js';
 export { ANALYSIS_COLUMNS, analysisRow, type AnalysisColumn, type CellValue, type ColumnType } from './export/analysisColumns.js';
 export { csvCell, csvLine } from './export/csvText.js';
 export { analysesCsv, ANALYSES_CSV_HEADER } from './export/analysesCsv.js';

@@ -5,6 +5,7 @@ import { errorMessage } from './errorMessage.js';
 import type { AppUpdates } from './pwa/appUpdates.js';
 import { appStateView } from './views/appStateView.js';
 import { authView } from './views/authView.js';
+import { clinicianView } from './views/clinicianView.js';
 import { dashboardView } from './views/dashboardView.js';
 import { statusBar } from './views/statusBar.js';
 import type { View } from './views/view.js';
@@ -19,7 +20,8 @@ export function startApp(root: HTMLElement, client: M2MClient, updates: AppUpdat
   function show(): void {
     current?.dispose();
     user$.next(client.user());
-    current = client.user() ? dashboardView(client) : authView(client, show);
+    const user = client.user();
+    current = user === null ? authView(client, show) : user.role === 'clinician' ? clinicianView(client) : dashboardView(client);
     main.replaceChildren(current.element);
   }
 

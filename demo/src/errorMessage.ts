@@ -5,6 +5,8 @@ export function errorMessage(err: unknown): string {
   if (err instanceof NetworkError) return 'The server cannot be reached. Check the connection and try again.';
   if (err instanceof GatewayError) {
     if (err.status === 429) return 'Too many attempts. Wait a minute and try again.';
+    if (err.code === 'share_code_invalid') return 'That code is wrong, expired or already used: ask the patient for a new one.';
+    if (err.code === 'invitation_invalid') return 'That invitation is wrong, expired or already used: ask the operator for a new one.';
     return sentence(err.reason);
   }
   if (err instanceof InvalidSessionError) return sentence(err.message);

@@ -9,6 +9,7 @@ import { simulatedHistory } from '../src/model/simulatedHistory.js';
 import { METRICS } from '../src/model/metricCatalog.js';
 import { describeTrend } from '../src/model/trend.js';
 import { sessionState } from '../src/model/sessionRows.js';
+import { analysisPoints, exportFileName, flagLabel, lastActivityLabel, linkStateLabel } from '../src/model/careRows.js';
 
 const session = { id: 'ses_x', startedAt: '2026-11-24T10:00:00.000Z' } as Session;
 const entry = (upload: SessionEntry['upload']): SessionEntry => ({ session, upload });
@@ -129,5 +130,43 @@ describe('the date axis of the progress charts', () => {
 
   it('gives a lone tick within a day its time as well as its day', () => {
     expect(dateTickLabels([at('2026-11-20T12:00:00Z')], 600_000)[0]).toMatch(/\n.*\d/);
+  });
+});
+
+describe('the care team in the demo', () => {
+  const now = Date.parse('2026-11-24T12:00:00.000Z');
+
+  it.each([
+    [null, 'no session yet'],
+    ['2026-11-24T08:00:00.000Z', 'played today'],
+    ['2026-11-23T08:00:00.000Z', 'played yesterday'],
+    ['2026-11-14T08:00:00.000Z', 'played 10 days ago'],
+  ])('last activity %s reads %s', (at, label) => {
+    expect(lastActivityLabel(at, now)).toBe(label);
+  });
+
+  it('names a flag and its metric in words', () => {
+    expect(flagLabel({ code: 'declining', metric: 'rangeOfMotionDeg', severity: 'high', message: 'm' }, METRICS)).toBe('Getting worse: range of motion');
+    expect(flagLabel({ code: 'inactive', severity: 'medium', message: 'm' }, METRICS)).toBe('Inactive');
+  });
+
+  it('charts only valid analyses with the metric, oldest first, in shown units', () => {
+    const a = analyzeSession(synthesizeSession({ seed: 5, durationS: 10, startedAt: '2026-11-20T09:00:00.000Z' }));
+    const b = analyzeSession(synthesizeSession({ seed: 6, durationS: 10, startedAt: '2026-11-10T09:00:00.000Z' }));
+    const invalid = { ...a, sessionId: 'ses_bad', status: 'invalid' as const, metrics: null };
+    const accuracy = METRICS.find((m) => m.key === 'accuracy')!;
+    const points = analysisPoints([a, invalid, b], accuracy);
+    expect(points.map((p) => p.t)).toEqual([Date.parse('2026-11-10T09:00:00.000Z'), Date.parse('2026-11-20T09:00:00.000Z')]);
+    expect(points[1]!.value).toBeCloseTo((a.metrics!.overall.accuracy ?? NaN) * 100);
+  });
+
+  it('says who ended a link', () => {
+    const link = { patientId: 'p', patientUsername: 'ann', clinicianId: 'c', clinicianUsername: 'dr', status: 'revoked' as const, history: [{ event: 'linked' as const, at: '2026-11-01T00:00:00.000Z', by: 'clinician' as const }, { event: 'revoked' as const, at: '2026-11-02T00:00:00.000Z', by: 'patient' as const }] };
+    expect(linkStateLabel(link)).toMatch(/^stopped .* by you$/);
+    expect(linkStateLabel({ ...link, status: 'active', history: link.history.slice(0, 1) })).toMatch(/^follows you since /);
+  });
+
+  it('names an export file safely', () => {
+    expect(exportFileName('ann/../x', now)).toBe('ann____x-analyses-2026-11-24.csv');
   });
 });

@@ -1,5 +1,5 @@
 import { isAccessTokenRefusal, type SignInAnswer } from '@m2m/contract';
-import { BehaviorSubject, of, switchMap, type Observable } from 'rxjs';
+import { BehaviorSubject, catchError, EMPTY, from, map, of, Subject, startWith, switchMap, type Observable } from 'rxjs';
 import type { RxDatabase } from 'rxdb';
 import type { RunnerFactory } from './analysis/analysisApi.js';
 import { AuthApi } from './auth/authApi.js';
@@ -9,9 +9,13 @@ import { TokenKeeper } from './auth/tokenKeeper.js';
 import { openDeviceDatabase } from './database/openDatabases.js';
 import { GatewayError, M2MError, NetworkError, NotSignedInError } from './errors.js';
 import { SignedIn } from './signedIn.js';
+import { CareApi } from './care/careApi.js';
+import type { CareLink, Role, ShareCode } from './care/careTypes.js';
+import { ClinicianSignedIn } from './care/clinicianSignedIn.js';
+import { roleOfAccessToken } from './care/roleClaim.js';
 
 import { SyncStatusTracker } from './sync/syncStatusTracker.js';
-import type { ClientOptions, M2MClient, SignedInUser, SyncStatus } from './types.js';
+import type { ClientOptions, M2MClient, RegisterOptions, SignedInUser, SyncStatus } from './types.js';
 
 const DEFAULT_RETRY_MS = 5_000;
 
@@ -51,8 +55,11 @@ type ResolvedOptions = ClientOptions & { serverUrl: string; name: string; fetch:
 class Client implements M2MClient {
   private readonly api: AuthApi;
   private readonly status = new SyncStatusTracker();
-  private readonly active = new BehaviorSubject<SignedIn | null>(null);
+  private readonly active = new BehaviorSubject<SignedIn | ClinicianSignedIn | null>(null);
   private keeper: TokenKeeper | null = null;
+  private care: CareApi | null = null;
+  /** A clinician's links are read again after each redeem or revoke. */
+  private readonly linksChanged = new Subject<void>();
   private runner;
   private readonly placeSubscription;
   /** Sign-in changes run one at a time. */
@@ -88,19 +95,20 @@ class Client implements M2MClient {
 
   private async open(credentials: StoredCredentials): Promise<void> {
     const keeper = new TokenKeeper(credentials, this.api, (next) => writeCredentials(this.device, next));
-    const signedIn = await SignedIn.open({
+    const common = {
       name: this.options.name,
       serverUrl: this.options.serverUrl,
       storage: this.options.storage,
       fetch: this.options.fetch,
       retryTimeMs: this.options.retryTimeMs ?? DEFAULT_RETRY_MS,
       keeper,
-      runner: this.runner,
       status: this.status,
-    });
+    };
+    const signedIn = roleOfAccessToken(credentials.accessToken) === 'clinician' ? await ClinicianSignedIn.open(common) : await SignedIn.open({ ...common, runner: this.runner });
     // Completes with the keeper (on sign-out), so an old sign-in never speaks for the next one.
     keeper.ended.subscribe((reason) => this.status.signInEnded(reason));
     this.keeper = keeper;
+    this.care = new CareApi(this.options.serverUrl, this.options.fetch, keeper);
     this.active.next(signedIn);
   }
 
@@ -110,7 +118,7 @@ class Client implements M2MClient {
     await this.open(credentials);
     await writeCredentials(this.device, credentials);
     if (tokens.deviceToken) await writeDeviceToken(this.device, username, tokens.deviceToken);
-    return { userId: credentials.userId, username };
+    return { userId: credentials.userId, username, role: roleOfAccessToken(credentials.accessToken) };
   }
 
   /** Closes the signed-in user's part; `remove` also deletes their data from the device. */
@@ -119,6 +127,7 @@ class Client implements M2MClient {
     const keeper = this.keeper;
     this.active.next(null);
     this.keeper = null;
+    this.care = null;
     // A refresh under way saves its tokens first; then nothing of this sign-in is written again.
     await keeper?.close();
     await clearCredentials(this.device);
@@ -126,10 +135,10 @@ class Client implements M2MClient {
     this.status.reset();
   }
 
-  register(username: string, password: string): Promise<SignedInUser> {
+  register(username: string, password: string, options: RegisterOptions = {}): Promise<SignedInUser> {
     return this.serial(async () => {
       this.assertSignedOut();
-      return this.signIn(await this.api.register(username, password), username);
+      return this.signIn(await this.api.register(username, password, options.invitation), username);
     });
   }
 
@@ -193,36 +202,107 @@ class Client implements M2MClient {
 
   user(): SignedInUser | null {
     const current = this.keeper?.current;
-    return current ? { userId: current.userId, username: current.username } : null;
+    return current ? { userId: current.userId, username: current.username, role: roleOfAccessToken(current.accessToken) } : null;
+  }
+
+  role$(): Observable<Role | null> {
+    return this.active.pipe(map((s) => (s === null ? null : s instanceof ClinicianSignedIn ? 'clinician' : 'patient')));
+  }
+
+  /** The signed-in patient's side, or the error saying why not. */
+  private patientSide(action: string): SignedIn {
+    const signedIn = this.active.value;
+    if (!signedIn) throw new NotSignedInError(action);
+    if (!(signedIn instanceof SignedIn)) throw new M2MError('wrong_role', `${action} is for patients; this account is a clinician's`);
+    return signedIn;
+  }
+
+  /** The signed-in clinician's side, or the error saying why not. */
+  private clinicianSide(action: string): ClinicianSignedIn {
+    const signedIn = this.active.value;
+    if (!signedIn) throw new NotSignedInError(action);
+    if (!(signedIn instanceof ClinicianSignedIn)) throw new M2MError('wrong_role', `${action} is for clinicians; this account is a patient's`);
+    return signedIn;
+  }
+
+  private careApi(action: string): CareApi {
+    if (!this.care) throw new NotSignedInError(action);
+    return this.care;
+  }
+
+  async createShareCode(): Promise<ShareCode> {
+    this.patientSide('createShareCode');
+    return this.careApi('createShareCode').createShareCode();
+  }
+
+  async redeemShareCode(code: string): Promise<CareLink> {
+    this.clinicianSide('redeemShareCode');
+    const link = await this.careApi('redeemShareCode').redeemShareCode(code);
+    this.linksChanged.next();
+    return link;
+  }
+
+  async revokeLink(otherUserId: string): Promise<void> {
+    await this.careApi('revokeLink').revokeLink(otherUserId);
+    this.linksChanged.next();
+  }
+
+  links$(): Observable<CareLink[]> {
+    return this.active.pipe(
+      switchMap((s) => {
+        if (s instanceof SignedIn) return s.links$();
+        const api = this.care;
+        if (!s || !api) return of([]);
+        // The clinician's links live on the server only; a failed read keeps the last list.
+        return this.linksChanged.pipe(
+          startWith(undefined),
+          switchMap(() => from(api.links()).pipe(catchError(() => EMPTY))),
+        );
+      }),
+    );
+  }
+
+  patients$() {
+    return this.active.pipe(switchMap((s) => (s instanceof ClinicianSignedIn ? s.patients$() : of([]))));
+  }
+
+  patientProgress$(patientId: string) {
+    return this.active.pipe(switchMap((s) => (s instanceof ClinicianSignedIn ? s.patientProgress$(patientId) : of(null))));
+  }
+
+  patientAnalyses$(patientId: string) {
+    return this.active.pipe(switchMap((s) => (s instanceof ClinicianSignedIn ? s.patientAnalyses$(patientId) : of([]))));
+  }
+
+  async exportPatientCsv(patientId: string): Promise<string> {
+    return this.clinicianSide('exportPatientCsv').exportPatientCsv(patientId);
   }
 
   /** In turn with sign-in changes: a session recorded during a logout belongs to the user signing out. */
   recordSession(input: Parameters<M2MClient['recordSession']>[0]) {
     return this.serial(async () => {
-      const signedIn = this.active.value;
-      if (!signedIn) throw new NotSignedInError('recordSession');
-      return signedIn.recordSession(input);
+      return this.patientSide('recordSession').recordSession(input);
     });
   }
 
   sessions$() {
-    return this.active.pipe(switchMap((s) => (s ? s.sessions$() : of([]))));
+    return this.active.pipe(switchMap((s) => (s instanceof SignedIn ? s.sessions$() : of([]))));
   }
 
   analysis$(sessionId: string) {
-    return this.active.pipe(switchMap((s) => (s ? s.analysis$(sessionId) : of(null))));
+    return this.active.pipe(switchMap((s) => (s instanceof SignedIn ? s.analysis$(sessionId) : of(null))));
   }
 
   progress$() {
-    return this.active.pipe(switchMap((s) => (s ? s.progress$() : of(null))));
+    return this.active.pipe(switchMap((s) => (s instanceof SignedIn ? s.progress$() : of(null))));
   }
 
   mismatches$() {
-    return this.active.pipe(switchMap((s) => (s ? s.mismatches$() : of([]))));
+    return this.active.pipe(switchMap((s) => (s instanceof SignedIn ? s.mismatches$() : of([]))));
   }
 
   conflicts$() {
-    return this.active.pipe(switchMap((s) => (s ? s.conflicts$() : of([]))));
+    return this.active.pipe(switchMap((s) => (s instanceof SignedIn ? s.conflicts$() : of([]))));
   }
 
   syncStatus$(): Observable<SyncStatus> {

@@ -13,6 +13,8 @@ import { startReplications, type Replications } from './sync/replications.js';
 import type { SyncStatusTracker } from './sync/syncStatusTracker.js';
 import { UploadLedger } from './sync/uploadLedger.js';
 import type { Mismatch, RecordInput, SessionConflict, SessionEntry, Sourced } from './types.js';
+import { followersOf } from './care/patientLinks.js';
+import type { CareLink } from './care/careTypes.js';
 
 export interface SignedInOptions {
   name: string;
@@ -182,6 +184,11 @@ export class SignedIn {
 
   mismatches$(): Observable<Mismatch[]> {
     return this.mismatches.items$;
+  }
+
+  /** Who follows this patient, from the worker's mirror of the links in the progress database: works offline. */
+  links$(): Observable<CareLink[]> {
+    return this.userDb.results.find({ selector: { type: 'link' } }).$.pipe(map((docs: RxDocument[]) => followersOf(docs.map((d) => d.toJSON()), this.options.keeper.current)));
   }
 
   conflicts$(): Observable<SessionConflict[]> {

@@ -1,6 +1,7 @@
 import type { AnalysisDoc, ChannelSamples, ProgressDoc, Recording, Session } from '@m2m/analysis-core';
 import type { Observable } from 'rxjs';
 import type { RxStorage } from 'rxdb';
+import type { CareLink, CarePatient, Role, ShareCode } from './care/careTypes.js';
 
 export interface ClientOptions {
   /** The gateway's base URL, e.g. `https://sync.example.org`. */
@@ -82,10 +83,17 @@ export interface SessionConflict {
 export interface SignedInUser {
   userId: string;
   username: string;
+  /** Which side of the app this account uses. */
+  role: Role;
+}
+
+export interface RegisterOptions {
+  /** An operator's invitation code (`m2m-gateway invite-clinician`): the account is a clinician's. */
+  invitation?: string;
 }
 
 export interface M2MClient {
-  register(username: string, password: string): Promise<SignedInUser>;
+  register(username: string, password: string, options?: RegisterOptions): Promise<SignedInUser>;
   login(username: string, password: string): Promise<SignedInUser>;
   logout(): Promise<void>;
   deleteAccount(password: string): Promise<void>;
@@ -103,4 +111,30 @@ export interface M2MClient {
   syncNow(): Promise<void>;
   /** Stops replication and closes the local databases. Data stays on the device. */
   close(): Promise<void>;
+
+  /** The signed-in user's role, null when signed out. */
+  role$(): Observable<Role | null>;
+
+  // Consent. A call for the other role gets M2MError `wrong_role`, without a request.
+  /** A patient: a single-use code for a clinician to redeem (needs the network). */
+  createShareCode(): Promise<ShareCode>;
+  /**
+   * A patient: who follows them (active and revoked, with history, oldest
+   * event first), from the device's copy, offline too. A clinician: their links, read from the
+   * gateway when subscribed and after each redeem or revoke (online only).
+   */
+  links$(): Observable<CareLink[]>;
+  /** A patient ends a clinician's link; a clinician ends their own link to a patient. Idempotent. */
+  revokeLink(otherUserId: string): Promise<void>;
+
+  // A clinician's view: a patient calling these gets M2MError `wrong_role` (the observables emit nothing for a patient).
+  /** A clinician follows the patient who made the code (needs the network). */
+  redeemShareCode(code: string): Promise<CareLink>;
+  /** The followed patients, most attention first, from the device's copy. */
+  patients$(): Observable<CarePatient[]>;
+  patientProgress$(patientId: string): Observable<ProgressDoc | null>;
+  /** A followed patient's analyses, newest session first. */
+  patientAnalyses$(patientId: string): Observable<AnalysisDoc[]>;
+  /** A followed patient's analyses as CSV from the device's copy: works offline. */
+  exportPatientCsv(patientId: string): Promise<string>;
 }

@@ -44,6 +44,8 @@ export interface WorkerConfig {
   sweepRate: number;
   /** Data folder; `m2m-sync export` keeps its pseudonym key in `secrets/` there. */
   dataDir: string;
+  /** Pause between two re-evaluations of every care link's flags (inactivity grows with time alone). */
+  careRefreshMs: number;
 }
 
 
@@ -85,6 +87,7 @@ function variables() {
     WORKER_LIVE_FEED_IDLE_MS: { schema: integer(1_000, 86_400_000), fallback: '300000' },
     WORKER_SWEEP_RATE: { schema: integer(1, 100_000), fallback: '20' },
     DATA_DIR: { schema: nonEmpty, fallback: './data' },
+    CARE_REFRESH_MS: { schema: integer(1_000, 604_800_000), fallback: '3600000' },
   } as const;
 }
 
@@ -115,5 +118,6 @@ export function loadWorkerConfig(env: Env): WorkerConfig {
     liveFeedIdleMs: values.WORKER_LIVE_FEED_IDLE_MS,
     sweepRate: values.WORKER_SWEEP_RATE,
     dataDir: values.DATA_DIR,
+    careRefreshMs: values.CARE_REFRESH_MS,
   };
 }

@@ -25,6 +25,7 @@ describe('worker configuration', () => {
       liveFeedIdleMs: 300_000,
       sweepRate: 20,
       dataDir: './data',
+      careRefreshMs: 3_600_000,
     });
     expect(loadWorkerConfig({ ...URL_ENV, WORKER_SHARD: '3/4', WORKER_POOL_SIZE: '', WORKER_METRICS_PORT: '9464' })).toMatchObject({
       shard: { index: 3, count: 4 },

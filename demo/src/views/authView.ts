@@ -7,6 +7,7 @@ import type { View } from './view.js';
 export function authView(client: M2MClient, onSignedIn: () => void): View {
   const username = el('input', { name: 'username', autocomplete: 'username', autocapitalize: 'none', spellcheck: 'false', required: true, 'data-testid': 'auth-username' });
   const password = el('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true, 'data-testid': 'auth-password' });
+  const invitation = el('input', { name: 'invitation', autocomplete: 'off', spellcheck: 'false', 'data-testid': 'auth-invitation' });
   const login = el('button', { type: 'submit', 'data-testid': 'auth-login' }, 'Log in');
   const register = el('button', { type: 'button', class: 'secondary', 'data-testid': 'auth-register' }, 'Sign up');
   const error = el('p', { class: 'error', role: 'alert', 'data-testid': 'auth-error', hidden: true });
@@ -17,7 +18,8 @@ export function authView(client: M2MClient, onSignedIn: () => void): View {
     try {
       // Usernames are lower case on the server; a phone keyboard capitalises the first letter.
       const name = username.value.trim().toLowerCase();
-      if (action === 'register') await client.register(name, password.value);
+      const code = invitation.value.trim();
+      if (action === 'register') await client.register(name, password.value, code ? { invitation: code } : {});
       else await client.login(name, password.value);
       onSignedIn();
     } catch (err) {
@@ -35,6 +37,7 @@ export function authView(client: M2MClient, onSignedIn: () => void): View {
     el('p', { class: 'muted' }, 'Your sessions are stored on this device first and synced when the server is reachable.'),
     el('label', {}, 'Username', username),
     el('label', {}, 'Password (at least 10 characters to sign up)', password),
+    el('details', { class: 'invitation' }, el('summary', {}, 'A therapist with an invitation?'), el('label', {}, 'Invitation code (to sign up as a clinician)', invitation)),
     el('div', { class: 'actions' }, login, register),
     error,
   );

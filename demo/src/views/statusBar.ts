@@ -24,6 +24,8 @@ export function statusBar(client: M2MClient, user$: Observable<SignedInUser | nu
     const state = connectionState(status, user !== null, browserOnline);
     connection.dataset['state'] = state;
     connection.textContent = CONNECTION_LABELS[state];
+    // A clinician records nothing: there is never anything to upload.
+    pending.hidden = user?.role === 'clinician';
     pending.dataset['count'] = String(status.pendingUploads);
     pending.textContent = status.pendingUploads === 1 ? '1 session waiting to upload' : `${status.pendingUploads} sessions waiting to upload`;
     lastSync.textContent = status.lastSyncedAt ? `last sync ${new Date(status.lastSyncedAt).toLocaleTimeString()}` : '';

@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedStore, type EmbeddedStore } from '@m2m/embedded-store';
@@ -13,8 +16,13 @@ export interface DemoSystem {
   /** The sync worker can be held back, so a test sees provisional results before the server's. */
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
+  /** A clinician invitation code, made with `m2m-gateway invite-clinician` as the operator would. */
+  inviteClinician(): Promise<string>;
   close(): Promise<void>;
 }
+
+/** The gateway's command line. */
+const GATEWAY_BIN = fileURLToPath(new URL('./main.js', import.meta.resolve('@m2m/server')));
 
 /** Embedded store, gateway (admitting `corsOrigin`) and, unless told otherwise, the sync worker. */
 export async function startDemoSystem(options: { corsOrigin: string; worker: boolean }): Promise<DemoSystem> {
@@ -36,21 +44,20 @@ export async function startDemoSystem(options: { corsOrigin: string; worker: boo
   try {
     store = await startEmbeddedStore({ dataDir: join(dataDir, 'store'), port: 0, admin: ADMIN });
     const couchdbUrl = storeUrlWithCredentials(store.url, ADMIN);
-    gateway = await startGateway(
-      loadConfig({
-        HOST: '127.0.0.1',
-        PORT: '0',
-        COUCHDB_URL: couchdbUrl,
-        DATA_DIR: join(dataDir, 'gateway'),
-        JWT_SECRET: 'demo-test-secret-that-is-long-enough-for-hs256-0123456789',
-        CORS_ORIGINS: options.corsOrigin,
-        LOG_LEVEL: 'silent',
-        SHUTDOWN_GRACE_MS: '200',
-        // The pre-2^17 password cost keeps registrations cheap; the gateway's own tests cover the hash.
-        NODE_ENV: 'test',
-        SCRYPT_LOG2_N: '15',
-      }),
-    );
+    const env: Record<string, string> = {
+      HOST: '127.0.0.1',
+      PORT: '0',
+      COUCHDB_URL: couchdbUrl,
+      DATA_DIR: join(dataDir, 'gateway'),
+      JWT_SECRET: 'demo-test-secret-that-is-long-enough-for-hs256-0123456789',
+      CORS_ORIGINS: options.corsOrigin,
+      LOG_LEVEL: 'silent',
+      SHUTDOWN_GRACE_MS: '200',
+      // The pre-2^17 password cost keeps registrations cheap; the gateway's own tests cover the hash.
+      NODE_ENV: 'test',
+      SCRYPT_LOG2_N: '15',
+    };
+    gateway = await startGateway(loadConfig(env));
     const system: DemoSystem = {
       gatewayUrl: gateway.url.replace(/\/+$/, ''),
       async startWorker() {
@@ -60,6 +67,12 @@ export async function startDemoSystem(options: { corsOrigin: string; worker: boo
         });
       },
       stopWorker,
+      async inviteClinician() {
+        const { stdout } = await promisify(execFile)(process.execPath, [GATEWAY_BIN, 'invite-clinician', '--days', '1'], { env: { ...env, PATH: process.env['PATH'] ?? '' } });
+        const code = /^ {2}(\S+)$/m.exec(stdout)?.[1];
+        if (!code) throw new Error(`invite-clinician printed no code: ${stdout}`);
+        return code;
+      },
       close,
     };
     if (options.worker) await system.startWorker();

@@ -10,8 +10,10 @@ export class AuthApi {
     private readonly fetchImpl: typeof fetch,
   ) {}
 
-  register(username: string, password: string): Promise<SignInAnswer> {
-    return this.post('/auth/register', { username, password } satisfies RegisterRequest) as Promise<SignInAnswer>;
+  /** With an operator's `invitation` code the account is a clinician's. */
+  register(username: string, password: string, invitation?: string): Promise<SignInAnswer> {
+    const body: RegisterRequest & { invitation?: string } = invitation === undefined ? { username, password } : { username, password, invitation };
+    return this.post('/auth/register', body) as Promise<SignInAnswer>;
   }
 
   login(username: string, password: string, deviceToken?: string): Promise<SignInAnswer> {

@@ -24,3 +24,18 @@ export const deviceSessionSchema = keyOnlySchema(30);
  * Written only by the server's worker; pulled, never pushed.
  */
 export const resultsSchema = keyOnlySchema(64);
+
+/**
+ * A clinician's one collection, mirroring their care database: `patient:<P>`,
+ * `progress:<P>` and `analysis:<P>:<sessionId>`, written by the server's
+ * worker, pulled, never pushed. `patientId` is declared (never required, a
+ * revoke's tombstones carry only the key) so a patient's documents can be
+ * queried.
+ */
+export const careSchema = {
+  version: 0,
+  primaryKey: 'id',
+  type: 'object',
+  properties: { id: { type: 'string', maxLength: 100 }, type: { type: 'string' }, patientId: { type: 'string' } },
+  required: ['id'],
+};

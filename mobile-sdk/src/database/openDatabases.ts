@@ -1,6 +1,6 @@
 import { addRxPlugin, createRxDatabase, type RxCollection, type RxConflictHandler, type RxDatabase, type RxStorage } from 'rxdb';
 import { RxDBLocalDocumentsPlugin } from 'rxdb/plugins/local-documents';
-import { deviceSessionSchema, resultsSchema } from './deviceSchemas.js';
+import { careSchema, deviceSessionSchema, resultsSchema } from './deviceSchemas.js';
 
 addRxPlugin(RxDBLocalDocumentsPlugin);
 
@@ -34,6 +34,21 @@ export async function openUserDatabase(
       results: { schema: resultsSchema as never },
     });
     return { db, sessions: collections['sessions'] as RxCollection, results: collections['results'] as RxCollection };
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+}
+
+/**
+ * A clinician's database on the device: one collection, `care`, mirroring
+ * their care database on the server. A clinician records no sessions.
+ */
+export async function openCareDatabase(name: string, userId: string, storage: RxStorage<unknown, unknown>): Promise<{ db: RxDatabase; care: RxCollection }> {
+  const db = await createRxDatabase({ name: `${name}-u-${userId}`, storage, localDocuments: true, multiInstance: false });
+  try {
+    const collections = await db.addCollections({ care: { schema: careSchema as never } });
+    return { db, care: collections['care'] as RxCollection };
   } catch (err) {
     await db.close();
     throw err;

@@ -26,12 +26,7 @@ export interface Replications {
 
 /** Live replication of the user's two databases through the gateway: sessions both ways, results pulled. */
 export function startReplications(setup: ReplicationSetup): Replications {
-  const common = {
-    live: true,
-    retryTime: setup.retryTimeMs,
-    // One client per device database: no leader election between tabs (multiInstance is off).
-    waitForLeadership: false,
-  };
+  const common = liveReplicationOptions(setup.retryTimeMs);
   const sessions = replicateCouchDB({
     ...common,
     // The identifier names the user: the checkpoint of one user never serves another.
@@ -61,7 +56,21 @@ export function startReplications(setup: ReplicationSetup): Replications {
     fetch: setup.fetchFor('progress'),
     pull: { batchSize: 100, heartbeat: 20_000 },
   }) as RxCouchDBReplicationState<unknown>;
-  const states = [sessions, results];
+  return combineReplications([sessions, results]);
+}
+
+/** What every replication of the SDK shares: live, retried after `retryTimeMs`. */
+export function liveReplicationOptions(retryTimeMs: number) {
+  return {
+    live: true,
+    retryTime: retryTimeMs,
+    // One client per device database: no leader election between tabs (multiInstance is off).
+    waitForLeadership: false,
+  };
+}
+
+/** Replications awaited, reporting errors and cancelled as one. */
+export function combineReplications(states: Array<RxCouchDBReplicationState<unknown>>): Replications {
   const cancelled = new Subject<void>();
   let isCancelled = false;
   // The aborted longpolls of a cancelled replication report errors that are no one's concern.

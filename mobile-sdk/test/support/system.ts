@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedStore, type EmbeddedStore } from '@m2m/embedded-store';
@@ -24,6 +27,8 @@ export interface TestSystem {
   /** The store as its admin: method, path, body → status and JSON. */
   store(method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }>;
   databasesOf(userId: string): { sessions: string; progress: string };
+  /** A clinician invitation code, as the operator's `invite-clinician` makes one. */
+  inviteClinician(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -89,6 +94,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
       return { status: res.status, body: text ? JSON.parse(text) : undefined };
     },
     databasesOf: (userId) => userDatabases(PREFIX, userId),
+    inviteClinician: () => inviteClinician(env),
     async close() {
       await system.stopWorker();
       await system.stopGateway();
@@ -104,4 +110,15 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
     throw err;
   }
   return system;
+}
+
+/** The gateway's command line, as the operator runs it. */
+const GATEWAY_BIN = fileURLToPath(new URL('./main.js', import.meta.resolve('@m2m/server')));
+
+/** `m2m-gateway invite-clinician` with the gateway's environment: the code it prints. */
+export async function inviteClinician(env: Record<string, string>): Promise<string> {
+  const { stdout } = await promisify(execFile)(process.execPath, [GATEWAY_BIN, 'invite-clinician', '--days', '1'], { env: { ...env, PATH: process.env['PATH'] ?? '' } });
+  const code = /^ {2}(\S+)$/m.exec(stdout)?.[1];
+  if (!code) throw new Error(`invite-clinician printed no code: ${stdout}`);
+  return code;
 }

@@ -4,7 +4,7 @@ import type { CheckpointStore } from '../feed/checkpointStore.js';
 import { DatabaseQueue } from '../feed/databaseQueue.js';
 import type { Logger } from '../logging.js';
 import type { AnalysisPool } from '../pool/analysisPool.js';
-import { ProgressDbCache } from '../writer/progressDbCache.js';
+import { ProgressDbCache, type ProgressSnapshot } from '../writer/progressDbCache.js';
 import { runDatabaseTurn, type TurnResult } from './databaseDrain.js';
 import type { Component } from '@m2m/service-kit';
 import { mapBounded } from './mapBounded.js';
@@ -27,6 +27,8 @@ export interface DatabaseTurnsOptions {
   stopGraceMs: number;
   /** A batch had changes: the database is in use. */
   onNews(db: string): void;
+  /** A batch's analyses and progress of a user are written; awaited before the batch's checkpoint. */
+  onUserWritten?(userId: string, snapshot: () => Promise<ProgressSnapshot>): Promise<void>;
   /** A database's turn ended, whatever its outcome. */
   onTurnEnd(db: string): void;
   /** The worker cannot go on (analysis threads cannot start). */
@@ -149,6 +151,7 @@ export class DatabaseTurns implements Component {
       metrics: tally.metrics,
       logger,
       progressCache: this.progressCache,
+      ...(this.options.onUserWritten ? { afterWrite: this.options.onUserWritten } : {}),
       checkpoints,
       batchSize: config.batchSize,
       turnCost: config.analysisBudget,

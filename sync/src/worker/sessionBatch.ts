@@ -4,7 +4,7 @@ import type { WorkerMetrics } from '../ops/workerMetrics.js';
 import type { AnalysisPool } from '../pool/analysisPool.js';
 import { writeAnalyses, type AnalysisIntent, type AnalysisWriteOutcome } from '../writer/analysisWriter.js';
 import { repairProgressDatabase } from '../writer/progressDatabase.js';
-import type { ProgressDbCache } from '../writer/progressDbCache.js';
+import type { ProgressDbCache, ProgressSnapshot } from '../writer/progressDbCache.js';
 import { updateProgress } from '../writer/progressWriter.js';
 import { isMissingDatabase, type StoreClient } from '@m2m/couch';
 
@@ -22,6 +22,8 @@ export interface BatchDeps {
   logger: Logger;
   /** What each progress database holds, kept current from its changes feed. */
   progressCache: ProgressDbCache;
+  /** Called once a batch's analyses and progress are written (the care copies follow); a failure fails the batch. */
+  afterWrite?(userId: string, snapshot: () => Promise<ProgressSnapshot>): Promise<void>;
 }
 
 export interface BatchResult {
@@ -67,6 +69,10 @@ export async function processSessionChanges(deps: BatchDeps, userId: string, cha
     deps.progressCache.forget(progressDb);
     return { ...emptyResult(), userGone: true };
   }
+
+  // Also when nothing changed: a batch repeated after a crash may find its writes made and their copies not.
+  // The snapshot is the cache's, this batch's writes included: no read of the store.
+  if (deps.afterWrite) await deps.afterWrite(userId, () => deps.progressCache.snapshot(deps.store, progressDb, { refresh: false }));
 
   const writtenAt = Date.now();
   const result = emptyResult();

@@ -2,6 +2,7 @@ import { isUserId, userDatabases } from '@m2m/analysis-core';
 import { systemDatabases } from '@m2m/couch';
 import { Lifecycle } from '@m2m/service-kit';
 import type { WorkerConfig } from '../config.js';
+import { CareUpkeep, type CareUpkeepOptions } from '../care/careUpkeep.js';
 import { ActivityHintFeed } from '../feed/activityHintFeed.js';
 import { CheckpointStore } from '../feed/checkpointStore.js';
 import { silentLogger, type Logger } from '../logging.js';
@@ -34,6 +35,8 @@ export interface WorkerOptions {
   liveFeedTimeoutMs?: number;
   /** The worker cannot go on (analysis threads cannot start). Default: log it. */
   onFatal?(err: Error): void;
+  /** The care upkeep's clock and flag thresholds (tests). */
+  care?: Pick<CareUpkeepOptions, 'now' | 'thresholds'>;
   /** Analysis pool settings beyond the configured size (tests). */
   pool?: Pick<AnalysisPoolOptions, 'threadUrl' | 'jobTimeoutMs' | 'resourceLimits'>;
 }
@@ -66,6 +69,8 @@ export interface RunningWorker {
   metrics: WorkerMetrics;
   /** Base URL of the metrics server, when WORKER_METRICS_PORT is set. */
   metricsUrl: string | undefined;
+  /** The clinicians' care databases' upkeep (counters, a re-evaluation on demand). */
+  care: Pick<CareUpkeep, 'counters' | 'activeLinks' | 'refreshAll'>;
 }
 
 /**
@@ -108,6 +113,10 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
   const metricsEndpoint = lifecycle.add(new MetricsEndpoint(metrics.registry, config.metricsPort, config.metricsHost, () => readiness.report()));
   const status = lifecycle.add(new WorkerStatusRecorder(store, connection.workerDb, config.shard));
   const tally = new WorkerTally(metrics, status);
+  // Before the turns: the pipeline knows who follows each patient from its first batch.
+  const care = lifecycle.add(
+    new CareUpkeep({ ...options.care, config, store, checkpoints, logger, registry: metrics.registry, feedTimeoutMs: options.liveFeedTimeoutMs ?? 60_000, recordError: (message) => status.recordError(message) }),
+  );
   const turns: DatabaseTurns = lifecycle.add(
     new DatabaseTurns({
       config,
@@ -119,6 +128,7 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
       stopping: stopping.signal,
       stopGraceMs: options.stopGraceMs ?? 10_000,
       onNews: (db) => liveFeeds.follow(db),
+      onUserWritten: (userId, snapshot) => care.patientWritten(userId, snapshot),
       onTurnEnd: (db) => sweeps.finished(db),
       onFatal: fatal,
     }),
@@ -208,6 +218,7 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
   return {
     metrics,
     metricsUrl: metricsEndpoint.url,
+    care,
     stats: () => ({
       shard,
       ...tally.counters,

@@ -1,0 +1,182 @@
+import { attentionFlags, careDatabase, userDatabases, type AnalysisDoc, type ProgressDoc } from '@m2m/analysis-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWorker, type RunningWorker } from '../src/index.js';
+import { ownsSessionsDatabase } from '../src/worker/ownedDatabases.js';
+import { deviceForm } from '../src/writer/documentForms.js';
+import { careDocsOf, createClinician, createLinksDatabase, expectPatientGone, progressDbOf, writeLink } from './support/careWorld.js';
+import { allDocs, createUser, eventually, getDoc, PREFIX, putDocs, sessionDoc, startTestStore, testConfig, userIdFor, withoutRev, type Json, type TestStore } from './support/storeWorld.js';
+
+const DAY = 86_400_000;
+let store: TestStore;
+/** Two shards, as two processes would run them. */
+let workers: RunningWorker[] = [];
+let clock = Date.parse('2026-03-03T09:00:00.000Z');
+
+beforeAll(async () => {
+  store = await startTestStore();
+  await createLinksDatabase(store);
+  const start = (shard: string): Promise<RunningWorker> =>
+    startWorker(testConfig(store, { WORKER_POOL_SIZE: '1', WORKER_SHARD: shard, CARE_REFRESH_MS: '1000' }), { care: { now: () => clock } });
+  workers = await Promise.all([start('0/2'), start('1/2')]);
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all(workers.map((w) => w.stop()));
+  await store?.teardown();
+});
+
+const idle = (): Promise<void> => Promise.all(workers.map((w) => w.idle())).then(() => undefined);
+
+/** The care documents CARE.md describes, computed here from the patient's progress database. */
+async function expectedCareDocs(patientId: string, link: Json): Promise<Map<string, Json>> {
+  const db = progressDbOf(patientId);
+  const analyses = (await allDocs(store, db, 'analysis:')).map((a) => deviceForm(a) as unknown as AnalysisDoc);
+  const stored = await getDoc(store, db, 'progress');
+  const progress = deviceForm(stored) as unknown as ProgressDoc;
+  const { flags, attention } = attentionFlags({ progress, analyses, now: new Date(clock).toISOString() });
+  const docs = new Map<string, Json>();
+  docs.set(`patient:${patientId}`, {
+    _id: `patient:${patientId}`,
+    type: 'care-patient',
+    schemaVersion: 1,
+    patientId,
+    username: link.patientUsername,
+    linkedAt: link.history.filter((e: Json) => e.event === 'linked').at(-1).at,
+    lastSessionAt: progress.lastSessionAt,
+    sessionCount: progress.sessionCount,
+    flags,
+    attention,
+    analysisVersion: progress.analysisVersion,
+  });
+  docs.set(`progress:${patientId}`, { _id: `progress:${patientId}`, type: 'care-progress', schemaVersion: 1, patientId, progress });
+  for (const a of analyses) docs.set(`analysis:${patientId}:${a.sessionId}`, { _id: `analysis:${patientId}:${a.sessionId}`, type: 'care-analysis', schemaVersion: 1, patientId, analysis: a });
+  return docs;
+}
+
+/** Care documents without `_rev` and `evaluatedAt`, to compare content. */
+function content(docs: Map<string, Json>): Json {
+  return Object.fromEntries(
+    [...docs].map(([id, doc]) => {
+      const body = withoutRev(doc);
+      delete body.evaluatedAt;
+      return [id, body];
+    }),
+  );
+}
+
+describe('care upkeep: a clinician\'s care database follows the links', () => {
+  const patient = userIdFor(1801);
+  const clinician = userIdFor(1802);
+  const careDb = careDatabase(PREFIX, clinician);
+  const sessionsDb = userDatabases(PREFIX, patient).sessions;
+  const first = sessionDoc({ seed: 1, startedAt: '2026-03-01T09:00:00.000Z' });
+  const second = sessionDoc({ seed: 2, startedAt: '2026-03-02T09:00:00.000Z', level: 2 });
+  let link: Json;
+
+  it('copies an active link\'s progress, analyses and flags, and mirrors the link to the patient', async () => {
+    await createUser(store, patient);
+    await createClinician(store, clinician);
+    await putDocs(store, sessionsDb, [first, second]);
+    await idle();
+    link = await writeLink(store, patient, clinician, 'active');
+
+    await eventually(async () => expect(content(await careDocsOf(store, careDb, patient))).toEqual(content(await expectedCareDocs(patient, link))));
+    const docs = await careDocsOf(store, careDb, patient);
+    expect(docs.size).toBe(4);
+    expect(docs.get(`patient:${patient}`).evaluatedAt).toBe(new Date(clock).toISOString());
+    // Never a session or sensor data.
+    expect(JSON.stringify([...docs.values()])).not.toContain('"sensors"');
+
+    const mirror = await getDoc(store, progressDbOf(patient), `link:${clinician}`);
+    expect(withoutRev(mirror)).toEqual({
+      _id: `link:${clinician}`,
+      type: 'link',
+      schemaVersion: 1,
+      clinicianId: clinician,
+      clinicianUsername: link.clinicianUsername,
+      status: 'active',
+      history: link.history,
+    });
+  });
+
+  it('follows the patient\'s new and deleted sessions, and rewrites nothing that did not change', async () => {
+    const before = await careDocsOf(store, careDb, patient);
+    const third = sessionDoc({ seed: 3, startedAt: '2026-03-02T18:00:00.000Z' });
+    const revs = await putDocs(store, sessionsDb, [third]);
+    await idle();
+    const after = await careDocsOf(store, careDb, patient);
+    expect(content(after)).toEqual(content(await expectedCareDocs(patient, link)));
+    expect(after.has(`analysis:${patient}:${third._id}`)).toBe(true);
+    // The other analyses did not change: same revisions.
+    for (const id of [`analysis:${patient}:${first._id}`, `analysis:${patient}:${second._id}`]) expect(after.get(id)._rev).toBe(before.get(id)._rev);
+
+    const del = await store.json('DELETE', `/${sessionsDb}/${third._id}?rev=${revs.get(third._id)}`);
+    expect(del.status).toBe(200);
+    await idle();
+    const dropped = await careDocsOf(store, careDb, patient);
+    expect(dropped.has(`analysis:${patient}:${third._id}`)).toBe(false);
+    expect(content(dropped)).toEqual(content(await expectedCareDocs(patient, link)));
+
+    // A re-evaluation with nothing new writes nothing (the evaluation time alone is no change).
+    const owner = workers.find((w) => w.care.activeLinks > 0) as RunningWorker;
+    const written = owner.care.counters.written;
+    clock += 3_600_000;
+    await owner.care.refreshAll();
+    expect(owner.care.counters.written).toBe(written);
+    const again = await careDocsOf(store, careDb, patient);
+    expect([...again].map(([id, d]) => [id, d._rev])).toEqual([...dropped].map(([id, d]) => [id, d._rev]));
+  });
+
+  it('re-evaluates the flags on the timer as time passes', async () => {
+    expect((await careDocsOf(store, careDb, patient)).get(`patient:${patient}`).flags).toEqual([]);
+    clock += 9 * DAY;
+    await eventually(async () => {
+      const summary = (await careDocsOf(store, careDb, patient)).get(`patient:${patient}`);
+      expect(summary.flags.map((f: Json) => [f.code, f.severity])).toEqual([['inactive', 'medium']]);
+      expect(summary.evaluatedAt).toBe(new Date(clock).toISOString());
+    });
+    expect(content(await careDocsOf(store, careDb, patient))).toEqual(content(await expectedCareDocs(patient, link)));
+  });
+
+  it('deletes every document of a revoked link with bare tombstones, and mirrors the revoke', async () => {
+    link = await writeLink(store, patient, clinician, 'revoked');
+    await eventually(async () => expect((await careDocsOf(store, careDb, patient)).size).toBe(0));
+    await expectPatientGone(store, careDb, patient);
+    await eventually(async () => expect((await getDoc(store, progressDbOf(patient), `link:${clinician}`)).status).toBe('revoked'));
+    expect((await getDoc(store, progressDbOf(patient), `link:${clinician}`)).history.map((e: Json) => e.event)).toEqual(['linked', 'revoked']);
+
+    // A new session of the patient no longer reaches the clinician.
+    await putDocs(store, sessionsDb, [sessionDoc({ seed: 4, startedAt: '2026-03-12T09:00:00.000Z' })]);
+    await idle();
+    expect((await careDocsOf(store, careDb, patient)).size).toBe(0);
+  });
+
+  it('copies again when the patient shares anew', async () => {
+    link = await writeLink(store, patient, clinician, 'active');
+    await eventually(async () => expect(content(await careDocsOf(store, careDb, patient))).toEqual(content(await expectedCareDocs(patient, link))));
+    expect((await careDocsOf(store, careDb, patient)).size).toBe(5);
+  });
+
+  it('leaves each link to the shard that owns the patient\'s sessions database', async () => {
+    const patients = [1810, 1811, 1812, 1813, 1814, 1815].map(userIdFor);
+    const other = userIdFor(1820);
+    const otherDb = await createClinician(store, other);
+    for (const p of patients) {
+      await createUser(store, p);
+      await writeLink(store, p, other, 'active');
+    }
+    await eventually(async () => {
+      for (const p of patients) expect((await careDocsOf(store, otherDb, p)).has(`patient:${p}`)).toBe(true);
+    });
+    const shards = ['0/2', '1/2'].map((s) => ({ index: Number(s[0]), count: 2 }));
+    const owned = shards.map((shard) => [patient, ...patients].filter((p) => ownsSessionsDatabase({ dbPrefix: PREFIX, shard }, userDatabases(PREFIX, p).sessions)).length);
+    expect(owned.every((n) => n > 0)).toBe(true);
+    expect(workers.map((w) => w.care.activeLinks)).toEqual(owned);
+    // The same on /metrics, with the documents each shard wrote.
+    for (const [i, w] of workers.entries()) {
+      const text = await w.metrics.registry.metrics();
+      expect(text).toMatch(new RegExp(`^m2m_sync_care_links_active\\{[^}]*\\} ${owned[i]}$`, 'm'));
+      expect(Number(/^m2m_sync_care_documents_total\{result="written"[^}]*\} (\d+)$/m.exec(text)?.[1])).toBe(w.care.counters.written);
+    }
+  });
+});
