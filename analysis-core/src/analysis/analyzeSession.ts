@@ -44,9 +44,9 @@ export function analyzeSession(doc: unknown, options: AnalyzeOptions = {}): Anal
   try {
     // Data quality counts each channel as it is decoded, while its samples are in the cache.
     let tally: QualityTally | undefined;
-    const checked = checkSession(doc, samples, (channel) => {
+    const checked = checkSession(doc, samples, (channel, layout) => {
       tally ??= new QualityTally(channel.values.length);
-      tally.add(channel);
+      tally.add(channel, layout);
     });
     if (!checked.ok) {
       return invalid(sessionId, sessionRev, checked.errors.map((e) => ({ code: 'invalid-session', message: `${e.path} ${e.message}` })));
