@@ -197,8 +197,10 @@ describe('lowPass (zero-phase 2nd-order Butterworth, forward + backward)', () =>
   it('filters several signals at once exactly as the plain filter does each, equal lengths or not', () => {
     const signal = (n: number, seed: number): Float64Array =>
       Float64Array.from({ length: n }, (_, i) => 40 * Math.sin(i / (9 + seed)) + ((i * (seed + 3)) % 11) * 0.37 - seed);
-    // Two of one length, one longer, one shorter, one odd one out, and edge cases (a copy, too short for the pad).
-    for (const lengths of [[3000, 3000, 3100, 2950, 3000], [500], [40, 41], [1, 2], [5, 700, 3]]) {
+    // Two of one length, one longer, one shorter, one odd one out; five alike (three, then two), three alike
+    // then two that differ, four alike (two pairs); and edge cases (a copy, too short for the pad).
+    const groups = [[3000, 3000, 3100, 2950, 3000], [600, 600, 600, 600, 600], [800, 800, 800, 790, 810], [300, 300, 300, 300]];
+    for (const lengths of [...groups, [500], [40, 41], [1, 2], [5, 700, 3], [2, 2, 2]]) {
       const xs = lengths.map((n, i) => signal(n, i));
       const outs = xs.map((x) => new Float64Array(x.length).fill(7));
       lowPassEach(xs, 100, 10, outs);
