@@ -81,6 +81,17 @@ export function tremorShareInPlace(gyroAxes: readonly Float64Array[], sampleRate
   return share(gyroAxes, sampleRateHz, options, cleanSeriesInPlace);
 }
 
+/**
+ * {@link tremorShare} of axes the caller has already cleaned (finite
+ * everywhere, as `cleanSeries` leaves them), which cleaning would leave as
+ * they are: it is skipped. Same result.
+ */
+export function tremorShareOfClean(gyroAxes: readonly Float64Array[], sampleRateHz: number, options: TremorOptions = {}): number {
+  return share(gyroAxes, sampleRateHz, options, asClean);
+}
+
+const asClean = (values: Float64Array): CleanSeries => ({ values, offset: 0, interpolated: 0 });
+
 function share<T extends ArrayLike<number>>(
   gyroAxes: readonly T[],
   sampleRateHz: number,
