@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { cleanSeries, cleanSeriesInPlace } from '../src/signal/cleanSeries.js';
 import { derivative } from '../src/signal/derivative.js';
 import { lowPass, lowPassEach } from '../src/signal/lowPass.js';
+import { KeptViews } from '../src/signal/keptViews.js';
 import { median, percentile, percentileInPlace, percentileSorted } from '../src/signal/percentile.js';
 
 const sine = (n: number, fs: number, f: number, a: number): Float64Array =>
@@ -320,5 +321,25 @@ describe('derivative', () => {
     expect(Array.from(derivative([1], 100))).toEqual([NaN]);
     expect(derivative([], 100).length).toBe(0);
     expect(Array.from(derivative([1, 2], 0)).every(Number.isNaN)).toBe(true);
+  });
+});
+
+describe('KeptViews', () => {
+  it('hands out one kept view per length, new ones when the buffer grows, fresh arrays above its bound', () => {
+    const kept = new KeptViews(100);
+    const a = kept.view(10);
+    expect(a.length).toBe(10);
+    expect(kept.view(10)).toBe(a);
+    const b = kept.view(5);
+    expect(b.length).toBe(5);
+    expect(b.buffer).toBe(a.buffer);
+    const c = kept.view(60);
+    expect(c.length).toBe(60);
+    // Grown: the earlier views are replaced by views of the new buffer.
+    expect(kept.view(10)).not.toBe(a);
+    expect(kept.view(10).buffer).toBe(c.buffer);
+    const big = kept.view(101);
+    expect(big.length).toBe(101);
+    expect(kept.view(101)).not.toBe(big);
   });
 });

@@ -23,6 +23,7 @@ import { dataQuality, QualityTally } from '../metrics/dataQuality.js';
 import type { ChannelLayout } from '../codec/sensorCodec.js';
 import { DECIMALS, roundTo } from './rounding.js';
 import { SamplePool } from './samplePool.js';
+import { KeptViews } from '../signal/keptViews.js';
 
 export interface AnalyzeOptions {
   /** The session's `_rev`; taken from the document's `_rev` when not given. */
@@ -207,7 +208,7 @@ function analyzeFinger(clean: CleanSeries, filtered: Float64Array, fs: number, p
   const durations: number[] = [];
   const measure = (span: MovementSpan | null, sparcs: number[], ldljs: number[]): void => {
     if (span === null) return;
-    const profile = speedProfile(velocity, span);
+    const profile = speedProfile(velocity, span, profileScratch.view(span.offset - span.onset + 1));
     const s = sparcOfFinite(profile, fs);
     const l = ldljOfFiniteSpeed(profile, fs);
     if (Number.isFinite(s)) sparcs.push(s);
@@ -241,6 +242,14 @@ function analyzeFinger(clean: CleanSeries, filtered: Float64Array, fs: number, p
     romUnprompted,
   };
 }
+
+/**
+ * Speed profiles are read only while their movement is measured, so kept
+ * arrays serve every movement (up to 2^16 samples, more than any one movement
+ * SPARC takes). Safe inside a nested analysis too: each profile is used up
+ * before the next one is asked for.
+ */
+const profileScratch = new KeptViews(1 << 16);
 
 const emptyFinger = (prompts: number): FingerResult => ({
   metrics: {
