@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cleanSeries, cleanSeriesInPlace } from '../src/signal/cleanSeries.js';
-import { derivative } from '../src/signal/derivative.js';
+import { derivative, derivativeWithPeak } from '../src/signal/derivative.js';
+import { peakSpeed } from '../src/metrics/peakVelocity.js';
 import { lowPass, lowPassEach } from '../src/signal/lowPass.js';
 import { KeptViews } from '../src/signal/keptViews.js';
 import { median, percentile, percentileInPlace, percentileSorted } from '../src/signal/percentile.js';
@@ -341,5 +342,25 @@ describe('KeptViews', () => {
     const big = kept.view(101);
     expect(big.length).toBe(101);
     expect(kept.view(101)).not.toBe(big);
+  });
+});
+
+describe('derivativeWithPeak', () => {
+  it('writes what derivative gives and returns what peakSpeed gives, at every length and wherever a NaN lies', () => {
+    for (let n = 0; n <= 12; n++) {
+      const x = Float64Array.from({ length: n }, (_, i) => Math.sin(i * 1.7) * 10 + i);
+      for (let nan = -1; nan < n; nan++) {
+        const input = x.slice();
+        if (nan >= 0) input[nan] = NaN;
+        const expected = derivative(input, 100);
+        const out = new Float64Array(n).fill(7);
+        const peak = derivativeWithPeak(input, 100, out);
+        expect(Array.from(out)).toEqual(Array.from(expected));
+        expect(peak).toBe(peakSpeed(expected));
+      }
+    }
+    const out = new Float64Array(5);
+    expect(derivativeWithPeak(new Float64Array(5), 0, out)).toBeNaN();
+    expect(Array.from(out)).toEqual(Array.from(derivative(new Float64Array(5), 0)));
   });
 });

@@ -7,10 +7,9 @@ import type {
 import { ANALYSIS_VERSION } from '../version.js';
 import { cleanSeriesInPlace, type CleanSeries } from '../signal/cleanSeries.js';
 import { KINEMATIC_CUTOFF_HZ, lowPassEach } from '../signal/lowPass.js';
-import { derivative } from '../signal/derivative.js';
+import { derivativeWithPeak } from '../signal/derivative.js';
 import { median } from '../signal/percentile.js';
 import { rangeOfMotion } from '../metrics/rangeOfMotion.js';
-import { peakSpeed } from '../metrics/peakVelocity.js';
 import { findRepetitions } from '../metrics/repetitions.js';
 import { speedProfile, splitRepetition, type MovementSpan } from '../metrics/movements.js';
 import { promptedRangeOfMotion } from '../metrics/promptedRange.js';
@@ -200,7 +199,9 @@ interface FingerResult {
 
 /** One finger's metrics from its cleaned angle and that angle low-passed; the metrics share one derivative. */
 function analyzeFinger(clean: CleanSeries, filtered: Float64Array, fs: number, promptTimes: number[], samples: (n: number) => Float64Array): FingerResult {
-  const velocity = derivative(filtered, fs, samples(filtered.length));
+  const velocity = samples(filtered.length);
+  // The peak speed comes with the derivative, in the same pass.
+  const peak = derivativeWithPeak(filtered, fs, velocity);
   const repetitions = clean.values.length < 3 ? [] : findRepetitions(filtered, clean.offset, fs);
 
   // Smoothness per discrete movement: each repetition's flexion and extension on their own.
@@ -228,7 +229,7 @@ function analyzeFinger(clean: CleanSeries, filtered: Float64Array, fs: number, p
   return {
     metrics: {
       rangeOfMotionDeg: roundTo(romUnprompted ? rangeOfMotion(clean.values) : prompted, DECIMALS.deg),
-      peakVelocityDegS: roundTo(clean.values.length < 3 ? NaN : peakSpeed(velocity), DECIMALS.degPerS),
+      peakVelocityDegS: roundTo(clean.values.length < 3 ? NaN : peak, DECIMALS.degPerS),
       repetitions: repetitions.length,
       meanRepetitionS: roundTo(mean(durations), DECIMALS.seconds),
       ...smoothnessMedians(smoothness),
