@@ -194,5 +194,11 @@ describe('analyzeSession', () => {
     expect(analysis.quality!.gapCount).toBeGreaterThan(0);
     expect(analysis.quality!.flags).toContain('long-gap');
     expect(analysis.metrics!.overall.rangeOfMotionDeg).not.toBeNull();
+    // The gaps are repaired before filtering: a gap left in would spread NaN over every finger's kinematics.
+    for (const finger of Object.values(analysis.metrics!.fingers)) {
+      expect(finger.peakVelocityDegS).not.toBeNull();
+      expect(finger.sparc).not.toBeNull();
+    }
+    expect(analysis.metrics!.overall.tremorShare).not.toBeNull();
   });
 });

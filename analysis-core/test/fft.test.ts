@@ -165,5 +165,15 @@ describe('realMagnitudeSpectrum', () => {
   it('throws when nfft is not a power of two or shorter than the signal', () => {
     expect(() => realMagnitudeSpectrum([1, 2, 3], 2)).toThrow(RangeError);
     expect(() => realMagnitudeSpectrum([1, 2, 3], 6)).toThrow(RangeError);
+    expect(() => realMagnitudeSpectrum([1, 2, 3], 8, 3, new Float64Array(4))).toThrow(RangeError);
+  });
+
+  it('writes into the array given, with the values it would return', () => {
+    for (const [len, nfft, bins] of [[1, 1, 1], [3, 64, 9], [90, 2048, 205], [100, 128, 65]] as const) {
+      const x = Float64Array.from({ length: len }, (_, i) => Math.sin(i / 3) + 2);
+      const out = new Float64Array(bins).fill(NaN);
+      expect(realMagnitudeSpectrum(x, nfft, bins, out)).toBe(out);
+      expect(Array.from(out)).toEqual(Array.from(realMagnitudeSpectrum(x, nfft, bins)));
+    }
   });
 });

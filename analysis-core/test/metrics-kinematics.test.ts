@@ -112,6 +112,18 @@ describe('peakSpeed', () => {
     expect(peakSpeed([])).toBe(0);
     expect(peakSpeed([1, NaN, 3])).toBeNaN();
   });
+
+  it('finds the peak, or a NaN, wherever it lies in a longer profile', () => {
+    for (let n = 1; n <= 11; n++) {
+      for (let at = 0; at < n; at++) {
+        const values = Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 1 : -2) * (i + 1) * 0.01);
+        values[at] = at % 2 === 0 ? -9 : 9;
+        expect(peakSpeed(Float64Array.from(values))).toBe(9);
+        values[at] = NaN;
+        expect(peakSpeed(Float64Array.from(values))).toBeNaN();
+      }
+    }
+  });
 });
 
 describe('findRepetitions (detection on an already filtered signal)', () => {

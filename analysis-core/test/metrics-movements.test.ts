@@ -45,6 +45,10 @@ describe('splitRepetition (a repetition into its flexion and its extension)', ()
     // The bounding samples are the first below the threshold, and everything inside is at or above it.
     for (const span of [flexion!, extension!]) {
       const speed = speedProfile(velocity, span);
+      const given = new Float64Array(speed.length).fill(NaN);
+      expect(speedProfile(velocity, span, given)).toBe(given);
+      expect(Array.from(given)).toEqual(Array.from(speed));
+      expect(() => speedProfile(velocity, span, new Float64Array(speed.length + 1))).toThrow(RangeError);
       const peak = Math.max(...speed);
       expect(speed[0]!).toBeLessThan(MOVEMENT_ONSET_SHARE * peak);
       expect(speed[speed.length - 1]!).toBeLessThan(MOVEMENT_ONSET_SHARE * peak);

@@ -10,6 +10,7 @@ import {
   SATURATED_SHARE_LIMIT,
   SHORT_SESSION_S,
 } from '../src/metrics/dataQuality.js';
+import { decodeSensorsInto, encodeSensors, type ChannelLayout } from '../src/codec/sensorCodec.js';
 
 describe('accuracy', () => {
   it('is hits / (hits + misses), ignoring other events', () => {
@@ -166,6 +167,55 @@ describe('QualityTally', () => {
     expect(report).toEqual(dataQuality(channels, fs));
     // Not a trivial report: gaps, a short channel and saturation all count.
     expect(report.gapCount).toBeGreaterThan(0);
+    expect(report.saturatedShare).toBeGreaterThan(0);
+  });
+
+  it('counts a decoded channel from the decoder\'s layout as it does from its samples', () => {
+    const fs = 100;
+    const n = 3000;
+    const wave = (amplitude: number, phase: number): Float64Array =>
+      Float64Array.from({ length: n }, (_, i) => amplitude * Math.sin(i / 37 + phase) + ((i * 7919) % 13) / 10);
+    const gappy = wave(50, 1);
+    gappy.fill(NaN, 0, 12);
+    gappy.fill(NaN, 400, 470);
+    gappy.fill(NaN, 2990, n);
+    const clipped = wave(200, 2).map((v) => Math.max(-150, Math.min(150, v)));
+    const block = encodeSensors({
+      sampleRateHz: fs,
+      channels: [
+        { id: 'inside', unit: 'deg', scale: 0.1, range: [-90, 90], values: wave(60, 0) },
+        { id: 'gappy', unit: 'deg', scale: 0.1, range: [-90, 90], values: gappy },
+        { id: 'saturated', unit: 'deg', scale: 0.5, range: [-150, 150], values: clipped },
+        { id: 'unranged', unit: 'deg', scale: 0.01, values: wave(5, 3) },
+        { id: 'empty', unit: 'deg', scale: 0.1, range: [0, 1], values: new Float64Array(n).fill(NaN) },
+      ],
+    });
+    const layouts: ChannelLayout[] = [];
+    const tally = new QualityTally(n);
+    const decoded = decodeSensorsInto(block, (k) => new Float64Array(k), (channel, layout) => {
+      layouts.push(layout);
+      tally.add(channel, layout);
+    });
+    // The layout says what the samples say.
+    decoded.channels.forEach((channel, c) => {
+      const layout = layouts[c] as ChannelLayout;
+      const present = Array.from(channel.values).filter((v) => !Number.isNaN(v));
+      expect(layout.lowest).toBe(present.length > 0 ? Math.min(...present) : Infinity);
+      expect(layout.highest).toBe(present.length > 0 ? Math.max(...present) : -Infinity);
+      const runs = Array.from(layout.missingRuns);
+      const nan = Array.from(channel.values, (v) => Number.isNaN(v));
+      for (let k = 0; k < runs.length; k += 2) for (let i = runs[k] as number; i < (runs[k] as number) + (runs[k + 1] as number); i++) nan[i] = false;
+      expect(nan.some((v) => v)).toBe(false);
+      expect(runs.reduce((sum, v, k) => (k % 2 === 1 ? sum + v : sum), 0)).toBe(channel.values.length - present.length);
+    });
+    expect(Array.from(layouts[1]?.missingRuns ?? [])).toEqual([0, 12, 400, 70, 2990, 10]);
+    expect(tally.report(fs)).toEqual(dataQuality(decoded.channels, fs));
+    // Without the all-missing channel: gaps and saturation both count.
+    const some = new QualityTally(n);
+    decoded.channels.slice(0, 4).forEach((channel, c) => some.add(channel, layouts[c]));
+    const report = some.report(fs);
+    expect(report).toEqual(dataQuality(decoded.channels.slice(0, 4), fs));
+    expect(report.gapCount).toBe(3);
     expect(report.saturatedShare).toBeGreaterThan(0);
   });
 });

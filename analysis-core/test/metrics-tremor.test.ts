@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { tremorShare, tremorShareInPlace } from '../src/metrics/tremor.js';
+import { tremorShare, tremorShareInPlace, tremorShareOfClean } from '../src/metrics/tremor.js';
+import { cleanSeries } from '../src/signal/cleanSeries.js';
 
 const sine = (n: number, fs: number, f: number, a = 1, phase = 0): Float64Array =>
   Float64Array.from({ length: n }, (_, i) => a * Math.sin((2 * Math.PI * f * i) / fs + phase));
@@ -90,5 +91,7 @@ describe('tremorShareInPlace', () => {
     expect(expected).toBeGreaterThan(0);
     expect(tremorShareInPlace(axes.map((a) => a.slice()), FS)).toBe(expected);
     expect(tremorShareInPlace(axes.map((a) => a.slice()), FS, { bandHz: [5, 10], segmentLength: 128 })).toBe(tremorShare(axes, FS, { bandHz: [5, 10], segmentLength: 128 }));
+    // Axes cleaned beforehand: the same again, without cleaning them a second time.
+    expect(tremorShareOfClean(axes.map((a) => cleanSeries(a).values), FS)).toBe(expected);
   });
 });

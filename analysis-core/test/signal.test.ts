@@ -1,8 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cleanSeries, cleanSeriesInPlace } from '../src/signal/cleanSeries.js';
-import { derivative } from '../src/signal/derivative.js';
+import { derivative, derivativeWithPeak } from '../src/signal/derivative.js';
+import { peakSpeed } from '../src/metrics/peakVelocity.js';
 import { lowPass, lowPassEach } from '../src/signal/lowPass.js';
+import { KeptViews } from '../src/signal/keptViews.js';
 import { median, percentile, percentileInPlace, percentileSorted } from '../src/signal/percentile.js';
 
 const sine = (n: number, fs: number, f: number, a: number): Float64Array =>
@@ -197,8 +199,10 @@ describe('lowPass (zero-phase 2nd-order Butterworth, forward + backward)', () =>
   it('filters several signals at once exactly as the plain filter does each, equal lengths or not', () => {
     const signal = (n: number, seed: number): Float64Array =>
       Float64Array.from({ length: n }, (_, i) => 40 * Math.sin(i / (9 + seed)) + ((i * (seed + 3)) % 11) * 0.37 - seed);
-    // Two of one length, one longer, one shorter, one odd one out, and edge cases (a copy, too short for the pad).
-    for (const lengths of [[3000, 3000, 3100, 2950, 3000], [500], [40, 41], [1, 2], [5, 700, 3]]) {
+    // Two of one length, one longer, one shorter, one odd one out; five alike (three, then two), three alike
+    // then two that differ, four alike (two pairs); and edge cases (a copy, too short for the pad).
+    const groups = [[3000, 3000, 3100, 2950, 3000], [600, 600, 600, 600, 600], [800, 800, 800, 790, 810], [300, 300, 300, 300]];
+    for (const lengths of [...groups, [500], [40, 41], [1, 2], [5, 700, 3], [2, 2, 2]]) {
       const xs = lengths.map((n, i) => signal(n, i));
       const outs = xs.map((x) => new Float64Array(x.length).fill(7));
       lowPassEach(xs, 100, 10, outs);
@@ -318,5 +322,45 @@ describe('derivative', () => {
     expect(Array.from(derivative([1], 100))).toEqual([NaN]);
     expect(derivative([], 100).length).toBe(0);
     expect(Array.from(derivative([1, 2], 0)).every(Number.isNaN)).toBe(true);
+  });
+});
+
+describe('KeptViews', () => {
+  it('hands out one kept view per length, new ones when the buffer grows, fresh arrays above its bound', () => {
+    const kept = new KeptViews(100);
+    const a = kept.view(10);
+    expect(a.length).toBe(10);
+    expect(kept.view(10)).toBe(a);
+    const b = kept.view(5);
+    expect(b.length).toBe(5);
+    expect(b.buffer).toBe(a.buffer);
+    const c = kept.view(60);
+    expect(c.length).toBe(60);
+    // Grown: the earlier views are replaced by views of the new buffer.
+    expect(kept.view(10)).not.toBe(a);
+    expect(kept.view(10).buffer).toBe(c.buffer);
+    const big = kept.view(101);
+    expect(big.length).toBe(101);
+    expect(kept.view(101)).not.toBe(big);
+  });
+});
+
+describe('derivativeWithPeak', () => {
+  it('writes what derivative gives and returns what peakSpeed gives, at every length and wherever a NaN lies', () => {
+    for (let n = 0; n <= 12; n++) {
+      const x = Float64Array.from({ length: n }, (_, i) => Math.sin(i * 1.7) * 10 + i);
+      for (let nan = -1; nan < n; nan++) {
+        const input = x.slice();
+        if (nan >= 0) input[nan] = NaN;
+        const expected = derivative(input, 100);
+        const out = new Float64Array(n).fill(7);
+        const peak = derivativeWithPeak(input, 100, out);
+        expect(Array.from(out)).toEqual(Array.from(expected));
+        expect(peak).toBe(peakSpeed(expected));
+      }
+    }
+    const out = new Float64Array(5);
+    expect(derivativeWithPeak(new Float64Array(5), 0, out)).toBeNaN();
+    expect(Array.from(out)).toEqual(Array.from(derivative(new Float64Array(5), 0)));
   });
 });

@@ -7,21 +7,22 @@ import type {
 import { ANALYSIS_VERSION } from '../version.js';
 import { cleanSeriesInPlace, type CleanSeries } from '../signal/cleanSeries.js';
 import { KINEMATIC_CUTOFF_HZ, lowPassEach } from '../signal/lowPass.js';
-import { derivative } from '../signal/derivative.js';
+import { derivativeWithPeak } from '../signal/derivative.js';
 import { median } from '../signal/percentile.js';
 import { rangeOfMotion } from '../metrics/rangeOfMotion.js';
-import { peakSpeed } from '../metrics/peakVelocity.js';
 import { findRepetitions } from '../metrics/repetitions.js';
 import { speedProfile, splitRepetition, type MovementSpan } from '../metrics/movements.js';
 import { promptedRangeOfMotion } from '../metrics/promptedRange.js';
 import { sparcOfFinite } from '../metrics/sparc.js';
 import { ldljOfFiniteSpeed } from '../metrics/ldlj.js';
-import { tremorShareInPlace } from '../metrics/tremor.js';
+import { tremorShareOfClean } from '../metrics/tremor.js';
 import { reactionTimesFromVelocity } from '../metrics/reactionTimes.js';
 import { accuracy } from '../metrics/accuracy.js';
 import { dataQuality, QualityTally } from '../metrics/dataQuality.js';
+import type { ChannelLayout } from '../codec/sensorCodec.js';
 import { DECIMALS, roundTo } from './rounding.js';
 import { SamplePool } from './samplePool.js';
+import { KeptViews } from '../signal/keptViews.js';
 
 export interface AnalyzeOptions {
   /** The session's `_rev`; taken from the document's `_rev` when not given. */
@@ -44,16 +45,18 @@ export function analyzeSession(doc: unknown, options: AnalyzeOptions = {}): Anal
   try {
     // Data quality counts each channel as it is decoded, while its samples are in the cache.
     let tally: QualityTally | undefined;
-    const checked = checkSession(doc, samples, (channel) => {
+    const layouts = new Map<string, ChannelLayout>();
+    const checked = checkSession(doc, samples, (channel, layout) => {
       tally ??= new QualityTally(channel.values.length);
-      tally.add(channel);
+      tally.add(channel, layout);
+      layouts.set(channel.id, layout);
     });
     if (!checked.ok) {
       return invalid(sessionId, sessionRev, checked.errors.map((e) => ({ code: 'invalid-session', message: `${e.path} ${e.message}` })));
     }
     const fs = checked.sensors.sampleRateHz;
     const quality = tally !== undefined ? tally.report(fs) : dataQuality(checked.sensors.channels, fs);
-    return analyzeValid(checked.session, checked.sensors, quality, sessionRev, samples);
+    return analyzeValid(checked.session, checked.sensors, layouts, quality, sessionRev, samples);
   } catch (err) {
     // A bug must not stop the pipeline: record it on the session and go on.
     return invalid(sessionId, sessionRev, [{ code: 'analysis-error', message: err instanceof Error ? err.message : String(err) }]);
@@ -70,6 +73,7 @@ const freshSamples = (n: number): Float64Array => new Float64Array(n);
 function analyzeValid(
   session: Session,
   sensors: DecodedSensors,
+  layouts: Map<string, ChannelLayout>,
   rawQuality: QualityReport,
   sessionRev: string | null,
   samples: (n: number) => Float64Array,
@@ -96,7 +100,7 @@ function analyzeValid(
   const channelNotes = FINGERS.map((): Reason[] => []);
   const cleaned = FINGERS.map((finger, i) => {
     const channel = channelWithUnit(byId, flexChannelId(finger), 'deg', channelNotes[i] as Reason[]);
-    return channel ? cleanSeriesInPlace(channel.values) : null;
+    return channel ? cleanDecoded(channel, layouts) : null;
   });
   const present = cleaned.filter((c) => c !== null);
   const filteredAngles = present.map((c) => samples(c.values.length));
@@ -118,7 +122,7 @@ function analyzeValid(
 
   const gyro = GYRO_CHANNEL_IDS.map((id) => channelWithUnit(byId, id, 'deg/s', notes));
   // The decoded gyroscope axes are read by nothing else, so they are cleaned in place.
-  const tremor = gyro.every((c) => c !== undefined) ? tremorShareInPlace(gyro.map((c) => c.values), fs) : NaN;
+  const tremor = gyro.every((c) => c !== undefined) ? tremorShareOfClean(gyro.map((c) => cleanDecoded(c, layouts).values), fs) : NaN;
   const { hits, misses, accuracy: acc } = accuracy(session.events);
   const fingerValues = FINGERS.map((f) => fingers[f]);
 
@@ -195,7 +199,9 @@ interface FingerResult {
 
 /** One finger's metrics from its cleaned angle and that angle low-passed; the metrics share one derivative. */
 function analyzeFinger(clean: CleanSeries, filtered: Float64Array, fs: number, promptTimes: number[], samples: (n: number) => Float64Array): FingerResult {
-  const velocity = derivative(filtered, fs, samples(filtered.length));
+  const velocity = samples(filtered.length);
+  // The peak speed comes with the derivative, in the same pass.
+  const peak = derivativeWithPeak(filtered, fs, velocity);
   const repetitions = clean.values.length < 3 ? [] : findRepetitions(filtered, clean.offset, fs);
 
   // Smoothness per discrete movement: each repetition's flexion and extension on their own.
@@ -203,7 +209,7 @@ function analyzeFinger(clean: CleanSeries, filtered: Float64Array, fs: number, p
   const durations: number[] = [];
   const measure = (span: MovementSpan | null, sparcs: number[], ldljs: number[]): void => {
     if (span === null) return;
-    const profile = speedProfile(velocity, span);
+    const profile = speedProfile(velocity, span, profileScratch.view(span.offset - span.onset + 1));
     const s = sparcOfFinite(profile, fs);
     const l = ldljOfFiniteSpeed(profile, fs);
     if (Number.isFinite(s)) sparcs.push(s);
@@ -223,7 +229,7 @@ function analyzeFinger(clean: CleanSeries, filtered: Float64Array, fs: number, p
   return {
     metrics: {
       rangeOfMotionDeg: roundTo(romUnprompted ? rangeOfMotion(clean.values) : prompted, DECIMALS.deg),
-      peakVelocityDegS: roundTo(clean.values.length < 3 ? NaN : peakSpeed(velocity), DECIMALS.degPerS),
+      peakVelocityDegS: roundTo(clean.values.length < 3 ? NaN : peak, DECIMALS.degPerS),
       repetitions: repetitions.length,
       meanRepetitionS: roundTo(mean(durations), DECIMALS.seconds),
       ...smoothnessMedians(smoothness),
@@ -238,6 +244,14 @@ function analyzeFinger(clean: CleanSeries, filtered: Float64Array, fs: number, p
   };
 }
 
+/**
+ * Speed profiles are read only while their movement is measured, so kept
+ * arrays serve every movement (up to 2^16 samples, more than any one movement
+ * SPARC takes). Safe inside a nested analysis too: each profile is used up
+ * before the next one is asked for.
+ */
+const profileScratch = new KeptViews(1 << 16);
+
 const emptyFinger = (prompts: number): FingerResult => ({
   metrics: {
     rangeOfMotionDeg: null, peakVelocityDegS: null, repetitions: 0, meanRepetitionS: null,
@@ -246,6 +260,19 @@ const emptyFinger = (prompts: number): FingerResult => ({
   },
   smoothness: emptySmoothness(), durations: [], reactionTimes: [], romUnprompted: false,
 });
+
+/**
+ * `cleanSeriesInPlace` of a decoded channel. One the decoder found without a
+ * missing sample and with finite extremes is finite everywhere, so cleaning
+ * would leave it as it is and its scan is skipped.
+ */
+function cleanDecoded(channel: DecodedChannel, layouts: Map<string, ChannelLayout>): CleanSeries {
+  const layout = layouts.get(channel.id);
+  if (layout !== undefined && layout.missingRuns.length === 0 && Number.isFinite(layout.lowest) && Number.isFinite(layout.highest)) {
+    return { values: channel.values, offset: 0, interpolated: 0 };
+  }
+  return cleanSeriesInPlace(channel.values);
+}
 
 function channelWithUnit(byId: Map<string, DecodedChannel>, id: string, unit: string, notes: Reason[]): DecodedChannel | undefined {
   const channel = byId.get(id);

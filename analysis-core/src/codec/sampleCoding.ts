@@ -51,6 +51,12 @@ const TWO_POW_31 = 2147483648;
 /** POW2[k] = 2^k, exact in doubles. */
 const POW2 = Float64Array.from({ length: 64 }, (_, k) => 2 ** k);
 
+/** The smallest and largest quantised value of a channel's present samples. */
+export interface QuantisedExtent {
+  min: number;
+  max: number;
+}
+
 /** Decoder scratch for one block (decoding is synchronous, so one copy serves all calls). */
 const UNARY = new Int32Array(BLOCK_SIZE);
 
@@ -345,15 +351,20 @@ function outOfRange(label: string, index: number, q: number): SensorCodecError {
  * Reads what `encodeSamples` wrote for P >= 1 present samples and stores the
  * quantised values times `scale` into `out[0..P)` (scaling here spares the
  * caller a pass over the samples). `label` names the channel in messages.
+ * Returns the smallest and largest quantised value (so the caller can bound
+ * the samples without another pass over them).
  * Throws 'truncated' when the stream runs past the reader's end and
  * 'inconsistent' for an invalid block header or unary code, or a value beyond
  * +/-(2^31 - 1).
  */
-export function decodeSamples(r: ByteReader, out: Float64Array, P: number, label: string, scale: number): void {
+export function decodeSamples(r: ByteReader, out: Float64Array, P: number, label: string, scale: number): QuantisedExtent {
   const q0 = unzigzag(r.varint(`${label} first sample`));
   if (q0 > MAX_Q || q0 < -MAX_Q) throw outOfRange(label, 0, q0);
   out[0] = q0 * scale;
-  if (P < 2) return;
+  // Running extremes: a new one is rare, so the branches are predicted and cost next to nothing.
+  let lo = q0;
+  let hi = q0;
+  if (P < 2) return { min: lo, max: hi };
 
   const bytes = r.bytes;
   const len = bytes.length;
@@ -387,6 +398,8 @@ export function decodeSamples(r: ByteReader, out: Float64Array, P: number, label
         const v = prev1 + d;
         if (v > MAX_Q || v < -MAX_Q) throw outOfRange(label, b + t, v);
         out[b + t] = v * scale;
+        if (v < lo) lo = v;
+        else if (v > hi) hi = v;
         prev2 = prev1;
         prev1 = v;
       }
@@ -428,6 +441,9 @@ export function decodeSamples(r: ByteReader, out: Float64Array, P: number, label
           const v = p1 + d;
           if (v > MAX_Q || v < -MAX_Q) break;
           out[b + t] = v * scale;
+          // Values read before a give-up are read again the same way, so taking them here is harmless.
+          if (v < lo) lo = v;
+          else if (v > hi) hi = v;
           p2 = p1;
           p1 = v;
         }
@@ -472,6 +488,8 @@ export function decodeSamples(r: ByteReader, out: Float64Array, P: number, label
             const v = prev1 + d;
             if (v > MAX_Q || v < -MAX_Q) throw outOfRange(label, b + t, v);
             out[b + t] = v * scale;
+            if (v < lo) lo = v;
+            else if (v > hi) hi = v;
             prev2 = prev1;
             prev1 = v;
           }
@@ -482,6 +500,8 @@ export function decodeSamples(r: ByteReader, out: Float64Array, P: number, label
             const v = prev1 + ((z >>> 1) ^ -(z & 1));
             if (v > MAX_Q || v < -MAX_Q) throw outOfRange(label, b + t, v);
             out[b + t] = v * scale;
+            if (v < lo) lo = v;
+            else if (v > hi) hi = v;
             prev2 = prev1;
             prev1 = v;
           }
@@ -512,6 +532,8 @@ export function decodeSamples(r: ByteReader, out: Float64Array, P: number, label
           }
           if (v > MAX_Q || v < -MAX_Q) throw outOfRange(label, b + t, v);
           out[b + t] = v * scale;
+          if (v < lo) lo = v;
+          else if (v > hi) hi = v;
           prev2 = prev1;
           prev1 = v;
         }
@@ -521,4 +543,5 @@ export function decodeSamples(r: ByteReader, out: Float64Array, P: number, label
   }
   // Every section was checked against the end as it was read.
   r.pos = Math.ceil(pos / 8);
+  return { min: lo, max: hi };
 }

@@ -378,13 +378,14 @@ function payloadScratch(n: number): Uint8Array {
  * `samples(sampleCount)`, an array of that length the caller provides (for
  * instance one it reuses between sessions); every element is overwritten.
  * `samples` must not itself decode (the payload's bytes are kept scratch).
- * `onChannel`, when given, sees each channel as soon as it is decoded (while
+ * `onChannel`, when given, sees each channel, with what the decoder learnt
+ * of it on the way (its {@link ChannelLayout}), as soon as it is decoded (while
  * its samples are still in the cache), before the next one is read.
  */
 export function decodeSensorsInto(
   block: SensorBlock | unknown,
   samples: (n: number) => Float64Array,
-  onChannel?: (channel: DecodedChannel) => void,
+  onChannel?: (channel: DecodedChannel, layout: ChannelLayout) => void,
 ): DecodedSensors {
   if (!isRecord(block)) throw bad(`sensor block must be an object, got ${typeName(block)}`);
   const where = 'sensor block';
@@ -424,8 +425,10 @@ export function decodeSensorsInto(
     throw new SensorCodecError('inconsistent', `data holds ${samplesInData} samples per channel but sampleCount is ${S}`);
   }
   const channels: DecodedChannel[] = infos.map((info) => {
-    const channel = { ...info, values: readChannel(r, info, samplesOf(samples, S)) };
-    onChannel?.(channel);
+    const values = samplesOf(samples, S);
+    const layout = readChannel(r, info, values);
+    const channel = { ...info, values };
+    onChannel?.(channel, layout);
     return channel;
   });
   if (r.pos !== end) {
@@ -479,8 +482,21 @@ function samplesOf(samples: (n: number) => Float64Array, S: number): Float64Arra
   return out;
 }
 
-/** Reads one channel section into `out` (S samples, all overwritten) and returns it. */
-function readChannel(r: ByteReader, info: ChannelInfo, out: Float64Array): Float64Array {
+/**
+ * What decoding a channel tells beside its samples, so a caller can know
+ * where samples are missing and how far the others reach without another
+ * pass over them.
+ */
+export interface ChannelLayout {
+  /** The missing runs as (start, length) pairs in sample order: NaN there, and only there. */
+  missingRuns: Int32Array;
+  /** The smallest and the largest present sample (Infinity and -Infinity when none is present). */
+  lowest: number;
+  highest: number;
+}
+
+/** Reads one channel section into `out` (S samples, all overwritten). */
+function readChannel(r: ByteReader, info: ChannelInfo, out: Float64Array): ChannelLayout {
   const S = out.length;
   const label = `channel "${info.id}"`;
   const M = r.varint(`${label} missing-run count`);
@@ -506,9 +522,16 @@ function readChannel(r: ByteReader, info: ChannelInfo, out: Float64Array): Float
     missing += len;
   }
   const P = S - missing;
-  if (P > 0) decodeSamples(r, out, P, label, info.scale);
+  let lowest = Infinity;
+  let highest = -Infinity;
+  if (P > 0) {
+    const extent = decodeSamples(r, out, P, label, info.scale);
+    // scale > 0, and rounding keeps the order of products, so the extreme codes give the extreme samples.
+    lowest = extent.min * info.scale;
+    highest = extent.max * info.scale;
+  }
   spread(out, P, runs);
-  return out;
+  return { missingRuns: runs, lowest, highest };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { QualityReport } from '../model/types.js';
+import type { ChannelLayout } from '../codec/sensorCodec.js';
 
 /** 'missing-data' is flagged when more than this share of sample indices is missing. */
 export const MISSING_SHARE_LIMIT = 0.05;
@@ -88,11 +89,18 @@ export class QualityTally {
     this.missing = new Uint8Array(sampleCount);
   }
 
-  add(channel: QualityChannel): void {
+  /**
+   * Counts one channel. With the decoder's `layout` of it, a channel whose
+   * present samples all lie strictly inside its range (or, without a range,
+   * are all finite) is counted from its missing runs alone: no sample of it
+   * can be saturated or missing elsewhere, so the counts are the same.
+   */
+  add(channel: QualityChannel, layout?: ChannelLayout): void {
     const { values, range, scale } = channel;
     const { missing, sampleCount } = this;
     const len = values.length;
     for (let i = len; i < sampleCount; i++) missing[i] = 1;
+    if (layout !== undefined && this.addFromLayout(len, range, scale, layout)) return;
     if (range === undefined) {
       for (let i = 0; i < len; i++) if (!Number.isFinite(values[i] as number)) missing[i] = 1;
       return;
@@ -116,21 +124,43 @@ export class QualityTally {
     this.saturated += saturated;
   }
 
+  /** {@link add} from the layout alone; false (nothing counted) when the samples must be looked at. */
+  private addFromLayout(len: number, range: [number, number] | undefined, scale: number, layout: ChannelLayout): boolean {
+    const { lowest, highest, missingRuns } = layout;
+    if (!(Number.isFinite(lowest) && Number.isFinite(highest))) return false;
+    if (range !== undefined) {
+      const step = Math.abs(scale) * (1 + 1e-6);
+      if (!(lowest > range[0] + step && highest < range[1] - step)) return false;
+    }
+    const { missing } = this;
+    let missingCount = 0;
+    for (let k = 0; k < missingRuns.length; k += 2) {
+      const start = missingRuns[k] as number;
+      const end = start + (missingRuns[k + 1] as number);
+      missing.fill(1, start, end);
+      missingCount += end - start;
+    }
+    if (range !== undefined) {
+      this.anyRange = true;
+      this.rangedValues += len - missingCount;
+    }
+    return true;
+  }
+
   report(sampleRateHz: number): QualityReport {
     const { missing, sampleCount, anyRange, rangedValues, saturated } = this;
     let missingCount = 0;
     let gapCount = 0;
     let longestGap = 0;
-    let run = 0;
-    for (let i = 0; i < sampleCount; i++) {
-      if (missing[i] === 1) {
-        missingCount++;
-        if (run === 0) gapCount++;
-        run++;
-        if (run > longestGap) longestGap = run;
-      } else {
-        run = 0;
-      }
+    // Run by run: the engine's indexOf skips the present stretches faster than a loop over every index.
+    for (let start = missing.indexOf(1); start >= 0; ) {
+      const after = missing.indexOf(0, start);
+      const end = after < 0 ? sampleCount : after;
+      const run = end - start;
+      missingCount += run;
+      gapCount++;
+      if (run > longestGap) longestGap = run;
+      start = after < 0 ? -1 : missing.indexOf(1, after);
     }
 
     const rateOk = sampleRateHz > 0 && sampleRateHz < Infinity;

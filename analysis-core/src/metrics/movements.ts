@@ -85,9 +85,16 @@ function boundMovement(
   return { onset, offset };
 }
 
-/** |velocity| over a span, as the speed profile SPARC and LDLJ take. */
-export function speedProfile(velocity: ArrayLike<number>, span: MovementSpan): Float64Array {
-  const speed = new Float64Array(span.offset - span.onset + 1);
+/**
+ * |velocity| over a span, as the speed profile SPARC and LDLJ take: a new
+ * array, or `speed` when given (of the span's length, every entry overwritten).
+ */
+export function speedProfile(
+  velocity: ArrayLike<number>,
+  span: MovementSpan,
+  speed: Float64Array = new Float64Array(span.offset - span.onset + 1),
+): Float64Array {
+  if (speed.length !== span.offset - span.onset + 1) throw new RangeError(`speedProfile: ${speed.length} entries for a span of ${span.offset - span.onset + 1}`);
   for (let i = span.onset; i <= span.offset; i++) speed[i - span.onset] = Math.abs(velocity[i] as number);
   return speed;
 }

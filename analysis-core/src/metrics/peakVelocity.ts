@@ -36,11 +36,21 @@ export function peakVelocity(
  * input; NaN if any value is NaN.
  */
 export function peakSpeed(velocity: ArrayLike<number>): number {
-  let peak = 0;
-  for (let i = 0; i < velocity.length; i++) {
-    const s = Math.abs(velocity[i] as number);
-    if (s > peak) peak = s;
-    else if (s !== s) return NaN;
+  // Four running maxima, merged at the end: the maximum does not depend on
+  // the order, and four independent chains run in the time of one. Math.max
+  // gives NaN once any value is NaN.
+  const n = velocity.length;
+  let p0 = 0;
+  let p1 = 0;
+  let p2 = 0;
+  let p3 = 0;
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    p0 = Math.max(p0, Math.abs(velocity[i] as number));
+    p1 = Math.max(p1, Math.abs(velocity[i + 1] as number));
+    p2 = Math.max(p2, Math.abs(velocity[i + 2] as number));
+    p3 = Math.max(p3, Math.abs(velocity[i + 3] as number));
   }
-  return peak;
+  for (; i < n; i++) p0 = Math.max(p0, Math.abs(velocity[i] as number));
+  return Math.max(p0, p1, p2, p3);
 }

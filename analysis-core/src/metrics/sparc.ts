@@ -1,5 +1,6 @@
 import { cleanSeries } from '../signal/cleanSeries.js';
 import { realMagnitudeSpectrum } from '../signal/fft.js';
+import { KeptViews } from '../signal/keptViews.js';
 
 export interface SparcOptions {
   /** Extra doublings of the FFT length beyond the next power of two ≥ N (default 4). */
@@ -87,7 +88,8 @@ function sparcOfClean(values: Float64Array, sampleRateHz: number, padLevel: numb
   // (|Σ x·e^(−iθ)| ≤ Σ x), so only the bins up to the cutoff are needed;
   // otherwise, or with mirrored bins above Nyquist in the band, all of them.
   const onlyBand = cutBin <= half && isNonNegative(values);
-  const mag = realMagnitudeSpectrum(values, nfft, onlyBand ? cutBin + 1 : half + 1);
+  const bins = onlyBand ? cutBin + 1 : half + 1;
+  const mag = realMagnitudeSpectrum(values, nfft, bins, spectrumScratch.view(bins));
   let peak = 0;
   for (let k = 0; k < mag.length; k++) if ((mag[k] as number) > peak) peak = mag[k] as number;
   if (!(peak > 0 && peak < Infinity)) return NaN;
@@ -120,6 +122,9 @@ function sparcOfClean(values: Float64Array, sampleRateHz: number, padLevel: numb
   }
   return Number.isFinite(length) ? -length : NaN;
 }
+
+/** The magnitude spectrum is read only within one call, so kept arrays serve every call (up to 2^19 + 1 bins). */
+const spectrumScratch = new KeptViews(MAX_NFFT / 2 + 1);
 
 function isNonNegative(values: Float64Array): boolean {
   for (let i = 0; i < values.length; i++) if (!((values[i] as number) >= 0)) return false;

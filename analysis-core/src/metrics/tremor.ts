@@ -81,6 +81,17 @@ export function tremorShareInPlace(gyroAxes: readonly Float64Array[], sampleRate
   return share(gyroAxes, sampleRateHz, options, cleanSeriesInPlace);
 }
 
+/**
+ * {@link tremorShare} of axes the caller has already cleaned (finite
+ * everywhere, as `cleanSeries` leaves them), which cleaning would leave as
+ * they are: it is skipped. Same result.
+ */
+export function tremorShareOfClean(gyroAxes: readonly Float64Array[], sampleRateHz: number, options: TremorOptions = {}): number {
+  return share(gyroAxes, sampleRateHz, options, asClean);
+}
+
+const asClean = (values: Float64Array): CleanSeries => ({ values, offset: 0, interpolated: 0 });
+
 function share<T extends ArrayLike<number>>(
   gyroAxes: readonly T[],
   sampleRateHz: number,
@@ -102,17 +113,17 @@ function share<T extends ArrayLike<number>>(
     while (len * 2 <= Math.min(segmentLength, n)) len *= 2;
     if (len < MIN_SEGMENT) return NaN;
 
-    let min = Infinity;
-    let max = -Infinity;
+    const first = x[0] as number;
+    let varies = false;
     let sum = 0;
     for (let i = 0; i < n; i++) {
       const v = x[i] as number;
       sum += v;
-      if (v < min) min = v;
-      if (v > max) max = v;
+      // Once set, always taken: a predicted branch, where running extremes mispredict on noise.
+      if (v !== first) varies = true;
     }
     // A constant axis has no power; skipping it avoids rounding residue of the mean.
-    if (min === max) continue;
+    if (!varies) continue;
     const acc = welchPowerSum(x, sum / n, len);
     const segments = Math.floor((n - len) / (len >> 1)) + 1;
     const { windowEnergy } = buffersFor(len);

@@ -1,4 +1,4 @@
-import { decodeSensorsInto, SensorCodecError } from '../codec/sensorCodec.js';
+import { decodeSensorsInto, SensorCodecError, type ChannelLayout } from '../codec/sensorCodec.js';
 import { checkSensorIntegrity, durationProblem } from '../codec/sensorIntegrity.js';
 import { checkAgainstSchema } from './schemaCheck.js';
 import { sessionSchema } from './schemas.js';
@@ -76,7 +76,7 @@ export type CheckedSession =
 export function checkSession(
   doc: unknown,
   samples: (n: number) => Float64Array = (n) => new Float64Array(n),
-  onChannel?: (channel: DecodedChannel) => void,
+  onChannel?: (channel: DecodedChannel, layout: ChannelLayout) => void,
 ): CheckedSession {
   const shaped = checkShape(doc);
   if (!shaped.ok) return shaped;

@@ -1,3 +1,5 @@
+import { KeptViews } from './keptViews.js';
+
 // Twiddles cos(2πk/N), sin(2πk/N) for k < N/2 of one shared table whose N
 // is the largest size used so far (grown by doubling when a larger one comes).
 // A size n reads every (N/n)-th entry: the angle 2π·(k·N/n)/N rounds exactly
@@ -275,19 +277,13 @@ function radix4Pass(re: Float64Array, im: Float64Array, tw1: Twiddles, tw2: Twid
   }
 }
 
-// Scratch for realMagnitudeSpectrum: two buffer pairs (the transform, and
-// the blocks' values), each grown to the largest size used (at most
-// MAX_CACHED_SIZE / 2); smaller sizes use its start.
-const scratchRe = [new Float64Array(0), new Float64Array(0)];
-const scratchIm = [new Float64Array(0), new Float64Array(0)];
+// Scratch for realMagnitudeSpectrum: two pairs (the transform, and the
+// blocks' values), each up to MAX_CACHED_SIZE / 2 kept, with their views
+// per size kept too (a transform is called per movement, in a few sizes).
+const scratch = [0, 1, 2, 3].map(() => new KeptViews(MAX_CACHED_SIZE / 2));
 
 function scratchFor(n: number, slot = 0): { re: Float64Array; im: Float64Array } {
-  if (n > MAX_CACHED_SIZE / 2) return { re: new Float64Array(n), im: new Float64Array(n) };
-  if (n > (scratchRe[slot] as Float64Array).length) {
-    scratchRe[slot] = new Float64Array(n);
-    scratchIm[slot] = new Float64Array(n);
-  }
-  return { re: (scratchRe[slot] as Float64Array).subarray(0, n), im: (scratchIm[slot] as Float64Array).subarray(0, n) };
+  return { re: (scratch[2 * slot] as KeptViews).view(n), im: (scratch[2 * slot + 1] as KeptViews).view(n) };
 }
 
 /**
@@ -381,12 +377,18 @@ function radix4FromBlocks(re: Float64Array, im: Float64Array, vr: Float64Array, 
  * the stages that would only combine padding zeros, and with the split only
  * for the bins asked for.
  *
- * Returns a new Float64Array of length `bins`. Internal helper: throws a
+ * Returns a new Float64Array of length `bins`, or `given` when given (of
+ * that length, every entry overwritten). Internal helper: throws a
  * RangeError when `nfft` is not a power of two or is shorter than `x`, or
  * `bins` is not an integer in 1 … nfft/2 + 1. Non-finite samples propagate
  * to the output.
  */
-export function realMagnitudeSpectrum(x: ArrayLike<number>, nfft: number, bins = Math.floor(nfft / 2) + 1): Float64Array {
+export function realMagnitudeSpectrum(
+  x: ArrayLike<number>,
+  nfft: number,
+  bins = Math.floor(nfft / 2) + 1,
+  given?: Float64Array,
+): Float64Array {
   const len = x.length;
   if (!isPowerOfTwo(nfft) || len > nfft) {
     throw new RangeError(`realMagnitudeSpectrum: nfft ${nfft} must be a power of two >= ${len}`);
@@ -394,9 +396,13 @@ export function realMagnitudeSpectrum(x: ArrayLike<number>, nfft: number, bins =
   if (!(Number.isInteger(bins) && bins >= 1 && bins <= Math.floor(nfft / 2) + 1)) {
     throw new RangeError(`realMagnitudeSpectrum: bins ${bins} must be an integer in 1 … ${Math.floor(nfft / 2) + 1}`);
   }
-  if (nfft === 1) return Float64Array.of(Math.abs(len > 0 ? (x[0] as number) : 0));
+  const out = given ?? new Float64Array(bins);
+  if (out.length !== bins) throw new RangeError(`realMagnitudeSpectrum: out has ${out.length} entries, not ${bins}`);
+  if (nfft === 1) {
+    out[0] = Math.abs(len > 0 ? (x[0] as number) : 0);
+    return out;
+  }
   const m = nfft >> 1;
-  const out = new Float64Array(bins);
   const { re, im } = scratchFor(m);
   // z_j = x_2j + i·x_(2j+1) is non-zero only for j < h, and h ≤ p2 = m/block.
   // In bit-reversed order those values land at multiples of `block`, each the

@@ -30,9 +30,10 @@ export function lowPass(x: ArrayLike<number>, sampleRateHz: number, cutoffHz: nu
  * {@link lowPass} of several signals at once, each into its `outs` entry (of
  * that signal's length, every element overwritten; it may be the signal
  * itself); the results are exactly those of `lowPass` on each. Signals are
- * filtered two at a time in one loop: each sample of the recurrence waits on
- * the one before (a multiply and three additions in a chain), so a second,
- * independent recurrence runs in the time the first spends waiting.
+ * filtered three (signals of one length) or two at a time in one loop: each
+ * sample of the recurrence waits on the one before (a multiply and three
+ * additions in a chain), so other, independent recurrences run in the time
+ * the first spends waiting.
  */
 export function lowPassEach(xs: readonly ArrayLike<number>[], sampleRateHz: number, cutoffHz: number, outs: readonly Float64Array[]): void {
   if (outs.length !== xs.length) throw new RangeError(`lowPassEach: ${xs.length} signals but ${outs.length} outputs`);
@@ -47,10 +48,21 @@ export function lowPassEach(xs: readonly ArrayLike<number>[], sampleRateHz: numb
   if (pending.length === 0) return;
   const f = section(sampleRateHz, cutoffHz);
   const extended = (i: number, slot: number): Extended => extend(xs[i] as ArrayLike<number>, sampleRateHz, cutoffHz, outs[i] as Float64Array, slot);
-  for (let p = 0; p < pending.length; p += 2) {
-    // Each pair fills the two kept workspaces afresh.
+  for (let p = 0; p < pending.length; ) {
+    // Three at a time while that leaves no single one alone (five fingers: three, then two).
+    const left = pending.length - p;
+    if (left === 3 || left >= 5) {
+      const [i, j, k] = [pending[p], pending[p + 1], pending[p + 2]] as [number, number, number];
+      if (xs[i]?.length === xs[j]?.length && xs[j]?.length === xs[k]?.length) {
+        // Each group fills the kept workspaces afresh.
+        filterThreeAlike(extended(i, 0), extended(j, 1), extended(k, 2), f);
+        p += 3;
+        continue;
+      }
+    }
     const a = extended(pending[p] as number, 0);
     const second = pending[p + 1];
+    p += 2;
     if (second === undefined) {
       filterOne(a, f);
       continue;
@@ -221,6 +233,78 @@ function filterTwoAlike(a: Extended, b: Extended, f: Section): void {
   }
 }
 
+/** {@link filterOne} of three signals of one length, the three recurrences interleaved (see {@link filterTwoAlike}). */
+function filterThreeAlike(a: Extended, b: Extended, c: Extended, f: Section): void {
+  const { b0, b1, b2, a1, a2, s1, s2 } = f;
+  const { w: wa, len, pad } = a;
+  const wb = b.w;
+  const wc = c.w;
+  let z1 = s1 * (wa[0] as number);
+  let z2 = s2 * (wa[0] as number);
+  let u1 = s1 * (wb[0] as number);
+  let u2 = s2 * (wb[0] as number);
+  let v1 = s1 * (wc[0] as number);
+  let v2 = s2 * (wc[0] as number);
+  for (let i = 0; i < len; i++) {
+    const xa = wa[i] as number;
+    const ya = b0 * xa + z1;
+    z1 = b1 * xa - a1 * ya + z2;
+    z2 = b2 * xa - a2 * ya;
+    wa[i] = ya;
+    const xb = wb[i] as number;
+    const yb = b0 * xb + u1;
+    u1 = b1 * xb - a1 * yb + u2;
+    u2 = b2 * xb - a2 * yb;
+    wb[i] = yb;
+    const xc = wc[i] as number;
+    const yc = b0 * xc + v1;
+    v1 = b1 * xc - a1 * yc + v2;
+    v2 = b2 * xc - a2 * yc;
+    wc[i] = yc;
+  }
+  z1 = s1 * (wa[len - 1] as number);
+  z2 = s2 * (wa[len - 1] as number);
+  u1 = s1 * (wb[len - 1] as number);
+  u2 = s2 * (wb[len - 1] as number);
+  v1 = s1 * (wc[len - 1] as number);
+  v2 = s2 * (wc[len - 1] as number);
+  const end = len - pad - 1;
+  for (let i = len - 1; i > end; i--) {
+    const xa = wa[i] as number;
+    const ya = b0 * xa + z1;
+    z1 = b1 * xa - a1 * ya + z2;
+    z2 = b2 * xa - a2 * ya;
+    const xb = wb[i] as number;
+    const yb = b0 * xb + u1;
+    u1 = b1 * xb - a1 * yb + u2;
+    u2 = b2 * xb - a2 * yb;
+    const xc = wc[i] as number;
+    const yc = b0 * xc + v1;
+    v1 = b1 * xc - a1 * yc + v2;
+    v2 = b2 * xc - a2 * yc;
+  }
+  const { out: outA, ref: refA } = a;
+  const { out: outB, ref: refB } = b;
+  const { out: outC, ref: refC } = c;
+  for (let i = end; i >= pad; i--) {
+    const xa = wa[i] as number;
+    const ya = b0 * xa + z1;
+    z1 = b1 * xa - a1 * ya + z2;
+    z2 = b2 * xa - a2 * ya;
+    outA[i - pad] = ya + refA;
+    const xb = wb[i] as number;
+    const yb = b0 * xb + u1;
+    u1 = b1 * xb - a1 * yb + u2;
+    u2 = b2 * xb - a2 * yb;
+    outB[i - pad] = yb + refB;
+    const xc = wc[i] as number;
+    const yc = b0 * xc + v1;
+    v1 = b1 * xc - a1 * yc + v2;
+    v2 = b2 * xc - a2 * yc;
+    outC[i - pad] = yc + refC;
+  }
+}
+
 /**
  * {@link filterOne} of two signals of different lengths, the two recurrences
  * interleaved while both run; the longer one finishes alone. Both passes stay
@@ -315,8 +399,8 @@ export const KINEMATIC_CUTOFF_HZ = 10;
  * 40 minutes at 200 Hz; a longer signal gets a workspace of its own.
  */
 const MAX_KEPT = 1 << 19;
-/** Two kept workspaces: one per signal of a pair filtered together. */
-const kept: Float64Array[] = [new Float64Array(0), new Float64Array(0)];
+/** Three kept workspaces: one per signal of a group filtered together. */
+const kept: Float64Array[] = [new Float64Array(0), new Float64Array(0), new Float64Array(0)];
 
 /**
  * Scratch of at least `len` samples for the extended signal. Filtering is
