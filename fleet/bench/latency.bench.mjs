@@ -58,7 +58,7 @@ for (let round = 1; round <= ROUNDS; round++) for (const devices of SIZES) for (
       worker: (await stack.probe('worker', { gc: false })).cpuMs,
     });
     const started = Date.now();
-    /** Latencies of every session but each device's first (its user's first analysis costs the worker more). */
+    /** Latencies of every session but each device's first (the first sessions all fall in the run's first seconds). */
     const later = /** @type {number[]} */ ([]);
     /** Each device's first session alone. */
     const first = /** @type {number[]} */ ([]);
