@@ -14,6 +14,7 @@
 //
 // node bench/latency.bench.mjs [--devices 100,500] [--sessions 5] [--rate 10s] [--duration-s 15]
 //   [--worker-concurrency default,16]   (WORKER_CONCURRENCY of the worker; `default` leaves it unset)
+//   [--warm-up on,off] [--rounds 1]     (device threads warmed before registering, or not; every combination once per round, interleaved)
 // Run with `npm run bench` (here or at the root); figures go to BENCHMARKS.md.
 import os from 'node:os';
 import { DEFAULT_OPTIONS, distribution, formatSummary, parseRate, runFleet } from '@m2m/fleet';
@@ -30,35 +31,47 @@ const SESSIONS = Number(arg('sessions', '5'));
 const INTERVAL_MS = parseRate(arg('rate', '10s'), 10_000);
 const DURATION_S = Number(arg('duration-s', '15'));
 const CONCURRENCIES = arg('worker-concurrency', 'default').split(',');
-for (const n of [...SIZES, SESSIONS, DURATION_S]) if (!(Number.isInteger(n) && n > 0)) throw new Error('--devices, --sessions and --duration-s take positive whole numbers');
+const WARM_UPS = arg('warm-up', 'on').split(',');
+const ROUNDS = Number(arg('rounds', '1'));
+if (WARM_UPS.some((w) => w !== 'on' && w !== 'off')) throw new Error('--warm-up takes on, off or both');
+for (const n of [...SIZES, SESSIONS, DURATION_S, ROUNDS]) if (!(Number.isInteger(n) && n > 0)) throw new Error('--devices, --sessions and --duration-s take positive whole numbers');
 
+const FIRST_SECONDS_MS = 10_000;
 const load = () => os.loadavg().map((l) => l.toFixed(1)).join(' ');
 console.log(`fleet latency bench: node ${process.version}, ${os.availableParallelism()} cores (${os.cpus()[0]?.model ?? 'unknown cpu'}), load ${load()}`);
 console.log(`each device: ${SESSIONS} sessions of ${DURATION_S} s, one per ${INTERVAL_MS / 1000} s (jittered ±50%); analysis inline on the devices; worker pool = cores`);
 
-for (const devices of SIZES) for (const concurrency of CONCURRENCIES) {
+for (let round = 1; round <= ROUNDS; round++) for (const devices of SIZES) for (const concurrency of CONCURRENCIES) for (const warmUp of WARM_UPS) {
   const metricsPort = await freePort();
   const workerEnv = { WORKER_METRICS_PORT: String(metricsPort), WORKER_METRICS_HOST: '127.0.0.1', ...(concurrency === 'default' ? {} : { WORKER_CONCURRENCY: concurrency }) };
   const stack = await startStack({ workerEnv });
   try {
     /** @type {Promise<Record<string, number>> | undefined} */
     let cpuAtStart;
+    /** @type {Promise<number> | undefined} */
+    let firstSeconds;
     const cpuNow = async () => ({
       simulator: cpuMs(process.cpuUsage()),
-      gateway: (await stack.probe('gateway')).cpuMs,
-      store: (await stack.probe('store')).cpuMs,
-      worker: (await stack.probe('worker')).cpuMs,
+      // CPU only: a full collection in each server as recording starts would delay the first sessions.
+      gateway: (await stack.probe('gateway', { gc: false })).cpuMs,
+      store: (await stack.probe('store', { gc: false })).cpuMs,
+      worker: (await stack.probe('worker', { gc: false })).cpuMs,
     });
     const started = Date.now();
-    /** Latencies of every session but each device's first (its user's first analysis costs the worker more). */
+    /** Latencies of every session but each device's first (the first sessions all fall in the run's first seconds). */
     const later = /** @type {number[]} */ ([]);
     /** Each device's first session alone. */
     const first = /** @type {number[]} */ ([]);
     const summary = await runFleet(
-      { ...DEFAULT_OPTIONS, url: stack.gatewayUrl, devices, sessions: SESSIONS, intervalMs: INTERVAL_MS, sessionDurationS: DURATION_S, settleTimeoutMs: 600_000 },
+      { ...DEFAULT_OPTIONS, url: stack.gatewayUrl, warmUp: warmUp === 'on', devices, sessions: SESSIONS, intervalMs: INTERVAL_MS, sessionDurationS: DURATION_S, settleTimeoutMs: 600_000 },
       {
         onProgress: (p) => {
-          if (p.phase === 'running' && !cpuAtStart) cpuAtStart = cpuNow();
+          if (p.phase === 'running' && !cpuAtStart) {
+            cpuAtStart = cpuNow();
+            // The simulator's own share while the first sessions are timed: cold device code competes with the server here.
+            const at = cpuMs(process.cpuUsage());
+            firstSeconds = new Promise((resolve) => setTimeout(() => resolve((cpuMs(process.cpuUsage()) - at) / FIRST_SECONDS_MS), FIRST_SECONDS_MS));
+          }
         },
         onReport: (report) => {
           for (const s of report.sessions.slice(1)) if (s.confirmedAt !== null) later.push(s.confirmedAt - s.recordedAt);
@@ -69,7 +82,7 @@ for (const devices of SIZES) for (const concurrency of CONCURRENCIES) {
     );
     const cpuAtEnd = await cpuNow();
     const runMs = summary.seconds.run * 1000;
-    console.log(`\n=== ${devices} devices (${summary.threads} threads), WORKER_CONCURRENCY ${concurrency}, ${((Date.now() - started) / 1000).toFixed(0)} s in all, load ${load()}`);
+    console.log(`\n=== round ${round}: ${devices} devices (${summary.threads} threads), WORKER_CONCURRENCY ${concurrency}, warm-up ${warmUp}, ${((Date.now() - started) / 1000).toFixed(0)} s in all, load ${load()}`);
     console.log(formatSummary(summary));
     const rest = distribution(later);
     console.log(`  without each device's first session: p50 ${rest.p50} ms, p95 ${rest.p95} ms, p99 ${rest.p99} ms, max ${rest.max} ms (${rest.count} sessions)`);
@@ -81,6 +94,7 @@ for (const devices of SIZES) for (const concurrency of CONCURRENCIES) {
       const start = await cpuAtStart;
       const shares = Object.entries(cpuAtEnd).map(([name, ms]) => `${name} ${((ms - (start[name] ?? 0)) / runMs).toFixed(2)}`);
       console.log(`CPU while recording and settling, in cores (of ${os.availableParallelism()}): ${shares.join(', ')}`);
+      if (firstSeconds) console.log(`simulator CPU in the first ${FIRST_SECONDS_MS / 1000} s of recording: ${(await firstSeconds).toFixed(2)} cores`);
     }
   } finally {
     await stack.close();

@@ -17,6 +17,8 @@ export interface FleetOptions {
   /** Devices per worker thread, 1..7. */
   perThread: number;
   analysis: 'inline' | 'worker';
+  /** Each device thread runs the recording code on throwaway sessions before registering, so cold code does not slow the server while first sessions are timed. */
+  warmUp: boolean;
   /** The SDK's replication retry time. */
   retryMs: number;
   /** Device i's clock is off by clockSkewHours[i % length] hours. */
@@ -43,6 +45,7 @@ export const DEFAULT_OPTIONS: Omit<FleetOptions, 'url'> = {
   sessionDurationS: 15,
   perThread: MAX_DEVICES_PER_THREAD,
   analysis: 'inline',
+  warmUp: true,
   retryMs: 1_000,
   clockSkewHours: [],
   syncOnReconnect: true,

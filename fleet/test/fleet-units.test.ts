@@ -10,6 +10,7 @@ import { WireMeter } from '../src/network/wireMeter.js';
 import { distribution, percentile } from '../src/stats/percentiles.js';
 import { summarize, type RunFacts } from '../src/summary/fleetSummary.js';
 import type { DeviceCheck, DeviceReport } from '../src/threads/threadProtocol.js';
+import { warmRecordingCode } from '../src/threads/warmRecordingCode.js';
 
 describe('percentiles', () => {
   it('is the nearest rank: always a measured value', () => {
@@ -85,6 +86,7 @@ describe('m2m-sim command line', () => {
         clockSkewHours: [-6, 0, 9.5],
         perThread: 5,
         analysis: 'worker',
+        warmUp: true,
         retryMs: 500,
         syncOnReconnect: false,
         settleTimeoutMs: 30_000,
@@ -149,6 +151,17 @@ describe('m2m-sim command line', () => {
     expect(stdout).toBe('');
     expect(await main(['--help'], io)).toBe(0);
     expect(stdout).toMatch(/^Usage: m2m-sim --url <gateway>/);
+  });
+});
+
+describe('device thread warm-up', () => {
+  it('runs throwaway sessions of the run length through synthesis, the codec, validation and the analysis', () => {
+    const sessions = warmRecordingCode(5);
+    expect(sessions).toHaveLength(3);
+    for (const s of sessions) {
+      expect(s.status).toBe('ok');
+      expect(s.durationMs).toBe(5_000);
+    }
   });
 });
 

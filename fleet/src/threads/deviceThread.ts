@@ -3,6 +3,7 @@
 import { parentPort } from 'node:worker_threads';
 import { now, SimulatedDevice } from '../device/simulatedDevice.js';
 import type { DeviceRunOptions, FromThread, ToThread } from './threadProtocol.js';
+import { warmRecordingCode } from './warmRecordingCode.js';
 
 if (!parentPort) throw new Error('deviceThread.js runs as a worker thread');
 const port = parentPort;
@@ -19,6 +20,8 @@ const slotWaiters: Array<() => void> = [];
 port.on('message', (message: ToThread) => {
   if (message.kind === 'start') {
     settleTimeoutMs = message.options.settleTimeoutMs;
+    // Before registering: registration is not timed, and the first recording may come right after it.
+    if (message.options.warmUp) warmRecordingCode(message.options.sessionDurationS);
     registered = register(message.options, message.devices);
   } else if (message.kind === 'register-slot') {
     slotWaiters.shift()?.();

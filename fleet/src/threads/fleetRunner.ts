@@ -50,6 +50,7 @@ export async function runFleet(input: FleetOptions, hooks: RunHooks = {}): Promi
     offlineProb: options.offlineProb,
     flapMs: options.flapMs,
     sessionDurationS: options.sessionDurationS,
+    warmUp: options.warmUp,
     retryMs: options.retryMs,
     analysis: options.analysis,
     clockSkewHours: options.clockSkewHours,

@@ -15,6 +15,8 @@ export interface DeviceRunOptions {
   /** The SDK's replication retry time. */
   retryMs: number;
   analysis: 'inline' | 'worker';
+  /** Run the recording code on throwaway sessions before registering (warmRecordingCode). */
+  warmUp: boolean;
   /** Device i's clock is off by clockSkewHours[i % length] hours (empty: every clock right). */
   clockSkewHours: number[];
   /** Call syncNow() when the network comes back, as an app does on a connectivity event. */

@@ -45,10 +45,11 @@ async function start() {
 
 const running = await start();
 const send = (/** @type {unknown} */ message) => process.send?.(message);
-process.on('message', (/** @type {{ kind?: string }} */ message) => {
+process.on('message', (/** @type {{ kind?: string, gc?: boolean }} */ message) => {
   if (message.kind !== 'probe') return;
   const gc = /** @type {{ gc?: () => void }} */ (globalThis).gc;
-  gc?.();
+  // A full collection pauses the server: a probe taken while devices are timed skips it.
+  if (message.gc !== false) gc?.();
   /** @type {Record<string, number>} */
   const handles = {};
   for (const type of process.getActiveResourcesInfo()) handles[type] = (handles[type] ?? 0) + 1;

@@ -42,7 +42,7 @@ const KEEP_OUTPUT = 1024 * 1024;
  * @property {(role: Role) => Promise<number | string>} stop SIGTERM, then the exit code.
  * @property {(role: Role) => Promise<number | string>} kill SIGKILL, then the signal's name.
  * @property {(role: Role) => boolean} running
- * @property {(role: Role) => Promise<Probe>} probe Memory after a full GC, active handles, the store's counters.
+ * @property {(role: Role, options?: { gc?: boolean }) => Promise<Probe>} probe Memory after a full GC (unless `gc: false`: a collection pauses the server), active handles, the store's counters.
  * @property {(role: Role) => string} output The process's recent stdout and stderr.
  * @property {(method: string, path: string, body?: unknown) => Promise<{ status: number, body: any }>} storeJson The store as its admin.
  * @property {() => Promise<void>} close
@@ -146,7 +146,7 @@ export async function startStack(options = {}) {
     stop: (role) => signal(role, 'SIGTERM'),
     kill: (role) => signal(role, 'SIGKILL'),
     running: (role) => children.has(role),
-    async probe(role) {
+    async probe(role, options = {}) {
       const entry = children.get(role);
       if (!entry) throw new Error(`the ${role} is not running`);
       return new Promise((resolve) => {
@@ -158,7 +158,7 @@ export async function startStack(options = {}) {
           resolve({ rss, heapUsed, cpuMs, handles, store });
         };
         entry.child.on('message', listen);
-        entry.child.send({ kind: 'probe' });
+        entry.child.send({ kind: 'probe', gc: options.gc !== false });
       });
     },
     output: (role) => children.get(role)?.output ?? lastOutput.get(role) ?? '',
