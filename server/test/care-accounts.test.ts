@@ -1,13 +1,30 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { ERROR_CATALOGUE, type ErrorCode } from '@m2m/contract';
 import { StoreClient, storeUrlWithCredentials, systemDatabases } from '@m2m/couch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Invitations } from '../src/care/invitations.js';
 import { runInviteClinician } from '../src/care/inviteCommand.js';
 import { TEST_ADMIN } from '../../store/test/storeFixture.js';
-import { TEST_PASSWORD, uniqueUsername, type Json } from './support/gatewayHarness.js';
+import jwt from 'jsonwebtoken';
+import { TEST_JWT_SECRET, TEST_PASSWORD, uniqueUsername, type Json } from './support/gatewayHarness.js';
 import { startCareWorld, type CareWorld } from './support/careWorld.js';
 
 const DAY_MS = 86_400_000;
+const GATEWAY_BIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+
+/** Runs the built `m2m-gateway` bin as an operator would: exit code and output. */
+function runBin(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [GATEWAY_BIN, ...args], { env: { PATH: process.env['PATH'] ?? '', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 /** An error answer as the catalogue describes it: status, CouchDB error, code, reason, request id. */
 function expectCode(answer: { status: number; body: Json }, code: ErrorCode): void {
@@ -69,6 +86,17 @@ describe('care team: roles, invitations, share codes and links', () => {
     expect(JSON.stringify(all.body)).not.toContain(invitation.replaceAll('-', ''));
   });
 
+  it('a patient cannot make their token a clinician\'s: a changed claim breaks the signature, an unknown role is invalid', async () => {
+    const patient = await world.patient();
+    const [header, payload] = patient.token.split('.') as [string, string];
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
+    const tampered = `${header}.${Buffer.from(JSON.stringify({ ...claims, role: 'clinician' })).toString('base64url')}.${patient.token.split('.')[2]}`;
+    expectCode(await world.gateway.call('GET', '/sync/care/', { token: tampered }), 'access_token_invalid');
+    const unknownRole = jwt.sign({ ...claims, role: 'admin' }, TEST_JWT_SECRET, { algorithm: 'HS256' });
+    expectCode(await world.gateway.call('GET', '/me', { token: unknownRole }), 'access_token_invalid');
+    expectCode(await patient.json('GET', '/sync/care/'), 'wrong_role');
+  });
+
   it('uses an invitation once; unknown, used and expired ones are one refusal, before any account is made', async () => {
     const invitation = await world.invite();
     expect((await register({ username: uniqueUsername('first'), password: TEST_PASSWORD, invitation })).status).toBe(201);
@@ -108,6 +136,7 @@ describe('care team: roles, invitations, share codes and links', () => {
     expect(made.status).toBe(201);
     expect(made.body).toEqual({ code: expect.stringMatching(/^[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}$/), expiresAt: expect.any(String) });
     expect(Date.parse(made.body.expiresAt) - world.gateway.clock()).toBe(60_000);
+    expect(made.headers.get('cache-control')).toBe('no-store');
 
     const redeemed = await clinician.json('POST', '/api/care/links', { code: made.body.code.replace('-', '').toLowerCase() });
     expect(redeemed.status).toBe(201);
@@ -147,6 +176,15 @@ describe('care team: roles, invitations, share codes and links', () => {
 
     expectCode(await patient.json('DELETE', `/api/care/links/${patient.userId}`), 'link_not_found');
     expectCode(await patient.json('DELETE', '/api/care/links/not-a-user-id'), 'invalid_request');
+  });
+
+  it('of concurrent redeems of one share code, exactly one links', async () => {
+    const patient = await world.patient();
+    const clinicians = await Promise.all([world.clinician(), world.clinician(), world.clinician()]);
+    const code = await world.shareCode(patient);
+    const answers = await Promise.all(clinicians.map((c) => c.json('POST', '/api/care/links', { code })));
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 403, 403]);
+    expect((await patient.json('GET', '/api/care/links')).body.links).toHaveLength(1);
   });
 
   it('keeps each role to its own routes', async () => {
@@ -198,6 +236,19 @@ describe('care team: roles, invitations, share codes and links', () => {
     expect((await other.json('GET', '/api/care/links')).body.links[0]).toMatchObject({ status: 'revoked', history: [{}, { event: 'revoked', by: 'patient' }] });
   });
 
+  it('m2m-gateway invite-clinician prints a working code once; an unknown command is a usage error', async () => {
+    const env = { COUCHDB_URL: storeUrlWithCredentials(world.store.url, TEST_ADMIN), DB_PREFIX: world.gateway.config.dbPrefix, LOG_LEVEL: 'silent' };
+    const [made, unknown] = await Promise.all([runBin(['invite-clinician', '--days', '2'], env), runBin(['invite-patient'], env)]);
+    expect(made.code, made.stderr).toBe(0);
+    const code = /^ {2}([0-9A-Z-]{29})$/m.exec(made.stdout)?.[1];
+    expect(code).toBeDefined();
+    expect(Date.parse(/valid until (\S+)\)/.exec(made.stdout)?.[1] ?? '') - Date.now()).toBeGreaterThan(DAY_MS);
+    expect((await register({ username: uniqueUsername('bin'), password: TEST_PASSWORD, invitation: code })).body.role).toBe('clinician');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown command invite-patient');
+    expect(unknown.stderr).toContain('invite-clinician [--days N]');
+  });
+
   it('invite-clinician: prints usage on a bad command line, names an unreachable store', async () => {
     const out: string[] = [];
     const io = { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => out.push(t) } };
@@ -206,5 +257,8 @@ describe('care team: roles, invitations, share codes and links', () => {
     expect(await runInviteClinician(['--help'], {}, io)).toBe(0);
     expect(await runInviteClinician([], { COUCHDB_URL: 'http://admin:x@127.0.0.1:9', STORE_TIMEOUT_MS: '500' }, io)).toBe(1);
     expect(out.join('')).toMatch(/invite-clinician: .*unreachable/);
+    const env = { COUCHDB_URL: storeUrlWithCredentials(world.store.url, TEST_ADMIN), DB_PREFIX: 'elsewhere-' };
+    expect(await runInviteClinician([], env, io)).toBe(1);
+    expect(out.join('')).toContain('has no elsewhere-accounts database');
   });
 });

@@ -1,4 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRxDatabase, type RxCollection } from 'rxdb';
+import { replicateCouchDB } from 'rxdb/plugins/replication-couchdb';
+import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { clientFetch } from './support/proxyClientFetch.js';
 import { randomCode } from '../src/care/codes.js';
 import { REDEEM_WINDOW_MS } from '../src/care/careRoutes.js';
 import type { Json } from './support/gatewayHarness.js';
@@ -87,6 +91,52 @@ describe('care team: what is not yours stays out of reach', () => {
     const feed = linked.json('GET', `/sync/care/_changes?feed=longpoll&since=${encodeURIComponent(String(changes.body.last_seq))}&include_docs=true&timeout=20000`);
     await world.putCareDoc(linked, { _id: `progress:${patient.userId}`, type: 'care-progress', schemaVersion: 1, patientId: patient.userId, progress: {} });
     expect((await feed).body.results.map((r: Json) => r.id)).toEqual([`progress:${patient.userId}`]);
+  });
+
+  it("a clinician's RxDB pulls /sync/care/ live, and a revoke's bare tombstones empty it", async () => {
+    const follower = await world.clinician();
+    const followed = await world.patient();
+    await world.link(followed, follower);
+    const first = await world.putCareDoc(follower, careDoc(followed.userId));
+    const client = clientFetch(follower.token);
+    // The device's care collection: a key-only schema, so a tombstone without a body is accepted.
+    const db = await createRxDatabase({ name: `care${follower.userId}`, storage: getRxStorageMemory(), multiInstance: false });
+    await db.addCollections({ care: { schema: { version: 0, primaryKey: 'id', type: 'object', properties: { id: { type: 'string', maxLength: 100 } }, required: ['id'] } as never } });
+    const care = db.collections['care'] as RxCollection;
+    const replication = replicateCouchDB({
+      replicationIdentifier: 'care-pull',
+      collection: care,
+      url: `${world.gatewayUrl}/sync/care/`,
+      fetch: client.fetch,
+      live: true,
+      waitForLeadership: false,
+      retryTime: 200,
+      pull: { batchSize: 10, heartbeat: 5000 },
+    });
+    const errors: unknown[] = [];
+    replication.error$.subscribe((err) => errors.push(err));
+    try {
+      await replication.awaitInitialReplication();
+      expect((await care.findOne(`patient:${followed.userId}`).exec())?.toJSON()).toMatchObject({ patientId: followed.userId, type: 'care-patient' });
+      const analysisId = `analysis:${followed.userId}:ses_1`;
+      const second = await world.putCareDoc(follower, { _id: analysisId, type: 'care-analysis', schemaVersion: 1, patientId: followed.userId, analysis: {} });
+      await vi.waitFor(async () => expect(await care.findOne(analysisId).exec()).not.toBeNull(), { timeout: 10_000 });
+
+      expect((await followed.json('DELETE', `/api/care/links/${follower.userId}`)).status).toBe(200);
+      await world.putCareDoc(follower, { _id: `patient:${followed.userId}`, _rev: first, _deleted: true });
+      await world.putCareDoc(follower, { _id: analysisId, _rev: second, _deleted: true });
+      await vi.waitFor(async () => expect(await care.count().exec()).toBe(0), { timeout: 10_000 });
+      expect(errors).toEqual([]);
+      // Only the pull's endpoints were used, and none was refused.
+      for (const request of client.requested) {
+        expect(request.url).toMatch(/\/sync\/care\/(_changes|_all_docs)?(\?|$)/);
+        expect(request.status ?? 200).toBeLessThan(300);
+      }
+    } finally {
+      await replication.cancel();
+      client.abortAll();
+      await db.remove();
+    }
   });
 
   it('refuses on the care database every read but the pull and every write, even to a linked clinician', async () => {

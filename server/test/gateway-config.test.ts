@@ -43,6 +43,7 @@ describe('gateway configuration', () => {
       requestTimeoutMs: 300_000,
       quotas: { storedBytes: 1024 * 1024 * 1024, localDocs: 1000, localBytes: 10 * 1024 * 1024, syncRequestsPerS: 50, syncBurst: 500 },
       signIn: { loginGuessesPerHour: 10, refreshReuseGraceS: 30, metricsToken: undefined, scryptLog2N: 17 },
+      care: { shareCodeTtlS: 900, redeemsPerClinician: 10, redeemsGlobal: 1000 },
     });
   });
 
@@ -82,6 +83,9 @@ describe('gateway configuration', () => {
       REFRESH_REUSE_GRACE_S: '10',
       METRICS_TOKEN: 'm'.repeat(32),
       SCRYPT_LOG2_N: '18',
+      SHARE_CODE_TTL_S: '120',
+      SHARE_CODE_REDEEMS_PER_CLINICIAN: '4',
+      SHARE_CODE_REDEEMS_GLOBAL: '40',
     });
     expect(config).toEqual({
       nodeEnv: 'production',
@@ -109,6 +113,7 @@ describe('gateway configuration', () => {
       requestTimeoutMs: 60_000,
       quotas: { storedBytes: 5_000_000, localDocs: 7, localBytes: 20_000, syncRequestsPerS: 3, syncBurst: 9 },
       signIn: { loginGuessesPerHour: 20, refreshReuseGraceS: 10, metricsToken: 'm'.repeat(32), scryptLog2N: 18 },
+      care: { shareCodeTtlS: 120, redeemsPerClinician: 4, redeemsGlobal: 40 },
     });
   });
 

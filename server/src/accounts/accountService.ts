@@ -68,7 +68,7 @@ function publicAccount(doc: AccountDoc): Account {
   return { userId: doc.userId, username: doc.username, role: doc.role ?? 'patient', createdAt: doc.createdAt };
 }
 
-/** Accounts in `<prefix>accounts` and each user's two databases. */
+/** Accounts in `<prefix>accounts` and each user's databases (a patient's two, a clinician's care database). */
 export class AccountService {
   private readonly db: AccountsDatabase;
 
@@ -94,13 +94,11 @@ export class AccountService {
     await options.claim?.(userId);
     const createdAt = new Date(this.clock()).toISOString();
     const account: AccountDoc = { _id: accountId(userId), type: 'account', userId, username, password: record, createdAt, ...(role === 'patient' ? {} : { role }) };
-    const put = await this.db.put(account).catch(async (err: unknown) => {
+    try {
+      if ((await this.db.put(account)) === 'conflict') throw new Error('a fresh user id collided');
+    } catch (err) {
       await options.release?.(userId).catch(() => undefined);
       throw err;
-    });
-    if (put === 'conflict') {
-      await options.release?.(userId).catch(() => undefined);
-      throw new Error('a fresh user id collided');
     }
     let claimed = false;
     try {

@@ -59,6 +59,12 @@ export function createCareRouter(deps: CareRouterDeps): Router {
     return doc ? { userId, username: doc.username } : undefined;
   };
 
+  // A share code is a secret for its fifteen minutes, and links name people: no cache may keep an answer.
+  router.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+
   router.post('/share-codes', async (_req, res) => {
     const patientId = requireRole(res, 'patient', 'making a share code');
     const made = await codes.create(patientId);
@@ -80,11 +86,21 @@ export function createCareRouter(deps: CareRouterDeps): Router {
       perClinician.giveBack(clinicianId);
       throw err;
     }
-    const patientId = await codes.redeem(code, clinicianId);
-    const [patient, clinician] = patientId === undefined ? [] : await Promise.all([partyOf(patientId), partyOf(clinicianId)]);
+    const giveBack = (): void => {
+      perClinician.giveBack(clinicianId);
+      overall.giveBack('all');
+    };
+    let parties: [Party | undefined, Party | undefined];
+    try {
+      const patientId = await codes.redeem(code, clinicianId);
+      parties = patientId === undefined ? [undefined, undefined] : await Promise.all([partyOf(patientId), partyOf(clinicianId)]);
+    } catch (err) {
+      giveBack(); // the store failed: nothing was guessed
+      throw err;
+    }
+    const [patient, clinician] = parties;
     if (!patient || !clinician) throw new HttpError('share_code_invalid', SHARE_CODE_INVALID);
-    perClinician.giveBack(clinicianId);
-    overall.giveBack('all');
+    giveBack(); // a code that works is not a guess
     res.status(201).json(publicLink(await links.link(patient, clinician)));
   });
 

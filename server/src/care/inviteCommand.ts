@@ -1,5 +1,5 @@
 import { errorText, parseCommandLine, runCommandLine, UsageError, type CommandLineIo } from '@m2m/service-kit';
-import { bootstrapStore, StoreClient, storeUrlWithCredentials } from '@m2m/couch';
+import { checkStoreNow, databaseExists, StoreClient, storeUrlWithCredentials, systemDatabases } from '@m2m/couch';
 import { systemClock } from '../auth/clock.js';
 import { loadConfig, type GatewayConfig } from '../config.js';
 import { embeddedStoreAdmin } from '../embeddedStoreLoader.js';
@@ -42,7 +42,12 @@ export async function runInviteClinician(argv: readonly string[], env: Record<st
     try {
       const config = loadConfig(env);
       store = new StoreClient(await storeUrl(config), { timeoutMs: config.storeTimeoutMs });
-      await bootstrapStore(store, config.dbPrefix);
+      await checkStoreNow(store);
+      // The gateway bootstraps the store; a missing accounts database means another store or DB_PREFIX.
+      const accounts = systemDatabases(config.dbPrefix).accounts;
+      if (!(await databaseExists(store, accounts))) {
+        throw new Error(`the store at ${store.url} has no ${accounts} database: start the gateway once first, or check COUCHDB_URL and DB_PREFIX`);
+      }
       const invitation = await new Invitations(store, config.dbPrefix, systemClock).create(days);
       io.stdout.write(
         `Invitation for one clinician account (single use, valid until ${invitation.expiresAt}):\n\n  ${invitation.code}\n\nIt is shown only now: the store keeps its hash.\n`,

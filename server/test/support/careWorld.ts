@@ -27,8 +27,9 @@ export interface CareWorld extends ProxyWorld {
 
 /** The gateway world plus what the care team needs: invitations through the real command, both roles. */
 export async function startCareWorld(env: Record<string, string> = {}): Promise<CareWorld> {
-  // Long-lived access tokens: tests move the clock past share code lifetimes.
-  const world = await startProxyWorld({ ACCESS_TOKEN_TTL_S: '86400', ...env });
+  // Long-lived access tokens: tests move the clock past share code lifetimes. The cheapest hash: the
+  // subject here is who reaches what, and these tests register many accounts.
+  const world = await startProxyWorld({ ACCESS_TOKEN_TTL_S: '86400', SCRYPT_LOG2_N: '10', ...env });
   const commandEnv = {
     COUCHDB_URL: storeUrlWithCredentials(world.store.url, TEST_ADMIN),
     DB_PREFIX: world.gateway.config.dbPrefix,
