@@ -4,10 +4,13 @@ import { startWorker, type RunningWorker } from '../src/index.js';
 import { ownsSessionsDatabase } from '../src/worker/ownedDatabases.js';
 import { deviceForm } from '../src/writer/documentForms.js';
 import { careDocsOf, createClinician, createLinksDatabase, expectPatientGone, progressDbOf, writeLink } from './support/careWorld.js';
-import { allDocs, createUser, eventually, getDoc, PREFIX, putDocs, sessionDoc, startTestStore, testConfig, userIdFor, withoutRev, type Json, type TestStore } from './support/storeWorld.js';
+import { startHoldingProxy, type HoldingProxy } from './support/holdingProxy.js';
+import { allDocs, createUser, eventually, getDoc, PREFIX, putDocs, sessionDoc, startTestStore, testConfig, userIdFor, withCredentials, withoutRev, type Json, type TestStore } from './support/storeWorld.js';
 
 const DAY = 86_400_000;
 let store: TestStore;
+/** The workers reach the store through it, so a test can hold one care database's writes back. */
+let proxy: HoldingProxy;
 /** Two shards, as two processes would run them. */
 let workers: RunningWorker[] = [];
 let clock = Date.parse('2026-03-03T09:00:00.000Z');
@@ -15,13 +18,16 @@ let clock = Date.parse('2026-03-03T09:00:00.000Z');
 beforeAll(async () => {
   store = await startTestStore();
   await createLinksDatabase(store);
+  proxy = await startHoldingProxy(store.url);
   const start = (shard: string): Promise<RunningWorker> =>
-    startWorker(testConfig(store, { WORKER_POOL_SIZE: '1', WORKER_SHARD: shard, CARE_REFRESH_MS: '1000' }), { care: { now: () => clock } });
+    startWorker(testConfig(store, { COUCHDB_URL: withCredentials(proxy.url), WORKER_POOL_SIZE: '1', WORKER_SHARD: shard, CARE_REFRESH_MS: '1000' }), { care: { now: () => clock } });
   workers = await Promise.all([start('0/2'), start('1/2')]);
 }, 60_000);
 
 afterAll(async () => {
+  proxy?.release();
   await Promise.all(workers.map((w) => w.stop()));
+  await proxy?.close();
   await store?.teardown();
 });
 
@@ -178,5 +184,34 @@ describe('care upkeep: a clinician\'s care database follows the links', () => {
       expect(text).toMatch(new RegExp(`^m2m_sync_care_links_active\\{[^}]*\\} ${owned[i]}$`, 'm'));
       expect(Number(/^m2m_sync_care_documents_total\{result="written"[^}]*\} (\d+)$/m.exec(text)?.[1])).toBe(w.care.counters.written);
     }
+  });
+
+  it("writes and checkpoints a patient's analyses without waiting for a held-up care database; the copy follows once it answers", async () => {
+    const p = userIdFor(1830);
+    const c = userIdFor(1831);
+    const heldDb = await createClinician(store, c);
+    const names = await createUser(store, p);
+    const pLink = await writeLink(store, p, c, 'active');
+    await eventually(async () => expect((await careDocsOf(store, heldDb, p)).has(`patient:${p}`)).toBe(true));
+
+    // Every write to this clinician's care database now waits at the proxy; all else answers.
+    proxy.hold((req) => req.method === 'POST' && (req.url ?? '').startsWith(`/${encodeURIComponent(heldDb)}/_bulk_docs`));
+    const session = sessionDoc({ seed: 30, startedAt: '2026-03-12T10:00:00.000Z' });
+    await putDocs(store, names.sessions, [session]);
+    await eventually(async () => {
+      expect((await getDoc(store, names.progress, `analysis:${session._id}`))?.status).toBeDefined();
+      expect((await getDoc(store, names.progress, 'progress'))?.sessionCount).toBe(1);
+      // The batch's checkpoint is saved: nothing of the sessions database lies after it.
+      const checkpoint = await getDoc(store, `${PREFIX}worker`, `checkpoint:${names.sessions}`);
+      expect(checkpoint).toBeDefined();
+      const after = await store.json('GET', `/${names.sessions}/_changes?since=${encodeURIComponent(String(checkpoint.seq))}`);
+      expect(after.body.results).toEqual([]);
+    });
+    await eventually(async () => expect(proxy.held).toBeGreaterThan(0));
+    expect((await careDocsOf(store, heldDb, p)).has(`analysis:${p}:${session._id}`)).toBe(false);
+
+    proxy.release();
+    await eventually(async () => expect(content(await careDocsOf(store, heldDb, p))).toEqual(content(await expectedCareDocs(p, pLink))));
+    expect((await careDocsOf(store, heldDb, p)).has(`analysis:${p}:${session._id}`)).toBe(true);
   });
 });
