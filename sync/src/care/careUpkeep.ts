@@ -128,7 +128,11 @@ export class CareUpkeep implements Component {
     this.since = await this.options.checkpoints.read(this.checkpointKey);
     await this.loadIndex();
     // The start-up reconciliation: copies the pipeline marked due and a crash lost are written now.
-    this.refreshAll().catch((err: unknown) => this.failed('reconciling the care links at start failed', err, {}));
+    const began = Date.now();
+    this.refreshAll().then(
+      () => this.options.logger.info({ links: this.index.activeCount, ms: Date.now() - began }, 'care links reconciled at start'),
+      (err: unknown) => this.failed('reconciling the care links at start failed', err, {}),
+    );
     this.feed = this.follow();
     // A pass still under way when the next is due is not doubled.
     this.timer = setInterval(() => {
@@ -140,8 +144,9 @@ export class CareUpkeep implements Component {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.controller.abort(new StoreError({ kind: 'aborted', target: `GET /${this.linksDb}/_changes` }));
-    await this.feed;
+    // The queue first: a link change waiting for a care database that does not answer gives up, and the feed ends.
     await this.queue.stop();
+    await this.feed;
     await this.refreshing?.catch(() => undefined);
     await this.serial.idle();
   }

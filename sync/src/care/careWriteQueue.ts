@@ -49,6 +49,8 @@ export class CareWriteQueue {
   mark(clinicianId: string, patientId: string, fresh: boolean, wait: true): Promise<void>;
   mark(clinicianId: string, patientId: string, fresh: boolean, wait?: false): void;
   mark(clinicianId: string, patientId: string, fresh: boolean, wait = false): Promise<void> | void {
+    // Stopped: left to the next start's reconciliation.
+    if (this.stopped) return wait ? Promise.reject(new Error('the care upkeep is stopped')) : undefined;
     let patients = this.due.get(clinicianId);
     if (!patients) this.due.set(clinicianId, (patients = new Map()));
     let entry = patients.get(patientId);
