@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, type RunningWorker } from '../src/index.js';
 import { ownsSessionsDatabase } from '../src/worker/ownedDatabases.js';
 import { deviceForm } from '../src/writer/documentForms.js';
-import { careDocsOf, createClinician, createLinksDatabase, expectPatientGone, progressDbOf, writeLink } from './support/careWorld.js';
+import { careDocsOf, createClinician, createLinksDatabase, expectPatientGone, LINKS_DB, progressDbOf, writeLink } from './support/careWorld.js';
 import { startHoldingProxy, type HoldingProxy } from './support/holdingProxy.js';
 import { allDocs, createUser, eventually, getDoc, PREFIX, putDocs, sessionDoc, startTestStore, testConfig, userIdFor, withCredentials, withoutRev, type Json, type TestStore } from './support/storeWorld.js';
 
@@ -213,5 +213,27 @@ describe('care upkeep: a clinician\'s care database follows the links', () => {
     proxy.release();
     await eventually(async () => expect(content(await careDocsOf(store, heldDb, p))).toEqual(content(await expectedCareDocs(p, pLink))));
     expect((await careDocsOf(store, heldDb, p)).has(`analysis:${p}:${session._id}`)).toBe(true);
+  });
+
+  it('brings a care database that fell behind the patient up to date at start, without waiting for a change or the timer', async () => {
+    // What a crash between a patient's checkpoint and the care write leaves: the analysis in the patient's database, not in the clinician's.
+    const p = userIdFor(1840);
+    const c = userIdFor(1841);
+    const heldDb = await createClinician(store, c);
+    const names = await createUser(store, p);
+    await putDocs(store, names.sessions, [sessionDoc({ seed: 40, startedAt: '2026-03-12T11:00:00.000Z' })]);
+    await writeLink(store, p, c, 'active');
+    await eventually(async () => expect([...(await careDocsOf(store, heldDb, p)).keys()].some((id) => id.startsWith(`analysis:${p}:`))).toBe(true));
+    const shard = ownsSessionsDatabase({ dbPrefix: PREFIX, shard: { index: 0, count: 2 } }, userDatabases(PREFIX, p).sessions) ? 0 : 1;
+    await (workers[shard] as RunningWorker).stop();
+    const docs = [...(await careDocsOf(store, heldDb, p)).values()].filter((d) => d._id.startsWith(`analysis:${p}:`));
+    expect(docs.length).toBeGreaterThan(0);
+    await putDocs(store, heldDb, docs.map((d) => ({ _id: d._id, _rev: d._rev, _deleted: true })));
+    expect([...(await careDocsOf(store, heldDb, p)).keys()].filter((id) => id.startsWith('analysis:'))).toEqual([]);
+
+    // The timer is an hour away: only the start-up reconciliation can bring the copy back.
+    workers[shard] = await startWorker(testConfig(store, { WORKER_POOL_SIZE: '1', WORKER_SHARD: `${shard}/2`, CARE_REFRESH_MS: '3600000' }), { care: { now: () => clock } });
+    const pLink = await getDoc(store, LINKS_DB, `link:${p}:${c}`);
+    await eventually(async () => expect(content(await careDocsOf(store, heldDb, p))).toEqual(content(await expectedCareDocs(p, pLink))));
   });
 });
