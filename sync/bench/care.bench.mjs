@@ -18,7 +18,12 @@
 //    patients whose progress databases are followed too, → the analysis in
 //    the patient's own progress database, the pipeline's part.
 //
-// node bench/care.bench.mjs [--patients 200] [--rounds 6] [--sessions 40] [--rate 10]
+// 3. Restart (unless --no-restart): the worker is stopped and started again; its
+//    start-up reconciliation of every active link (what makes a copy lost in
+//    a crash good): time from the new process's start to its log line, and
+//    its store requests.
+//
+// node bench/care.bench.mjs [--patients 200] [--rounds 6] [--sessions 40] [--rate 10] [--no-restart]
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -34,6 +39,7 @@ const PATIENTS = Math.round(numberArg('patients', 200));
 const ROUNDS = Math.round(numberArg('rounds', 6));
 const SESSIONS = Math.round(numberArg('sessions', 40));
 const RATE = numberArg('rate', 10);
+const RESTART = !process.argv.includes('--no-restart');
 const WATCHED = Math.min(20, Math.floor(PATIENTS / 2));
 const DISTINCT = 20;
 const PREFIX = 'm2m-';
@@ -179,6 +185,29 @@ try {
   for (const key of kinds) console.log(`  requests per session to ${key}: linked ${reqMedian('linked', key).toFixed(2)}, control ${reqMedian('control', key).toFixed(2)}`);
   const total = (/** @type {'linked' | 'control'} */ kind) => kinds.reduce((sum, key) => sum + reqMedian(kind, key), 0);
   console.log(`  all: linked ${total('linked').toFixed(2)}, control ${total('control').toFixed(2)} → one link ${(total('linked') - total('control')).toFixed(2)} requests per session`);
+  if (RESTART) {
+    // 3. Restart: the start-up reconciliation of every active link.
+    worker.kill('SIGTERM');
+    await new Promise((resolve) => worker?.once('exit', resolve));
+    const before = { ...requests };
+    const startedAt = performance.now();
+    worker = startWorkerProcess(proxy.url, 'info');
+    /** @type {{ links: number, ms: number } | undefined} */
+    let reconciled;
+    let out = '';
+    worker.stdout?.on('data', (chunk) => {
+      out += String(chunk);
+      for (const line of out.split('\n')) if (line.includes('care links reconciled at start')) reconciled ??= JSON.parse(line);
+      out = out.slice(out.lastIndexOf('\n') + 1);
+    });
+    await waitFor(() => reconciled !== undefined, 120_000);
+    const wallS = (performance.now() - startedAt) / 1000;
+    const r = /** @type {{ links: number, ms: number }} */ (reconciled);
+    /** @type {Record<string, number>} */
+    const delta = {};
+    for (const [key, value] of Object.entries(requests)) if (value - (before[key] ?? 0) > 0) delta[key] = value - (before[key] ?? 0);
+    console.log(`restart: ${r.links} active links reconciled in ${(r.ms / 1000).toFixed(2)} s after the care upkeep started (${wallS.toFixed(2)} s from process start), worker CPU ${cpuMs(/** @type {number} */ (worker.pid))} ms in all; store requests meanwhile ${JSON.stringify(delta)}`);
+  }
   console.log(`load average after: ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
 } finally {
   for (const feed of feeds) feed.abort();
@@ -252,8 +281,8 @@ async function countingProxy(target) {
   return { server, url: url.toString().replace(/\/$/, '') };
 }
 
-/** @param {string} couchdbUrl */
-function startWorkerProcess(couchdbUrl) {
+/** @param {string} couchdbUrl @param {string} [logLevel] */
+function startWorkerProcess(couchdbUrl, logLevel = 'warn') {
   const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
-  return spawn(process.execPath, [cli, 'run'], { env: { PATH: process.env['PATH'] ?? '', COUCHDB_URL: couchdbUrl, LOG_LEVEL: 'warn', WORKER_POOL_SIZE: '2' }, stdio: ['ignore', 'inherit', 'inherit'] });
+  return spawn(process.execPath, [cli, 'run'], { env: { PATH: process.env['PATH'] ?? '', COUCHDB_URL: couchdbUrl, LOG_LEVEL: logLevel, WORKER_POOL_SIZE: '2' }, stdio: ['ignore', logLevel === 'warn' ? 'inherit' : 'pipe', 'inherit'] });
 }

@@ -3,11 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, type RunningWorker } from '../src/index.js';
 import { ownsSessionsDatabase } from '../src/worker/ownedDatabases.js';
 import { deviceForm } from '../src/writer/documentForms.js';
-import { careDocsOf, createClinician, createLinksDatabase, expectPatientGone, progressDbOf, writeLink } from './support/careWorld.js';
-import { allDocs, createUser, eventually, getDoc, PREFIX, putDocs, sessionDoc, startTestStore, testConfig, userIdFor, withoutRev, type Json, type TestStore } from './support/storeWorld.js';
+import { careDocsOf, createClinician, createLinksDatabase, expectPatientGone, LINKS_DB, progressDbOf, writeLink } from './support/careWorld.js';
+import { startHoldingProxy, type HoldingProxy } from './support/holdingProxy.js';
+import { allDocs, createUser, eventually, getDoc, PREFIX, putDocs, sessionDoc, startTestStore, testConfig, userIdFor, withCredentials, withoutRev, type Json, type TestStore } from './support/storeWorld.js';
 
 const DAY = 86_400_000;
 let store: TestStore;
+/** The workers reach the store through it, so a test can hold one care database's writes back. */
+let proxy: HoldingProxy;
 /** Two shards, as two processes would run them. */
 let workers: RunningWorker[] = [];
 let clock = Date.parse('2026-03-03T09:00:00.000Z');
@@ -15,13 +18,16 @@ let clock = Date.parse('2026-03-03T09:00:00.000Z');
 beforeAll(async () => {
   store = await startTestStore();
   await createLinksDatabase(store);
+  proxy = await startHoldingProxy(store.url);
   const start = (shard: string): Promise<RunningWorker> =>
-    startWorker(testConfig(store, { WORKER_POOL_SIZE: '1', WORKER_SHARD: shard, CARE_REFRESH_MS: '1000' }), { care: { now: () => clock } });
+    startWorker(testConfig(store, { COUCHDB_URL: withCredentials(proxy.url), WORKER_POOL_SIZE: '1', WORKER_SHARD: shard, CARE_REFRESH_MS: '1000' }), { care: { now: () => clock } });
   workers = await Promise.all([start('0/2'), start('1/2')]);
 }, 60_000);
 
 afterAll(async () => {
+  proxy?.release();
   await Promise.all(workers.map((w) => w.stop()));
+  await proxy?.close();
   await store?.teardown();
 });
 
@@ -178,5 +184,56 @@ describe('care upkeep: a clinician\'s care database follows the links', () => {
       expect(text).toMatch(new RegExp(`^m2m_sync_care_links_active\\{[^}]*\\} ${owned[i]}$`, 'm'));
       expect(Number(/^m2m_sync_care_documents_total\{result="written"[^}]*\} (\d+)$/m.exec(text)?.[1])).toBe(w.care.counters.written);
     }
+  });
+
+  it("writes and checkpoints a patient's analyses without waiting for a held-up care database; the copy follows once it answers", async () => {
+    const p = userIdFor(1830);
+    const c = userIdFor(1831);
+    const heldDb = await createClinician(store, c);
+    const names = await createUser(store, p);
+    const pLink = await writeLink(store, p, c, 'active');
+    await eventually(async () => expect((await careDocsOf(store, heldDb, p)).has(`patient:${p}`)).toBe(true));
+
+    // Every write to this clinician's care database now waits at the proxy; all else answers.
+    proxy.hold((req) => req.method === 'POST' && (req.url ?? '').startsWith(`/${encodeURIComponent(heldDb)}/_bulk_docs`));
+    const session = sessionDoc({ seed: 30, startedAt: '2026-03-12T10:00:00.000Z' });
+    await putDocs(store, names.sessions, [session]);
+    await eventually(async () => {
+      expect((await getDoc(store, names.progress, `analysis:${session._id}`))?.status).toBeDefined();
+      expect((await getDoc(store, names.progress, 'progress'))?.sessionCount).toBe(1);
+      // The batch's checkpoint is saved: nothing of the sessions database lies after it.
+      const checkpoint = await getDoc(store, `${PREFIX}worker`, `checkpoint:${names.sessions}`);
+      expect(checkpoint).toBeDefined();
+      const after = await store.json('GET', `/${names.sessions}/_changes?since=${encodeURIComponent(String(checkpoint.seq))}`);
+      expect(after.body.results).toEqual([]);
+    });
+    await eventually(async () => expect(proxy.held).toBeGreaterThan(0));
+    expect((await careDocsOf(store, heldDb, p)).has(`analysis:${p}:${session._id}`)).toBe(false);
+
+    proxy.release();
+    await eventually(async () => expect(content(await careDocsOf(store, heldDb, p))).toEqual(content(await expectedCareDocs(p, pLink))));
+    expect((await careDocsOf(store, heldDb, p)).has(`analysis:${p}:${session._id}`)).toBe(true);
+  });
+
+  it('brings a care database that fell behind the patient up to date at start, without waiting for a change or the timer', async () => {
+    // What a crash between a patient's checkpoint and the care write leaves: the analysis in the patient's database, not in the clinician's.
+    const p = userIdFor(1840);
+    const c = userIdFor(1841);
+    const heldDb = await createClinician(store, c);
+    const names = await createUser(store, p);
+    await putDocs(store, names.sessions, [sessionDoc({ seed: 40, startedAt: '2026-03-12T11:00:00.000Z' })]);
+    await writeLink(store, p, c, 'active');
+    await eventually(async () => expect([...(await careDocsOf(store, heldDb, p)).keys()].some((id) => id.startsWith(`analysis:${p}:`))).toBe(true));
+    const shard = ownsSessionsDatabase({ dbPrefix: PREFIX, shard: { index: 0, count: 2 } }, userDatabases(PREFIX, p).sessions) ? 0 : 1;
+    await (workers[shard] as RunningWorker).stop();
+    const docs = [...(await careDocsOf(store, heldDb, p)).values()].filter((d) => d._id.startsWith(`analysis:${p}:`));
+    expect(docs.length).toBeGreaterThan(0);
+    await putDocs(store, heldDb, docs.map((d) => ({ _id: d._id, _rev: d._rev, _deleted: true })));
+    expect([...(await careDocsOf(store, heldDb, p)).keys()].filter((id) => id.startsWith('analysis:'))).toEqual([]);
+
+    // The timer is an hour away: only the start-up reconciliation can bring the copy back.
+    workers[shard] = await startWorker(testConfig(store, { WORKER_POOL_SIZE: '1', WORKER_SHARD: `${shard}/2`, CARE_REFRESH_MS: '3600000' }), { care: { now: () => clock } });
+    const pLink = await getDoc(store, LINKS_DB, `link:${p}:${c}`);
+    await eventually(async () => expect(content(await careDocsOf(store, heldDb, p))).toEqual(content(await expectedCareDocs(p, pLink))));
   });
 });

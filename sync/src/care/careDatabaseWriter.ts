@@ -16,6 +16,13 @@ export interface CareWriteCount {
 
 export type CareWriteOutcome = CareWriteCount | 'no-database';
 
+/** One patient's wanted documents in a care database (null: none, the link is revoked). */
+export interface CarePatientWrite {
+  patientId: string;
+  desired: StoredDoc[] | null;
+  fresh: boolean;
+}
+
 const MAX_CONFLICT_ROUNDS = 5;
 const BULK_CHUNK = 500;
 
@@ -47,53 +54,72 @@ export class CareDatabaseWriter {
   ) {}
 
   async reconcile(careDb: string, patientId: string, desired: StoredDoc[] | null, options: { fresh?: boolean } = {}): Promise<CareWriteOutcome> {
-    const count: CareWriteCount = { written: 0, deleted: 0, unchanged: 0, requests: 0 };
-    const cacheKey = `${careDb}\n${patientId}`;
-    if (options.fresh) this.drop(cacheKey);
-    for (let round = 0; ; round++) {
-      let held = this.take(cacheKey);
-      if (!held) {
-        try {
-          held = await this.read(careDb, patientId, count);
-        } catch (err) {
-          if (isMissingDatabase(err)) return 'no-database';
-          throw err;
-        }
-      }
-      const writes: Array<Record<string, unknown>> = [];
-      const keys = new Map<string, string>();
-      const wanted = new Set<string>();
-      for (const doc of desired ?? []) {
-        wanted.add(doc._id);
-        const key = contentKey(doc);
-        const current = held.get(doc._id);
-        if (current?.key === key) {
-          count.unchanged += 1;
-          continue;
-        }
-        keys.set(doc._id, key);
-        writes.push(current ? { ...doc, _rev: current.rev } : doc);
-      }
-      for (const [id, current] of held) if (!wanted.has(id)) writes.push({ _id: id, _rev: current.rev, _deleted: true });
+    return this.reconcileMany(careDb, [{ patientId, desired, fresh: options.fresh ?? false }]);
+  }
 
-      let conflict = false;
+  /**
+   * Brings several patients' documents in one care database to what each
+   * wants, in one `_bulk_docs` (chunks of BULK_CHUNK for very large copies).
+   * A patient whose write met a conflict reads what the database holds and
+   * is decided again; the others are done.
+   */
+  async reconcileMany(careDb: string, items: CarePatientWrite[]): Promise<CareWriteOutcome> {
+    const count: CareWriteCount = { written: 0, deleted: 0, unchanged: 0, requests: 0 };
+    let pending = items;
+    for (let round = 0; pending.length > 0; round++) {
+      const plans: Array<{ item: CarePatientWrite; cacheKey: string; held: Held; keys: Map<string, string>; conflict: boolean }> = [];
+      const writes: Array<{ doc: Record<string, unknown>; plan: (typeof plans)[number] }> = [];
+      for (const item of pending) {
+        const cacheKey = `${careDb}\n${item.patientId}`;
+        if (item.fresh || round > 0) this.drop(cacheKey);
+        let held = this.take(cacheKey);
+        if (!held) {
+          try {
+            held = await this.read(careDb, item.patientId, count);
+          } catch (err) {
+            if (isMissingDatabase(err)) return 'no-database';
+            throw err;
+          }
+        }
+        const plan = { item, cacheKey, held, keys: new Map<string, string>(), conflict: false };
+        plans.push(plan);
+        const wanted = new Set<string>();
+        for (const doc of item.desired ?? []) {
+          wanted.add(doc._id);
+          const key = contentKey(doc);
+          const current = held.get(doc._id);
+          if (current?.key === key) {
+            count.unchanged += 1;
+            continue;
+          }
+          plan.keys.set(doc._id, key);
+          writes.push({ doc: current ? { ...doc, _rev: current.rev } : doc, plan });
+        }
+        for (const [id, current] of held) if (!wanted.has(id)) writes.push({ doc: { _id: id, _rev: current.rev, _deleted: true }, plan });
+      }
+
       try {
         for (let i = 0; i < writes.length; i += BULK_CHUNK) {
           const chunk = writes.slice(i, i + BULK_CHUNK);
-          const rows = await bulkDocs(this.store, careDb, chunk, { retry: true });
+          const rows = await bulkDocs(
+            this.store,
+            careDb,
+            chunk.map((w) => w.doc),
+            { retry: true },
+          );
           count.requests += 1;
           rows.forEach((row, j) => {
-            const doc = chunk[j] as Record<string, unknown>;
+            const { doc, plan } = chunk[j] as (typeof writes)[number];
             if (row.rev && !row.error) {
               if (doc._deleted === true) {
-                held.delete(row.id);
+                plan.held.delete(row.id);
                 count.deleted += 1;
               } else {
-                held.set(row.id, { rev: row.rev, key: keys.get(row.id) as string });
+                plan.held.set(row.id, { rev: row.rev, key: plan.keys.get(row.id) as string });
                 count.written += 1;
               }
             } else if (row.error === 'conflict') {
-              conflict = true;
+              plan.conflict = true;
             } else {
               throw new Error(`the store refused ${row.id} in ${careDb}: ${row.error ?? 'no revision'} ${row.reason ?? ''}`.trim());
             }
@@ -103,13 +129,12 @@ export class CareDatabaseWriter {
         if (isMissingDatabase(err)) return 'no-database';
         throw err;
       }
-      if (!conflict) {
-        this.keep(cacheKey, held);
-        return count;
-      }
+      for (const plan of plans) if (!plan.conflict) this.keep(plan.cacheKey, plan.held);
       // Someone else wrote meanwhile (a restart, a shard change): read what the database holds and decide again.
-      if (round >= MAX_CONFLICT_ROUNDS) throw new Error(`care documents of ${patientId} in ${careDb} kept conflicting`);
+      pending = plans.filter((p) => p.conflict).map((p) => p.item);
+      if (pending.length > 0 && round >= MAX_CONFLICT_ROUNDS) throw new Error(`care documents of ${pending.length} patient(s) in ${careDb} kept conflicting`);
     }
+    return count;
   }
 
   /** Forgets a care database (it was deleted, or the clinician is gone). */

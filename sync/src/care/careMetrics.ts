@@ -5,7 +5,7 @@ export class CareMetrics {
   readonly documents: Counter<'result'>;
   readonly linkChanges: Counter;
 
-  constructor(registry: Registry, activeLinks: () => number) {
+  constructor(registry: Registry, activeLinks: () => number, pending: () => number) {
     const registers = [registry];
     this.documents = new Counter({
       name: 'm2m_sync_care_documents_total',
@@ -20,6 +20,14 @@ export class CareMetrics {
       registers,
       collect() {
         this.set(activeLinks());
+      },
+    });
+    new Gauge({
+      name: 'm2m_sync_care_pending',
+      help: "Patients' copies marked due in clinicians' care databases and not yet written",
+      registers,
+      collect() {
+        this.set(pending());
       },
     });
   }

@@ -26,10 +26,11 @@ import { ProgressDbCache, type ProgressSnapshot } from '../writer/progressDbCach
 import { mapBounded } from '../worker/mapBounded.js';
 import { CareDatabaseWriter, type CareWriteOutcome } from './careDatabaseWriter.js';
 import { careDocuments, patientView } from './careDocuments.js';
-import { parseLinkDoc, parseLinkId, type LinkDoc } from './linkDoc.js';
+import { parseLinkDoc, parseLinkId } from './linkDoc.js';
 import { LinkIndex } from './linkIndex.js';
 import { writeLinkMirror } from './linkMirrorWriter.js';
 import { KeyedSerial } from './keyedSerial.js';
+import { CareWriteQueue, type DuePatient } from './careWriteQueue.js';
 
 export interface CareUpkeepOptions {
   config: Pick<WorkerConfig, 'dbPrefix' | 'shard' | 'careRefreshMs'>;
@@ -64,6 +65,11 @@ const LINKS_PER_POLL = 200;
 const INDEX_PAGE = 1000;
 /** Link changes applied at once. */
 const LINK_CONCURRENCY = 8;
+/** Care databases written at once, and patients per care database per round (one `_bulk_docs`). */
+const CARE_WRITERS = 4;
+const ROUND_PATIENTS = 50;
+/** Patients' progress read at once for one round. */
+const VIEW_CONCURRENCY = 4;
 
 /**
  * Keeps every clinician's care database in step with the patients who share
@@ -74,11 +80,16 @@ const LINK_CONCURRENCY = 8;
  *   copies the patient's progress, analyses and flags and a revoked one
  *   tombstones them; either way the link is mirrored into the patient's
  *   progress database;
- * - after the pipeline writes a patient's analyses and progress, brings each
- *   active link's copy up to date (`patientWritten`, awaited by the batch);
- * - re-evaluates every active link on a timer, reading the care databases
- *   afresh (inactivity grows with time alone).
- * One patient's updates run one at a time, in order.
+ * - after the pipeline writes a patient's analyses and progress, marks the
+ *   patient due in each follower's care database (`patientWritten`, which
+ *   does not wait: the patient's checkpoint never waits for a clinician's
+ *   database); a CareWriteQueue writes each care database's due patients
+ *   together, a bounded number of care databases at once;
+ * - re-evaluates every active link at start (what was due when the process
+ *   ended is written then: at least once) and on a timer, reading the care
+ *   databases afresh (inactivity grows with time alone).
+ * One care database is written one round at a time, so a revoke's
+ * tombstones never cross an older copy; one patient's mirrors go in order.
  */
 export class CareUpkeep implements Component {
   readonly name = 'care upkeep';
@@ -87,6 +98,9 @@ export class CareUpkeep implements Component {
   private readonly progress = new ProgressDbCache();
   private readonly care: CareDatabaseWriter;
   private readonly serial = new KeyedSerial();
+  private readonly queue: CareWriteQueue;
+  /** The pipeline's view of each patient's progress database, used by the next round instead of a store read. */
+  private readonly snapshots = new Map<string, () => Promise<ProgressSnapshot>>();
   private readonly controller = new AbortController();
   private readonly linksDb: string;
   private readonly checkpointKey: string;
@@ -98,15 +112,27 @@ export class CareUpkeep implements Component {
 
   constructor(private readonly options: CareUpkeepOptions) {
     this.care = new CareDatabaseWriter(options.store);
+    this.queue = new CareWriteQueue({
+      concurrency: CARE_WRITERS,
+      roundSize: ROUND_PATIENTS,
+      write: (clinicianId, patients) => this.writeRound(clinicianId, patients),
+      onFailure: (clinicianId, err, attempt, retryInMs) => this.failed("writing a clinician's care database failed; retrying", err, { clinicianId, attempt, retryInMs }),
+    });
     this.linksDb = systemDatabases(options.config.dbPrefix).links;
     // One worker database serves every shard: each follows the links feed with its own position.
     this.checkpointKey = `${this.linksDb}@${shardLabel(options.config.shard)}`;
-    this.metrics = options.registry ? new CareMetrics(options.registry, () => this.index.activeCount) : undefined;
+    this.metrics = options.registry ? new CareMetrics(options.registry, () => this.index.activeCount, () => this.queue.pending) : undefined;
   }
 
   async start(): Promise<void> {
     this.since = await this.options.checkpoints.read(this.checkpointKey);
     await this.loadIndex();
+    // The start-up reconciliation: copies the pipeline marked due and a crash lost are written now.
+    const began = Date.now();
+    this.refreshAll().then(
+      () => this.options.logger.info({ links: this.index.activeCount, ms: Date.now() - began }, 'care links reconciled at start'),
+      (err: unknown) => this.failed('reconciling the care links at start failed', err, {}),
+    );
     this.feed = this.follow();
     // A pass still under way when the next is due is not doubled.
     this.timer = setInterval(() => {
@@ -118,8 +144,10 @@ export class CareUpkeep implements Component {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.controller.abort(new StoreError({ kind: 'aborted', target: `GET /${this.linksDb}/_changes` }));
+    // The queue first: a link change waiting for a care database that does not answer gives up, and the feed ends.
+    await this.queue.stop();
     await this.feed;
-    await this.refreshing;
+    await this.refreshing?.catch(() => undefined);
     await this.serial.idle();
   }
 
@@ -128,32 +156,43 @@ export class CareUpkeep implements Component {
     return this.index.activeCount;
   }
 
+  /** (clinician, patient) copies due and not yet written. */
+  get dueCopies(): number {
+    return this.queue.pending;
+  }
+
   /**
-   * The pipeline wrote a patient's analyses or progress: update the copy of
-   * each clinician following them. Resolves once written, so the batch's
-   * checkpoint follows the copy (at least once); throws on a store failure.
+   * The pipeline wrote a patient's analyses or progress: their followers'
+   * copies are due. Returns at once; the care writes follow in their own
+   * rounds (a crash before them is made good by the start-up reconciliation).
    */
-  async patientWritten(patientId: string, snapshot?: () => Promise<ProgressSnapshot>): Promise<void> {
-    if (this.index.active(patientId).length === 0) return;
-    await this.serial.run(patientId, () => this.updatePatient(patientId, false, snapshot));
+  patientWritten(patientId: string, snapshot?: () => Promise<ProgressSnapshot>): Promise<void> {
+    const links = this.index.active(patientId);
+    if (links.length === 0) return Promise.resolve();
+    if (snapshot) this.snapshots.set(patientId, snapshot);
+    for (const link of links) this.queue.mark(link.clinicianId, patientId, false);
+    return Promise.resolve();
+  }
+
+  /** Resolves once every copy marked due so far is written (tests, the worker's `idle`). */
+  settled(): Promise<void> {
+    return this.queue.settled();
   }
 
   /** Re-evaluates every active link now, after any pass under way (the timer's job; tests call it). */
   async refreshAll(): Promise<void> {
-    while (this.refreshing) await this.refreshing;
+    while (this.refreshing) await this.refreshing.catch(() => undefined);
     this.refreshing = this.refreshPass().finally(() => (this.refreshing = undefined));
     return this.refreshing;
   }
 
   private async refreshPass(): Promise<void> {
+    const marks: Array<Promise<void>> = [];
     for (const patientId of this.index.patientsWithActiveLinks()) {
-      if (this.controller.signal.aborted) return;
-      try {
-        await this.serial.run(patientId, () => this.updatePatient(patientId, true));
-      } catch (err) {
-        this.failed("refreshing a patient's care documents failed", err, { patientId });
-      }
+      for (const link of this.index.active(patientId)) marks.push(this.queue.mark(link.clinicianId, patientId, true, true));
     }
+    // Failures are logged by the queue and retried there.
+    await Promise.allSettled(marks);
     this.counters.refreshes += 1;
   }
 
@@ -222,55 +261,47 @@ export class CareUpkeep implements Component {
     }
   }
 
-  /** One change of the links database; `doc` null: the document was deleted. */
+  /** One change of the links database; `doc` null: the document was deleted. Resolves once the care database follows it. */
   private async applyChange(id: string, doc: unknown): Promise<void> {
     const pair = parseLinkId(id);
     if (!pair || !this.owns(pair.patientId)) return;
     if (doc === null || doc === undefined) {
       // A deleted link (an account removed): its data leaves the care database as on a revoke.
       this.index.remove(pair.patientId, pair.clinicianId);
-      await this.serial.run(pair.patientId, () => this.clear(pair.patientId, pair.clinicianId));
-      this.counters.linkChanges += 1;
-      this.metrics?.linkChanges.inc();
-      return;
+    } else {
+      const link = parseLinkDoc(doc);
+      if (!link) {
+        this.options.logger.warn({ id }, 'skipped a links document the worker cannot read');
+        return;
+      }
+      this.index.set(link);
+      const mirrored = await this.serial.run(link.patientId, () => writeLinkMirror(this.options.store, this.options.config.dbPrefix, link));
+      this.counters.requests += mirrored === 'unchanged' ? 1 : 2;
+      // The patient is gone: so is what their followers held of them.
+      if (mirrored === 'user-gone') this.index.remove(link.patientId, link.clinicianId);
     }
-    const link = parseLinkDoc(doc);
-    if (!link) {
-      this.options.logger.warn({ id }, 'skipped a links document the worker cannot read');
-      return;
-    }
-    this.index.set(link);
-    await this.serial.run(link.patientId, () => this.applyLink(link));
+    if (this.index.active(pair.patientId).length === 0) this.snapshots.delete(pair.patientId);
+    // The round decides from the index: a copy for an active link, bare tombstones otherwise.
+    await this.queue.mark(pair.clinicianId, pair.patientId, true, true);
     this.counters.linkChanges += 1;
     this.metrics?.linkChanges.inc();
   }
 
-  private async applyLink(link: LinkDoc): Promise<void> {
-    const mirrored = await writeLinkMirror(this.options.store, this.options.config.dbPrefix, link);
-    this.counters.requests += mirrored === 'unchanged' ? 1 : 2;
-    if (link.status === 'revoked' || mirrored === 'user-gone') {
-      await this.clear(link.patientId, link.clinicianId);
-      return;
-    }
-    const view = await this.view(link.patientId);
-    if (!view) return;
-    this.tally(careDatabase(this.options.config.dbPrefix, link.clinicianId), await this.care.reconcile(careDatabase(this.options.config.dbPrefix, link.clinicianId), link.patientId, careDocuments(link, view), { fresh: true }));
-  }
-
-  private async clear(patientId: string, clinicianId: string): Promise<void> {
+  /** One round of a clinician's care database: each due patient's documents as the index and their progress say now, in one `_bulk_docs`. */
+  private async writeRound(clinicianId: string, due: DuePatient[]): Promise<void> {
     const careDb = careDatabase(this.options.config.dbPrefix, clinicianId);
-    this.tally(careDb, await this.care.reconcile(careDb, patientId, null, { fresh: true }));
-  }
-
-  private async updatePatient(patientId: string, fresh: boolean, snapshot?: () => Promise<ProgressSnapshot>): Promise<void> {
-    const links = this.index.active(patientId);
-    if (links.length === 0) return;
-    const view = await this.view(patientId, snapshot);
-    if (!view) return;
-    for (const link of links) {
-      const careDb = careDatabase(this.options.config.dbPrefix, link.clinicianId);
-      this.tally(careDb, await this.care.reconcile(careDb, patientId, careDocuments(link, view), { fresh }));
-    }
+    const writes = await mapBounded(due, VIEW_CONCURRENCY, async ({ patientId, fresh }) => {
+      const link = this.index.active(patientId).find((l) => l.clinicianId === clinicianId);
+      if (!link) return { patientId, desired: null, fresh };
+      const view = await this.view(patientId, fresh ? undefined : this.snapshots.get(patientId));
+      // The progress database is gone (the account is being removed): nothing to copy, the link's removal clears it.
+      if (!view) return undefined;
+      return { patientId, desired: careDocuments(link, view), fresh };
+    });
+    // A revoke that came while the views were read is due again in this care database, so its tombstones follow this round.
+    const items = writes.filter((w) => w !== undefined);
+    if (items.length === 0) return;
+    this.tally(careDb, await this.care.reconcileMany(careDb, items));
   }
 
   /** The patient's data and flags now, or undefined when their progress database is gone. */

@@ -27,7 +27,7 @@ export interface DatabaseTurnsOptions {
   stopGraceMs: number;
   /** A batch had changes: the database is in use. */
   onNews(db: string): void;
-  /** A batch's analyses and progress of a user are written; awaited before the batch's checkpoint. */
+  /** A batch's analyses and progress of a user are written (the care upkeep marks the copies due and returns at once); awaited before the batch's checkpoint. */
   onUserWritten?(userId: string, snapshot: () => Promise<ProgressSnapshot>): Promise<void>;
   /** A database's turn ended, whatever its outcome. */
   onTurnEnd(db: string): void;

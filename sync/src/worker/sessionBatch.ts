@@ -22,7 +22,7 @@ export interface BatchDeps {
   logger: Logger;
   /** What each progress database holds, kept current from its changes feed. */
   progressCache: ProgressDbCache;
-  /** Called once a batch's analyses and progress are written (the care copies follow); a failure fails the batch. */
+  /** Called once a batch's analyses and progress are written (the care copies are marked due; they are written apart); a failure fails the batch. */
   afterWrite?(userId: string, snapshot: () => Promise<ProgressSnapshot>): Promise<void>;
 }
 

@@ -234,6 +234,7 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
     async idle() {
       await sweeps.settled();
       await turns.untilCurrent();
+      await care.settled();
     },
     stop() {
       stopped ??= (async () => {
