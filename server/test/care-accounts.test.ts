@@ -200,6 +200,13 @@ describe('care team: roles, invitations, share codes and links', () => {
     expectCode(await clinician.json('POST', '/api/care/links', {}), 'invalid_request');
   });
 
+  it('refuses a care body over 16 KiB with 413 body_too_large, though /api takes megabytes elsewhere', async () => {
+    const clinician = await world.clinician();
+    const big = await clinician.json('POST', '/api/care/links', { code: 'X'.repeat(20 * 1024) });
+    expectCode(big, 'body_too_large');
+    expect(big.body.reason).toContain(String(16 * 1024));
+  });
+
   it('refuses a wrong, used or expired share code with one code, and caps live codes per patient', async () => {
     const patient = await world.patient();
     const first = await world.clinician();

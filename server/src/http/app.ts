@@ -1,5 +1,5 @@
 import cors from 'cors';
-import express, { type Express, type Router } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { AccountService } from '../accounts/accountService.js';
@@ -66,6 +66,16 @@ function authDeps(config: GatewayConfig, store: StoreClient, clock: Clock): Auth
 }
 
 /**
+ * The JSON body parser of `/api`, except under `/api/care`: the care routes
+ * read their own small bodies (16 KiB), which a parser with the larger
+ * session upload limit running first would make moot.
+ */
+function apiBodies(limitBytes: number): RequestHandler {
+  const parse = express.json({ limit: limitBytes });
+  return (req, res, next) => (req.path === '/care' || req.path.startsWith('/care/') ? next() : parse(req, res, next));
+}
+
+/**
  * The gateway's Express application: request ids and logging, security
  * headers, CORS, operations, accounts, and the routers for /sync and /api
  * behind the access token check. Every error is a JSON body.
@@ -98,7 +108,7 @@ export function createApp(deps: AppDeps): Express {
   // The sync proxy reads its own: it keeps the bytes, to forward a batch whose every document
   // passes as it came, and parses a batch a document at a time (jsonBytes.ts).
   if (deps.routers?.sync) app.use('/sync', labelMount('/sync'), authenticated, deps.routers.sync);
-  if (deps.routers?.api) app.use('/api', labelMount('/api'), authenticated, express.json({ limit: config.bodyLimitBytes }), deps.routers.api);
+  if (deps.routers?.api) app.use('/api', labelMount('/api'), authenticated, apiBodies(config.bodyLimitBytes), deps.routers.api);
 
   app.use(notFound());
   app.use(errorHandler(logger));
