@@ -1,5 +1,6 @@
 import type { CareLinksAnswer, Role, ShareCodeAnswer } from '@m2m/contract';
 import express, { type Response, type Router } from 'express';
+import type { Logger } from 'pino';
 import { z } from 'zod';
 import { AccountsDatabase } from '../accounts/accountsDatabase.js';
 import type { AccountDoc } from '../accounts/accountService.js';
@@ -12,6 +13,7 @@ import { throttle } from '../auth/throttle.js';
 import type { CareConfig } from '../config.js';
 import { HttpError } from '../http/errors.js';
 import { jsonBodyReader } from '../proxy/jsonBody.js';
+import { CareDataClearer } from './careDataClearer.js';
 import { LinkStore, publicLink, type Party } from './linkStore.js';
 import { ShareCodes } from './shareCodes.js';
 import type { StoreClient } from '@m2m/couch';
@@ -20,6 +22,7 @@ export interface CareRouterDeps {
   config: { dbPrefix: string; care: CareConfig };
   store: StoreClient;
   clock: Clock;
+  logger: Logger;
 }
 
 /** The window of the redeem limits: 15 minutes. */
@@ -46,7 +49,8 @@ function requireRole(res: Response, role: Role, what: string): string {
 export function createCareRouter(deps: CareRouterDeps): Router {
   const { config, store, clock } = deps;
   const codes = new ShareCodes(store, config.dbPrefix, config.care.shareCodeTtlS, clock);
-  const links = new LinkStore(store, config.dbPrefix, clock);
+  const clearer = new CareDataClearer(store, config.dbPrefix, deps.logger);
+  const links = new LinkStore(store, config.dbPrefix, clock, (patientId, clinicianId) => clearer.clear(patientId, clinicianId));
   const accounts = new AccountsDatabase(store, config.dbPrefix);
   // Only failed redeems count (a code that works is given back): a clinician linking many patients is never held up.
   const perClinician = new GuessBudget(config.care.redeemsPerClinician, REDEEM_WINDOW_MS, clock);

@@ -48,6 +48,8 @@ export class LinkStore {
     private readonly store: StoreClient,
     prefix: string,
     private readonly clock: Clock,
+    /** Runs after each revoke is written (the care data's clearing); must not throw. */
+    private readonly afterRevoke?: (patientId: string, clinicianId: string) => Promise<void>,
   ) {
     this.name = systemDatabases(prefix).links;
     this.accounts = new AccountsDatabase(store, prefix);
@@ -87,10 +89,13 @@ export class LinkStore {
   /** Revokes the pair's link; a revoked one stays as it is. Undefined when the pair never had a link. */
   async revoke(patientId: string, clinicianId: string, by: CareLinkEvent['by']): Promise<LinkDoc | undefined> {
     if (!(await this.get(patientId, clinicianId))) return undefined;
-    return this.update(patientId, clinicianId, (current) => {
+    const revoked = await this.update(patientId, clinicianId, (current) => {
       if (!current || current.status === 'revoked') return undefined;
       return { ...current, status: 'revoked', history: [...current.history, { event: 'revoked' as const, at: this.now(), by }].slice(-MAX_HISTORY) };
     });
+    // Also when it was revoked already: a repeated revoke clears what a failed clearing left.
+    if (revoked.status === 'revoked') await this.afterRevoke?.(patientId, clinicianId);
+    return revoked;
   }
 
   /** A patient's links: who follows them (and who did). */

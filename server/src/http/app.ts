@@ -14,6 +14,7 @@ import { RateLimiter } from '../auth/rateLimiter.js';
 import { RefreshTokens } from '../auth/refreshTokens.js';
 import { requireUser } from '../auth/requireUser.js';
 import { SignInStatus } from '../auth/signInStatus.js';
+import { CareDataClearer } from '../care/careDataClearer.js';
 import { Invitations } from '../care/invitations.js';
 import { LinkStore } from '../care/linkStore.js';
 import { ShareCodes } from '../care/shareCodes.js';
@@ -35,8 +36,14 @@ export interface AppDeps {
   clock?: Clock;
 }
 
+/** The links as account deletion revokes them: each revoke clears the care data at once. */
+function careLinks(prefix: string, store: StoreClient, clock: Clock, logger: Logger): LinkStore {
+  const clearer = new CareDataClearer(store, prefix, logger);
+  return new LinkStore(store, prefix, clock, (patientId, clinicianId) => clearer.clear(patientId, clinicianId));
+}
+
 /** The accounts, tokens and limits behind /auth and /me. */
-function authDeps(config: GatewayConfig, store: StoreClient, clock: Clock): AuthDeps {
+function authDeps(config: GatewayConfig, store: StoreClient, clock: Clock, logger: Logger): AuthDeps {
   if (config.jwtSecret === undefined) throw new Error('createApp: config.jwtSecret must be resolved before');
   const accounts = new AccountService(store, config.dbPrefix, clock, new PasswordHasher(scryptCost(config.signIn.scryptLog2N)));
   const { perClient, perUsername, windowS } = config.authRateLimit;
@@ -55,7 +62,7 @@ function authDeps(config: GatewayConfig, store: StoreClient, clock: Clock): Auth
     deviceTokens: new DeviceTokens(config.jwtSecret, clock),
     existence: new AccountExistenceCache(async (userId) => (await accounts.getAccount(userId)) !== undefined, clock),
     invitations: new Invitations(store, config.dbPrefix, clock),
-    care: { links: new LinkStore(store, config.dbPrefix, clock), shareCodes: new ShareCodes(store, config.dbPrefix, config.care.shareCodeTtlS, clock) },
+    care: { links: careLinks(config.dbPrefix, store, clock, logger), shareCodes: new ShareCodes(store, config.dbPrefix, config.care.shareCodeTtlS, clock) },
     signIns,
     limits: {
       perClient: new RateLimiter(perClient, windowS, clock),
@@ -82,7 +89,7 @@ function apiBodies(limitBytes: number): RequestHandler {
  */
 export function createApp(deps: AppDeps): Express {
   const { config, store, logger } = deps;
-  const auth = authDeps(config, store, deps.clock ?? systemClock);
+  const auth = authDeps(config, store, deps.clock ?? systemClock, logger);
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
