@@ -105,7 +105,13 @@ export function createCareRouter(deps: CareRouterDeps): Router {
     const [patient, clinician] = parties;
     if (!patient || !clinician) throw new HttpError('share_code_invalid', SHARE_CODE_INVALID);
     giveBack(); // a code that works is not a guess
-    res.status(201).json(publicLink(await links.link(patient, clinician)));
+    const linked = await links.link(patient, clinician);
+    // The patient may have deleted their account meanwhile, after its revokes read the links: undo this one.
+    if (!(await partyOf(patient.userId))) {
+      await links.revoke(patient.userId, clinician.userId, 'patient');
+      throw new HttpError('share_code_invalid', SHARE_CODE_INVALID);
+    }
+    res.status(201).json(publicLink(linked));
   });
 
   router.get('/links', async (_req, res) => {
