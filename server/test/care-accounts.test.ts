@@ -43,6 +43,12 @@ describe('care team: roles, invitations, share codes and links', () => {
   afterAll(async () => {
     await world?.close();
   });
+  /** Documents of `<prefix>accounts` whose ids start with `prefix`, as stored. */
+  const accountsDocs = async (prefix: string): Promise<Json[]> => {
+    const { accounts } = systemDatabases(world.gateway.config.dbPrefix);
+    const range = `startkey=${encodeURIComponent(JSON.stringify(prefix))}&endkey=${encodeURIComponent(JSON.stringify(`${prefix}\ufff0`))}`;
+    return ((await world.store.json('GET', `/${accounts}/_all_docs?include_docs=true&${range}`)).body.rows as Json[]).map((row) => row.doc);
+  };
 
   it('registers a patient without an invitation: role in the answer, the token and GET /me; the two patient databases', async () => {
     // A role in the body is not a way in: only an invitation makes a clinician.
@@ -239,8 +245,34 @@ describe('care team: roles, invitations, share codes and links', () => {
     const other = await world.clinician();
     const leaving = await world.patient();
     await world.link(leaving, other);
+    const { links: linksDb } = systemDatabases(world.gateway.config.dbPrefix);
+    const linkPath = `/${linksDb}/${encodeURIComponent(`link:${leaving.userId}:${other.userId}`)}`;
+    expect((await world.store.json('GET', linkPath)).body.patientUsername).toBe(leaving.username);
     expect((await leaving.json('DELETE', '/me', { password: TEST_PASSWORD })).status).toBe(200);
-    expect((await other.json('GET', '/api/care/links')).body.links[0]).toMatchObject({ status: 'revoked', history: [{}, { event: 'revoked', by: 'patient' }] });
+    // The deleted patient leaves the clinician's list; the link stays, revoked, without the patient's name.
+    expect((await other.json('GET', '/api/care/links')).body.links).toEqual([]);
+    expect((await world.store.json('GET', linkPath)).body).toMatchObject({ status: 'revoked', patientUsername: '', history: [{}, { event: 'revoked', by: 'patient' }] });
+    expect(await accountsDocs(`careindex:${other.userId}:`)).toEqual([]);
+  });
+
+  it("deletes every share code a patient made, used and expired ones too; a new code purges the expired ones", async () => {
+    const patient = await world.patient();
+    const clinician = await world.clinician();
+    const codesOf = async () => (await accountsDocs('sharecode:')).filter((doc) => doc.patientId === patient.userId);
+    await world.shareCode(patient);
+    await world.shareCode(patient);
+    world.gateway.clock.advance(61_000);
+    expect(await codesOf()).toHaveLength(2);
+    await world.link(patient, clinician); // a new code (the two expired ones go), used at once
+    const left = await codesOf();
+    expect(left).toHaveLength(1);
+    expect(left[0]).toMatchObject({ usedBy: clinician.userId });
+    await world.shareCode(patient);
+    world.gateway.clock.advance(61_000);
+    expect(await codesOf()).toHaveLength(2);
+    expect((await patient.json('DELETE', '/me', { password: TEST_PASSWORD })).status).toBe(200);
+    expect(await codesOf()).toEqual([]);
+    expect(await accountsDocs(`sharecodes:${patient.userId}`)).toEqual([]);
   });
 
   it('m2m-gateway invite-clinician prints a working code once; an unknown command is a usage error', async () => {

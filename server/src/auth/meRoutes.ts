@@ -47,6 +47,7 @@ export function meRoutes(deps: AuthDeps): Router {
     // A redeem that read its code before the codes went may have linked since: revoke again. One linking
     // later still finds the account gone and revokes its own link (careRoutes.ts).
     await deps.care.links.revokeAllOf(userId, role);
+    if (role === 'patient') await deps.care.links.forgetPatient(userId);
     await deps.refreshTokens.removeAllForUser(userId);
     res.json({ ok: true } satisfies OkAnswer);
   });

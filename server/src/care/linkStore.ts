@@ -121,6 +121,21 @@ export class LinkStore {
     if (role === 'clinician') await this.accounts.removeAndPurge(await this.accounts.listByPrefix(indexId(userId, '')));
   }
 
+  /**
+   * After a patient's account is deleted (their links revoked): the
+   * clinicians' index entries of the patient are purged, so the patient
+   * leaves their lists, and each link document forgets the patient's name
+   * (it stays, revoked, as the worker's record of the revoke).
+   */
+  async forgetPatient(patientId: string): Promise<void> {
+    const links = await this.ofPatient(patientId);
+    for (const link of links) {
+      await this.update(patientId, link.clinicianId, (current) => (!current || current.patientUsername === '' ? undefined : { ...current, patientUsername: '' }));
+    }
+    const entries = await Promise.all(links.map((link) => this.accounts.get<ClinicianIndexDoc>(indexId(link.clinicianId, patientId))));
+    await this.accounts.removeAndPurge(entries.filter((doc): doc is ClinicianIndexDoc => doc !== undefined));
+  }
+
   private now(): string {
     return new Date(this.clock()).toISOString();
   }
