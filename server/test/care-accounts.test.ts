@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ERROR_CATALOGUE, type ErrorCode } from '@m2m/contract';
-import { StoreClient, storeUrlWithCredentials, systemDatabases } from '@m2m/couch';
+import { ADMIN_ONLY_SECURITY, StoreClient, storeUrlWithCredentials, systemDatabases } from '@m2m/couch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Invitations } from '../src/care/invitations.js';
 import { runInviteClinician } from '../src/care/inviteCommand.js';
@@ -161,6 +161,25 @@ describe('care team: roles, invitations, share codes and links', () => {
     // The source of truth: one document per pair in the links database, for the worker.
     const stored = await world.store.json('GET', `/${systemDatabases(world.gateway.config.dbPrefix).links}/link:${patient.userId}:${clinician.userId}`);
     expect(stored.body).toMatchObject({ _id: `link:${patient.userId}:${clinician.userId}`, type: 'link', schemaVersion: 1, ...link });
+  });
+
+  it('gives a share code back when the store fails to write the link, so the same code links on retry', async () => {
+    const patient = await world.patient();
+    const clinician = await world.clinician();
+    const code = await world.shareCode(patient);
+    const { links } = systemDatabases(world.gateway.config.dbPrefix);
+    // A real store fault: the links database is gone while the code is redeemed.
+    expect((await world.store.json('DELETE', `/${links}`)).status).toBe(200);
+    try {
+      const failed = await clinician.json('POST', '/api/care/links', { code });
+      expect(failed.status).toBeGreaterThanOrEqual(500);
+    } finally {
+      expect((await world.store.json('PUT', `/${links}`)).status).toBe(201);
+      expect((await world.store.json('PUT', `/${links}/_security`, ADMIN_ONLY_SECURITY)).status).toBe(200);
+    }
+    const retried = await clinician.json('POST', '/api/care/links', { code });
+    expect(retried.status).toBe(201);
+    expect(retried.body).toMatchObject({ patientId: patient.userId, clinicianId: clinician.userId, status: 'active' });
   });
 
   it('revokes by the patient or the clinician, idempotently; a new code reactivates the same link', async () => {

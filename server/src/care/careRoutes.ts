@@ -11,10 +11,10 @@ import { GuessBudget } from '../auth/guessBudget.js';
 import { roleOf, userIdOf } from '../auth/requireUser.js';
 import { throttle } from '../auth/throttle.js';
 import type { CareConfig } from '../config.js';
-import { HttpError } from '../http/errors.js';
+import { HttpError, loggableError } from '../http/errors.js';
 import { jsonBodyReader } from '../proxy/jsonBody.js';
 import { CareDataClearer } from './careDataClearer.js';
-import { LinkStore, publicLink, type Party } from './linkStore.js';
+import { LinkStore, publicLink, type LinkDoc, type Party } from './linkStore.js';
 import { ShareCodes } from './shareCodes.js';
 import type { StoreClient } from '@m2m/couch';
 
@@ -94,18 +94,29 @@ export function createCareRouter(deps: CareRouterDeps): Router {
       perClinician.giveBack(clinicianId);
       overall.giveBack('all');
     };
-    let parties: [Party | undefined, Party | undefined];
+    let patientId: string | undefined;
     try {
-      const patientId = await codes.redeem(code, clinicianId);
-      parties = patientId === undefined ? [undefined, undefined] : await Promise.all([partyOf(patientId), partyOf(clinicianId)]);
+      patientId = await codes.redeem(code, clinicianId);
     } catch (err) {
       giveBack(); // the store failed: nothing was guessed
       throw err;
     }
-    const [patient, clinician] = parties;
-    if (!patient || !clinician) throw new HttpError('share_code_invalid', SHARE_CODE_INVALID);
+    if (patientId === undefined) throw new HttpError('share_code_invalid', SHARE_CODE_INVALID);
     giveBack(); // a code that works is not a guess
-    const linked = await links.link(patient, clinician);
+    let linked: LinkDoc;
+    let patient: Party | undefined;
+    let clinician: Party | undefined;
+    try {
+      [patient, clinician] = await Promise.all([partyOf(patientId), partyOf(clinicianId)]);
+      if (!patient || !clinician) throw new HttpError('share_code_invalid', SHARE_CODE_INVALID);
+      linked = await links.link(patient, clinician);
+    } catch (err) {
+      // The code is marked used but made no link: unused again, the clinician may retry with it.
+      if (!(err instanceof HttpError)) {
+        await codes.release(code, clinicianId).catch((releaseErr: unknown) => deps.logger.warn({ err: loggableError(releaseErr) }, 'a share code could not be given back'));
+      }
+      throw err;
+    }
     // The patient may have deleted their account meanwhile, after its revokes read the links: undo this one.
     if (!(await partyOf(patient.userId))) {
       await links.revoke(patient.userId, clinician.userId, 'patient');

@@ -88,6 +88,21 @@ export class ShareCodes {
     return (await this.db.put(used)) === 'conflict' ? undefined : doc.patientId;
   }
 
+  /**
+   * Gives a redeemed code back when the link it was redeemed for could not be
+   * written: unused again (until it expires), only if `clinicianId` used it.
+   */
+  async release(typed: string, clinicianId: string): Promise<void> {
+    const normalised = normaliseCode(typed, SHARE_CODE_LENGTH);
+    if (normalised === undefined) return;
+    const doc = await this.db.get<ShareCodeDoc>(codeId(codeHash(normalised)));
+    if (doc?.usedBy !== clinicianId) return;
+    const unused: ShareCodeDoc = { ...doc };
+    delete unused.usedBy;
+    delete unused.usedAt;
+    await this.db.put(unused);
+  }
+
   /** Removes (and purges) every code a deleted account made, used and expired ones included, and their index. */
   async removeAllOf(patientId: string): Promise<void> {
     const index = await this.db.get<PatientCodesDoc>(patientCodesId(patientId));
