@@ -42,6 +42,8 @@ export type AllDocsQuery = {
   descending?: boolean;
   limit?: number;
   skip?: number;
+  /** With include_docs: each document's conflicting leaf revisions in `_conflicts`. */
+  conflicts?: boolean;
 };
 
 function send<T>(store: StoreClient, req: StoreRequest, options: CallOptions = {}): Promise<T> {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ERROR_CATALOGUE, type ErrorCode } from '@m2m/contract';
-import { StoreClient, storeUrlWithCredentials, systemDatabases } from '@m2m/couch';
+import { ADMIN_ONLY_SECURITY, StoreClient, storeUrlWithCredentials, systemDatabases } from '@m2m/couch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Invitations } from '../src/care/invitations.js';
 import { runInviteClinician } from '../src/care/inviteCommand.js';
@@ -43,6 +43,12 @@ describe('care team: roles, invitations, share codes and links', () => {
   afterAll(async () => {
     await world?.close();
   });
+  /** Documents of `<prefix>accounts` whose ids start with `prefix`, as stored. */
+  const accountsDocs = async (prefix: string): Promise<Json[]> => {
+    const { accounts } = systemDatabases(world.gateway.config.dbPrefix);
+    const range = `startkey=${encodeURIComponent(JSON.stringify(prefix))}&endkey=${encodeURIComponent(JSON.stringify(`${prefix}\ufff0`))}`;
+    return ((await world.store.json('GET', `/${accounts}/_all_docs?include_docs=true&${range}`)).body.rows as Json[]).map((row) => row.doc);
+  };
 
   it('registers a patient without an invitation: role in the answer, the token and GET /me; the two patient databases', async () => {
     // A role in the body is not a way in: only an invitation makes a clinician.
@@ -157,6 +163,25 @@ describe('care team: roles, invitations, share codes and links', () => {
     expect(stored.body).toMatchObject({ _id: `link:${patient.userId}:${clinician.userId}`, type: 'link', schemaVersion: 1, ...link });
   });
 
+  it('gives a share code back when the store fails to write the link, so the same code links on retry', async () => {
+    const patient = await world.patient();
+    const clinician = await world.clinician();
+    const code = await world.shareCode(patient);
+    const { links } = systemDatabases(world.gateway.config.dbPrefix);
+    // A real store fault: the links database is gone while the code is redeemed.
+    expect((await world.store.json('DELETE', `/${links}`)).status).toBe(200);
+    try {
+      const failed = await clinician.json('POST', '/api/care/links', { code });
+      expect(failed.status).toBeGreaterThanOrEqual(500);
+    } finally {
+      expect((await world.store.json('PUT', `/${links}`)).status).toBe(201);
+      expect((await world.store.json('PUT', `/${links}/_security`, ADMIN_ONLY_SECURITY)).status).toBe(200);
+    }
+    const retried = await clinician.json('POST', '/api/care/links', { code });
+    expect(retried.status).toBe(201);
+    expect(retried.body).toMatchObject({ patientId: patient.userId, clinicianId: clinician.userId, status: 'active' });
+  });
+
   it('revokes by the patient or the clinician, idempotently; a new code reactivates the same link', async () => {
     const patient = await world.patient();
     const clinician = await world.clinician();
@@ -200,6 +225,13 @@ describe('care team: roles, invitations, share codes and links', () => {
     expectCode(await clinician.json('POST', '/api/care/links', {}), 'invalid_request');
   });
 
+  it('refuses a care body over 16 KiB with 413 body_too_large, though /api takes megabytes elsewhere', async () => {
+    const clinician = await world.clinician();
+    const big = await clinician.json('POST', '/api/care/links', { code: 'X'.repeat(20 * 1024) });
+    expectCode(big, 'body_too_large');
+    expect(big.body.reason).toContain(String(16 * 1024));
+  });
+
   it('refuses a wrong, used or expired share code with one code, and caps live codes per patient', async () => {
     const patient = await world.patient();
     const first = await world.clinician();
@@ -232,8 +264,34 @@ describe('care team: roles, invitations, share codes and links', () => {
     const other = await world.clinician();
     const leaving = await world.patient();
     await world.link(leaving, other);
+    const { links: linksDb } = systemDatabases(world.gateway.config.dbPrefix);
+    const linkPath = `/${linksDb}/${encodeURIComponent(`link:${leaving.userId}:${other.userId}`)}`;
+    expect((await world.store.json('GET', linkPath)).body.patientUsername).toBe(leaving.username);
     expect((await leaving.json('DELETE', '/me', { password: TEST_PASSWORD })).status).toBe(200);
-    expect((await other.json('GET', '/api/care/links')).body.links[0]).toMatchObject({ status: 'revoked', history: [{}, { event: 'revoked', by: 'patient' }] });
+    // The deleted patient leaves the clinician's list; the link stays, revoked, without the patient's name.
+    expect((await other.json('GET', '/api/care/links')).body.links).toEqual([]);
+    expect((await world.store.json('GET', linkPath)).body).toMatchObject({ status: 'revoked', patientUsername: '', history: [{}, { event: 'revoked', by: 'patient' }] });
+    expect(await accountsDocs(`careindex:${other.userId}:`)).toEqual([]);
+  });
+
+  it("deletes every share code a patient made, used and expired ones too; a new code purges the expired ones", async () => {
+    const patient = await world.patient();
+    const clinician = await world.clinician();
+    const codesOf = async () => (await accountsDocs('sharecode:')).filter((doc) => doc.patientId === patient.userId);
+    await world.shareCode(patient);
+    await world.shareCode(patient);
+    world.gateway.clock.advance(61_000);
+    expect(await codesOf()).toHaveLength(2);
+    await world.link(patient, clinician); // a new code (the two expired ones go), used at once
+    const left = await codesOf();
+    expect(left).toHaveLength(1);
+    expect(left[0]).toMatchObject({ usedBy: clinician.userId });
+    await world.shareCode(patient);
+    world.gateway.clock.advance(61_000);
+    expect(await codesOf()).toHaveLength(2);
+    expect((await patient.json('DELETE', '/me', { password: TEST_PASSWORD })).status).toBe(200);
+    expect(await codesOf()).toEqual([]);
+    expect(await accountsDocs(`sharecodes:${patient.userId}`)).toEqual([]);
   });
 
   it('m2m-gateway invite-clinician prints a working code once; an unknown command is a usage error', async () => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { clientFetch } from './support/proxyClientFetch.js';
 import { randomCode } from '../src/care/codes.js';
 import { REDEEM_WINDOW_MS } from '../src/care/careRoutes.js';
-import type { Json } from './support/gatewayHarness.js';
+import { TEST_PASSWORD, type Json } from './support/gatewayHarness.js';
 import { rawRequest } from './support/proxyRawHttp.js';
 import { couchSession } from './support/proxySessions.js';
 import { startCareWorld, type CareUser, type CareWorld } from './support/careWorld.js';
@@ -41,11 +41,10 @@ describe('care team: what is not yours stays out of reach', () => {
 
     await world.link(patient, linked);
     await world.putCareDoc(linked, careDoc(patient.userId));
-    // The revoked clinician held the patient's document; at the revoke the worker deleted it with a bare tombstone.
+    // The revoked clinician held the patient's document; the revoke itself deleted it with a bare tombstone.
     await world.link(patient, revoked);
     oldRev = await world.putCareDoc(revoked, careDoc(patient.userId));
     expect((await patient.json('DELETE', `/api/care/links/${revoked.userId}`)).body.status).toBe('revoked');
-    await world.putCareDoc(revoked, { _id: patientDocId, _rev: oldRev, _deleted: true });
   });
   afterAll(async () => {
     await world?.close();
@@ -122,9 +121,10 @@ describe('care team: what is not yours stays out of reach', () => {
       const second = await world.putCareDoc(follower, { _id: analysisId, type: 'care-analysis', schemaVersion: 1, patientId: followed.userId, analysis: {} });
       await vi.waitFor(async () => expect(await care.findOne(analysisId).exec()).not.toBeNull(), { timeout: 10_000 });
 
+      expect(second).toMatch(/^1-/);
+      expect(first).toMatch(/^1-/);
+      // No worker runs here: the revoke request itself writes the bare tombstones.
       expect((await followed.json('DELETE', `/api/care/links/${follower.userId}`)).status).toBe(200);
-      await world.putCareDoc(follower, { _id: `patient:${followed.userId}`, _rev: first, _deleted: true });
-      await world.putCareDoc(follower, { _id: analysisId, _rev: second, _deleted: true });
       await vi.waitFor(async () => expect(await care.count().exec()).toBe(0), { timeout: 10_000 });
       expect(errors).toEqual([]);
       // Only the pull's endpoints were used, and none was refused.
@@ -137,6 +137,48 @@ describe('care team: what is not yours stays out of reach', () => {
       client.abortAll();
       await db.remove();
     }
+  });
+
+  it("a revoke, by the patient or by the patient's account deletion, takes every leaf of the patient's care documents out of the pull, with no worker running", async () => {
+    const careDocs = (patientId: string): Json[] => [
+      careDoc(patientId),
+      { _id: `progress:${patientId}`, type: 'care-progress', schemaVersion: 1, patientId, progress: { id: 'progress', note: SECRET } },
+      ...[1, 2, 3].map((n) => ({ _id: `analysis:${patientId}:ses_${n}`, type: 'care-analysis', schemaVersion: 1, patientId, analysis: { note: SECRET } })),
+    ];
+    const clinician = await world.clinician();
+    const kept = await world.patient();
+    const byRevoke = await world.patient();
+    for (const p of [kept, byRevoke]) await world.link(p, clinician);
+    for (const p of [kept, byRevoke]) for (const doc of careDocs(p.userId)) await world.putCareDoc(clinician, doc);
+    // A conflicting leaf, as replication could leave one: it must go too.
+    const conflict = await world.store.json('POST', `/${clinician.careDb}/_bulk_docs`, { new_edits: false, docs: [{ ...careDoc(byRevoke.userId), _rev: '1-0123456789abcdef0123456789abcdef' }] });
+    expect(conflict.status).toBe(201);
+    expect((await world.store.json('GET', `/${clinician.careDb}/${encodeURIComponent(`patient:${byRevoke.userId}`)}?conflicts=true`)).body._conflicts).toHaveLength(1);
+
+    expect((await byRevoke.json('DELETE', `/api/care/links/${clinician.userId}`)).status).toBe(200);
+    const pulled = async (): Promise<string> =>
+      JSON.stringify([(await clinician.json('GET', '/sync/care/_all_docs?include_docs=true&conflicts=true')).body, (await clinician.json('GET', '/sync/care/_changes?include_docs=true&style=all_docs&conflicts=true')).body]);
+    const afterRevoke = await pulled();
+    expect(afterRevoke).toContain(kept.userId);
+    const changes = (await clinician.json('GET', '/sync/care/_changes?include_docs=true&style=all_docs')).body.results as Json[];
+    const ofRevoked = changes.filter((c) => String(c.id).includes(byRevoke.userId));
+    expect(ofRevoked).toHaveLength(5);
+    for (const change of ofRevoked) {
+      expect(change.deleted).toBe(true);
+      expect(Object.keys(change.doc).sort()).toEqual(['_deleted', '_id', '_rev']);
+    }
+    const allDocs = (await clinician.json('GET', '/sync/care/_all_docs?include_docs=true')).body.rows as Json[];
+    expect(allDocs.map((r) => r.id).filter((id: string) => id.includes(byRevoke.userId))).toEqual([]);
+    // Every leaf is a tombstone: the store holds no live revision of the patient's summary.
+    const leaves = (await world.store.json('GET', `/${clinician.careDb}/${encodeURIComponent(`patient:${byRevoke.userId}`)}?open_revs=all`)).body as Json[];
+    expect(leaves).toHaveLength(2);
+    for (const leaf of leaves) expect(leaf.ok._deleted).toBe(true);
+
+    // The kept patient deletes their account: its revokes clear the same way.
+    expect((await kept.json('DELETE', '/me', { password: TEST_PASSWORD })).status).toBe(200);
+    expect(await pulled()).not.toContain(SECRET);
+    const rows = (await clinician.json('GET', '/sync/care/_all_docs?include_docs=true')).body.rows as Json[];
+    expect(rows).toEqual([]);
   });
 
   it('refuses on the care database every read but the pull and every write, even to a linked clinician', async () => {

@@ -36,12 +36,18 @@ export function meRoutes(deps: AuthDeps): Router {
       authFailuresTotal.inc({ reason: 'bad_credentials' });
       throw new HttpError('password_incorrect', 'the password is incorrect');
     }
-    // Links first: the worker then takes this user's data out of every clinician's care database.
-    await deps.care.links.revokeAllOf(userId, roleOf(res));
+    // Share codes first, so that none can be redeemed once the links are revoked; then the links, so that
+    // the worker takes this user's data out of every clinician's care database.
+    const role = roleOf(res);
     await deps.care.shareCodes.removeAllOf(userId);
+    await deps.care.links.revokeAllOf(userId, role);
     deps.existence.forget(userId);
     await deps.accounts.deleteAccount(userId);
     deps.existence.forget(userId);
+    // A redeem that read its code before the codes went may have linked since: revoke again. One linking
+    // later still finds the account gone and revokes its own link (careRoutes.ts).
+    await deps.care.links.revokeAllOf(userId, role);
+    if (role === 'patient') await deps.care.links.forgetPatient(userId);
     await deps.refreshTokens.removeAllForUser(userId);
     res.json({ ok: true } satisfies OkAnswer);
   });

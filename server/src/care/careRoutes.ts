@@ -1,5 +1,6 @@
 import type { CareLinksAnswer, Role, ShareCodeAnswer } from '@m2m/contract';
 import express, { type Response, type Router } from 'express';
+import type { Logger } from 'pino';
 import { z } from 'zod';
 import { AccountsDatabase } from '../accounts/accountsDatabase.js';
 import type { AccountDoc } from '../accounts/accountService.js';
@@ -10,9 +11,10 @@ import { GuessBudget } from '../auth/guessBudget.js';
 import { roleOf, userIdOf } from '../auth/requireUser.js';
 import { throttle } from '../auth/throttle.js';
 import type { CareConfig } from '../config.js';
-import { HttpError } from '../http/errors.js';
+import { HttpError, loggableError } from '../http/errors.js';
 import { jsonBodyReader } from '../proxy/jsonBody.js';
-import { LinkStore, publicLink, type Party } from './linkStore.js';
+import { CareDataClearer } from './careDataClearer.js';
+import { LinkStore, publicLink, type LinkDoc, type Party } from './linkStore.js';
 import { ShareCodes } from './shareCodes.js';
 import type { StoreClient } from '@m2m/couch';
 
@@ -20,6 +22,7 @@ export interface CareRouterDeps {
   config: { dbPrefix: string; care: CareConfig };
   store: StoreClient;
   clock: Clock;
+  logger: Logger;
 }
 
 /** The window of the redeem limits: 15 minutes. */
@@ -46,7 +49,8 @@ function requireRole(res: Response, role: Role, what: string): string {
 export function createCareRouter(deps: CareRouterDeps): Router {
   const { config, store, clock } = deps;
   const codes = new ShareCodes(store, config.dbPrefix, config.care.shareCodeTtlS, clock);
-  const links = new LinkStore(store, config.dbPrefix, clock);
+  const clearer = new CareDataClearer(store, config.dbPrefix, deps.logger);
+  const links = new LinkStore(store, config.dbPrefix, clock, (patientId, clinicianId) => clearer.clear(patientId, clinicianId));
   const accounts = new AccountsDatabase(store, config.dbPrefix);
   // Only failed redeems count (a code that works is given back): a clinician linking many patients is never held up.
   const perClinician = new GuessBudget(config.care.redeemsPerClinician, REDEEM_WINDOW_MS, clock);
@@ -90,18 +94,35 @@ export function createCareRouter(deps: CareRouterDeps): Router {
       perClinician.giveBack(clinicianId);
       overall.giveBack('all');
     };
-    let parties: [Party | undefined, Party | undefined];
+    let patientId: string | undefined;
     try {
-      const patientId = await codes.redeem(code, clinicianId);
-      parties = patientId === undefined ? [undefined, undefined] : await Promise.all([partyOf(patientId), partyOf(clinicianId)]);
+      patientId = await codes.redeem(code, clinicianId);
     } catch (err) {
       giveBack(); // the store failed: nothing was guessed
       throw err;
     }
-    const [patient, clinician] = parties;
-    if (!patient || !clinician) throw new HttpError('share_code_invalid', SHARE_CODE_INVALID);
+    if (patientId === undefined) throw new HttpError('share_code_invalid', SHARE_CODE_INVALID);
     giveBack(); // a code that works is not a guess
-    res.status(201).json(publicLink(await links.link(patient, clinician)));
+    let linked: LinkDoc;
+    let patient: Party | undefined;
+    let clinician: Party | undefined;
+    try {
+      [patient, clinician] = await Promise.all([partyOf(patientId), partyOf(clinicianId)]);
+      if (!patient || !clinician) throw new HttpError('share_code_invalid', SHARE_CODE_INVALID);
+      linked = await links.link(patient, clinician);
+    } catch (err) {
+      // The code is marked used but made no link: unused again, the clinician may retry with it.
+      if (!(err instanceof HttpError)) {
+        await codes.release(code, clinicianId).catch((releaseErr: unknown) => deps.logger.warn({ err: loggableError(releaseErr) }, 'a share code could not be given back'));
+      }
+      throw err;
+    }
+    // The patient may have deleted their account meanwhile, after its revokes read the links: undo this one.
+    if (!(await partyOf(patient.userId))) {
+      await links.revoke(patient.userId, clinician.userId, 'patient');
+      throw new HttpError('share_code_invalid', SHARE_CODE_INVALID);
+    }
+    res.status(201).json(publicLink(linked));
   });
 
   router.get('/links', async (_req, res) => {

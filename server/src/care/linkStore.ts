@@ -48,6 +48,8 @@ export class LinkStore {
     private readonly store: StoreClient,
     prefix: string,
     private readonly clock: Clock,
+    /** Runs after each revoke is written (the care data's clearing); must not throw. */
+    private readonly afterRevoke?: (patientId: string, clinicianId: string) => Promise<void>,
   ) {
     this.name = systemDatabases(prefix).links;
     this.accounts = new AccountsDatabase(store, prefix);
@@ -87,10 +89,13 @@ export class LinkStore {
   /** Revokes the pair's link; a revoked one stays as it is. Undefined when the pair never had a link. */
   async revoke(patientId: string, clinicianId: string, by: CareLinkEvent['by']): Promise<LinkDoc | undefined> {
     if (!(await this.get(patientId, clinicianId))) return undefined;
-    return this.update(patientId, clinicianId, (current) => {
+    const revoked = await this.update(patientId, clinicianId, (current) => {
       if (!current || current.status === 'revoked') return undefined;
       return { ...current, status: 'revoked', history: [...current.history, { event: 'revoked' as const, at: this.now(), by }].slice(-MAX_HISTORY) };
     });
+    // Also when it was revoked already: a repeated revoke clears what a failed clearing left.
+    if (revoked.status === 'revoked') await this.afterRevoke?.(patientId, clinicianId);
+    return revoked;
   }
 
   /** A patient's links: who follows them (and who did). */
@@ -114,6 +119,21 @@ export class LinkStore {
     const links = role === 'patient' ? await this.ofPatient(userId) : await this.ofClinician(userId);
     for (const link of links) if (link.status === 'active') await this.revoke(link.patientId, link.clinicianId, role);
     if (role === 'clinician') await this.accounts.removeAndPurge(await this.accounts.listByPrefix(indexId(userId, '')));
+  }
+
+  /**
+   * After a patient's account is deleted (their links revoked): the
+   * clinicians' index entries of the patient are purged, so the patient
+   * leaves their lists, and each link document forgets the patient's name
+   * (it stays, revoked, as the worker's record of the revoke).
+   */
+  async forgetPatient(patientId: string): Promise<void> {
+    const links = await this.ofPatient(patientId);
+    for (const link of links) {
+      await this.update(patientId, link.clinicianId, (current) => (!current || current.patientUsername === '' ? undefined : { ...current, patientUsername: '' }));
+    }
+    const entries = await Promise.all(links.map((link) => this.accounts.get<ClinicianIndexDoc>(indexId(link.clinicianId, patientId))));
+    await this.accounts.removeAndPurge(entries.filter((doc): doc is ClinicianIndexDoc => doc !== undefined));
   }
 
   private now(): string {

@@ -19,10 +19,12 @@ interface ShareCodeDoc extends StoredDoc {
 }
 
 /**
- * `sharecodes:<patientId>`: when the patient's codes expire, so that the
- * number of live codes is counted without listing every code (their ids are
- * hashes). Updated with the store's revision check: concurrent requests
- * cannot exceed the cap.
+ * `sharecodes:<patientId>`: every code the patient made that is not purged
+ * yet (live, used or expired), so that live codes are counted and a deleted
+ * account's codes are all found without listing every code (their ids are
+ * hashes). Expired codes are purged when the patient makes a new one, so it
+ * holds at most MAX_LIVE_CODES_PER_PATIENT + 1 between two. Updated with the
+ * store's revision check: concurrent requests cannot exceed the cap.
  */
 interface PatientCodesDoc extends StoredDoc {
   type: 'sharecodes';
@@ -58,6 +60,8 @@ export class ShareCodes {
         const soonest = Math.min(...live.map((entry) => Date.parse(entry.expiresAt)));
         return { ok: false, retryAfterS: Math.max(1, Math.ceil((soonest - now) / 1000)) };
       }
+      // Expired codes go before the index forgets them: an entry is dropped only once its document is gone.
+      await this.purge(index.codes.filter((entry) => Date.parse(entry.expiresAt) <= now));
       const code = randomCode(SHARE_CODE_LENGTH);
       const hash = codeHash(normaliseCode(code, SHARE_CODE_LENGTH) ?? code);
       const expiresAt = new Date(now + this.ttlS * 1000).toISOString();
@@ -84,11 +88,34 @@ export class ShareCodes {
     return (await this.db.put(used)) === 'conflict' ? undefined : doc.patientId;
   }
 
-  /** Removes (and purges) a deleted account's codes and their index. */
+  /**
+   * Gives a redeemed code back when the link it was redeemed for could not be
+   * written: unused again (until it expires), only if `clinicianId` used it.
+   */
+  async release(typed: string, clinicianId: string): Promise<void> {
+    const normalised = normaliseCode(typed, SHARE_CODE_LENGTH);
+    if (normalised === undefined) return;
+    const doc = await this.db.get<ShareCodeDoc>(codeId(codeHash(normalised)));
+    if (doc?.usedBy !== clinicianId) return;
+    const unused: ShareCodeDoc = { ...doc };
+    delete unused.usedBy;
+    delete unused.usedAt;
+    await this.db.put(unused);
+  }
+
+  /** Removes (and purges) every code a deleted account made, used and expired ones included, and their index. */
   async removeAllOf(patientId: string): Promise<void> {
     const index = await this.db.get<PatientCodesDoc>(patientCodesId(patientId));
     if (!index) return;
-    const codes = await Promise.all(index.codes.map((entry) => this.db.get<ShareCodeDoc>(codeId(entry.hash))));
-    await this.db.removeAndPurge([index, ...codes.filter((doc): doc is ShareCodeDoc => doc !== undefined)]);
+    await this.purge(index.codes);
+    await this.db.removeAndPurge([index]);
+  }
+
+  /** Deletes and purges the codes' documents (those already gone are skipped). */
+  private async purge(entries: Array<{ hash: string }>): Promise<void> {
+    if (entries.length === 0) return;
+    const docs = await Promise.all(entries.map((entry) => this.db.get<ShareCodeDoc>(codeId(entry.hash))));
+    const left = await this.db.removeAndPurge(docs.filter((doc): doc is ShareCodeDoc => doc !== undefined));
+    if (left.length > 0) throw new Error(`share codes changed while being removed: ${left.length}`);
   }
 }

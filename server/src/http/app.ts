@@ -1,5 +1,5 @@
 import cors from 'cors';
-import express, { type Express, type Router } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { AccountService } from '../accounts/accountService.js';
@@ -14,6 +14,7 @@ import { RateLimiter } from '../auth/rateLimiter.js';
 import { RefreshTokens } from '../auth/refreshTokens.js';
 import { requireUser } from '../auth/requireUser.js';
 import { SignInStatus } from '../auth/signInStatus.js';
+import { CareDataClearer } from '../care/careDataClearer.js';
 import { Invitations } from '../care/invitations.js';
 import { LinkStore } from '../care/linkStore.js';
 import { ShareCodes } from '../care/shareCodes.js';
@@ -35,8 +36,14 @@ export interface AppDeps {
   clock?: Clock;
 }
 
+/** The links as account deletion revokes them: each revoke clears the care data at once. */
+function careLinks(prefix: string, store: StoreClient, clock: Clock, logger: Logger): LinkStore {
+  const clearer = new CareDataClearer(store, prefix, logger);
+  return new LinkStore(store, prefix, clock, (patientId, clinicianId) => clearer.clear(patientId, clinicianId));
+}
+
 /** The accounts, tokens and limits behind /auth and /me. */
-function authDeps(config: GatewayConfig, store: StoreClient, clock: Clock): AuthDeps {
+function authDeps(config: GatewayConfig, store: StoreClient, clock: Clock, logger: Logger): AuthDeps {
   if (config.jwtSecret === undefined) throw new Error('createApp: config.jwtSecret must be resolved before');
   const accounts = new AccountService(store, config.dbPrefix, clock, new PasswordHasher(scryptCost(config.signIn.scryptLog2N)));
   const { perClient, perUsername, windowS } = config.authRateLimit;
@@ -55,7 +62,7 @@ function authDeps(config: GatewayConfig, store: StoreClient, clock: Clock): Auth
     deviceTokens: new DeviceTokens(config.jwtSecret, clock),
     existence: new AccountExistenceCache(async (userId) => (await accounts.getAccount(userId)) !== undefined, clock),
     invitations: new Invitations(store, config.dbPrefix, clock),
-    care: { links: new LinkStore(store, config.dbPrefix, clock), shareCodes: new ShareCodes(store, config.dbPrefix, config.care.shareCodeTtlS, clock) },
+    care: { links: careLinks(config.dbPrefix, store, clock, logger), shareCodes: new ShareCodes(store, config.dbPrefix, config.care.shareCodeTtlS, clock) },
     signIns,
     limits: {
       perClient: new RateLimiter(perClient, windowS, clock),
@@ -66,13 +73,23 @@ function authDeps(config: GatewayConfig, store: StoreClient, clock: Clock): Auth
 }
 
 /**
+ * The JSON body parser of `/api`, except under `/api/care`: the care routes
+ * read their own small bodies (16 KiB), which a parser with the larger
+ * session upload limit running first would make moot.
+ */
+function apiBodies(limitBytes: number): RequestHandler {
+  const parse = express.json({ limit: limitBytes });
+  return (req, res, next) => (req.path === '/care' || req.path.startsWith('/care/') ? next() : parse(req, res, next));
+}
+
+/**
  * The gateway's Express application: request ids and logging, security
  * headers, CORS, operations, accounts, and the routers for /sync and /api
  * behind the access token check. Every error is a JSON body.
  */
 export function createApp(deps: AppDeps): Express {
   const { config, store, logger } = deps;
-  const auth = authDeps(config, store, deps.clock ?? systemClock);
+  const auth = authDeps(config, store, deps.clock ?? systemClock, logger);
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -98,7 +115,7 @@ export function createApp(deps: AppDeps): Express {
   // The sync proxy reads its own: it keeps the bytes, to forward a batch whose every document
   // passes as it came, and parses a batch a document at a time (jsonBytes.ts).
   if (deps.routers?.sync) app.use('/sync', labelMount('/sync'), authenticated, deps.routers.sync);
-  if (deps.routers?.api) app.use('/api', labelMount('/api'), authenticated, express.json({ limit: config.bodyLimitBytes }), deps.routers.api);
+  if (deps.routers?.api) app.use('/api', labelMount('/api'), authenticated, apiBodies(config.bodyLimitBytes), deps.routers.api);
 
   app.use(notFound());
   app.use(errorHandler(logger));

@@ -43,7 +43,8 @@ async function send(res: Response, text: string): Promise<void> {
  * `GET /api/care/patients/<patientId>/analyses.csv`: a linked patient's
  * analyses as CSV (analysis-core's `analysesCsv` columns), oldest session
  * first. Clinicians only, with an active link (the links database is the
- * source of truth); read from the clinician's own care database only, never
+ * source of truth; checked again before each page, so a revoke cuts a slow
+ * export short); read from the clinician's own care database only, never
  * from the patient's. Mounted at `/api/care` behind requireUser.
  */
 export function createCareCsvRouter(deps: CareCsvDeps): Router {
@@ -83,6 +84,12 @@ export function createCareCsvRouter(deps: CareCsvDeps): Router {
         if (text) await send(res, text);
         const last = page.rows[page.rows.length - 1];
         if (page.rows.length < PAGE || !last || res.destroyed) break;
+        // A slow reader may take long: a link revoked meanwhile ends the export, cut so the client sees it incomplete.
+        if ((await links.get(patientId, clinicianId))?.status !== 'active') {
+          logger.info({ patientId, clinicianId }, 'care CSV export cut: the link was revoked while it streamed');
+          res.destroy();
+          return;
+        }
         page = await allDocs<CareAnalysisDoc>(store, db, { startkey: last.id, endkey: `${prefix}\ufff0`, include_docs: true, limit: PAGE, skip: 1 });
       }
       res.end();
