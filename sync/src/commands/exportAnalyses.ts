@@ -1,7 +1,8 @@
 import { mkdir, readdir } from 'node:fs/promises';
-import { analysisRow, parseUserDatabase, type AnalysisDoc } from '@m2m/analysis-core';
+import { parseUserDatabase, type AnalysisDoc } from '@m2m/analysis-core';
 import { allDocs, checkStoreNow, isMissingDatabase, StoreClient } from '@m2m/couch';
 import type { WorkerConfig } from '../config.js';
+import { exportRow } from '../export/exportColumns.js';
 import { openExportFile, type ExportFile, type ExportFormat } from '../export/exportFiles.js';
 import { pseudonymOf, readExportKey } from '../export/pseudonyms.js';
 import { listUserDatabases } from '../store/databases.js';
@@ -55,8 +56,9 @@ async function* analysesOf(store: StoreClient, db: string): AsyncGenerator<Analy
 
 /**
  * Every user's analyses from their progress databases, pseudonymised: no
- * user id or username, a pseudonym per user (HMAC of the user id with the
- * export key), users in pseudonym order. Each file is written aside and
+ * user id, username or session id, a pseudonym per user and per session
+ * (HMACs with the export key), start times to the day, users in pseudonym
+ * order and each user's sessions numbered in start order. Each file is written aside and
  * renamed at the end, so an interrupted or killed run leaves the last whole
  * export in place and a rerun starts afresh.
  */
@@ -80,9 +82,11 @@ export async function exportAnalyses(config: WorkerConfig, options: ExportOption
   const files: ExportFile[] = options.formats.map((format) => openExportFile(options.outDir, format));
   try {
     for (const user of users) {
+      let sessionNumber = 0;
       for await (const page of analysesOf(store, user.db)) {
         for (const analysis of page) {
-          const row = [user.pseudonym, ...analysisRow(analysis)];
+          sessionNumber += 1;
+          const row = exportRow(key, user.pseudonym, sessionNumber, analysis);
           for (const file of files) await file.add(row);
         }
         progress.analyses += page.length;

@@ -2,16 +2,11 @@ import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ANALYSIS_COLUMNS, csvLine, type CellValue, type ColumnType } from '@m2m/analysis-core';
+import { csvLine, type CellValue, type ColumnType } from '@m2m/analysis-core';
 import { fileWriter, ParquetWriter } from 'hyparquet-writer';
+import { EXPORT_COLUMNS } from './exportColumns.js';
 
 export type ExportFormat = 'csv' | 'parquet';
-
-/** The export's columns: the pseudonym, then an analysis's flat columns (analysis-core's `ANALYSIS_COLUMNS`). */
-export const EXPORT_COLUMNS: ReadonlyArray<{ name: string; type: ColumnType }> = [
-  { name: 'pseudonym', type: 'string' },
-  ...ANALYSIS_COLUMNS.map(({ name, type }) => ({ name, type })),
-];
 
 export const EXPORT_FILE_NAMES: Record<ExportFormat, string> = { csv: 'analyses.csv', parquet: 'analyses.parquet' };
 
