@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ANALYSIS_COLUMNS, analysisRow, analyzeSession, synthesizeSession, userDatabases, type AnalysisDoc } from '@m2m/analysis-core';
@@ -122,6 +122,9 @@ describe('m2m-sync export', () => {
     expect(result.stdout).toBe(`exported 5 analyses of 3 user(s) to ${join(out, 'analyses.csv')} and ${join(out, 'analyses.parquet')}\n`);
     expect((await readdir(out)).sort()).toEqual(['analyses.csv', 'analyses.parquet']);
     expect((await stat(join(dataDir, 'secrets', 'export-key'))).mode & 0o077).toBe(0);
+    // Owner-only: the folder the command made, and both files (under the usual umask 022 a default mode would be 644).
+    expect((await stat(out)).mode & 0o777).toBe(0o700);
+    for (const name of ['analyses.csv', 'analyses.parquet']) expect((await stat(join(out, name))).mode & 0o777, name).toBe(0o600);
 
     const want = await expectedRows(await exportKey());
     const csvText = await readFile(join(out, 'analyses.csv'), 'utf8');
@@ -174,6 +177,25 @@ describe('m2m-sync export', () => {
     const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
     for (const column of EXPORT_COLUMNS.slice(0, 4)) expect(readme, column.name).toContain(`| \`${column.name}\` | ${column.type} |`);
   });
+
+  it('replaces a symlink planted at a partial path instead of writing through it', async () => {
+    const out = join(dataDir, 'planted');
+    await mkdir(out);
+    const victim = join(dataDir, 'victim.txt');
+    await writeFile(victim, 'keep me', { mode: 0o644 });
+    for (const name of ['.analyses.csv.partial', '.analyses.parquet.partial']) await symlink(victim, join(out, name));
+    const report = await exportAnalyses(testConfig(store, { DATA_DIR: dataDir }), { outDir: out, formats: ['csv', 'parquet'] });
+    expect(report.files).toHaveLength(2);
+    expect(await readFile(victim, 'utf8')).toBe('keep me');
+    expect((await stat(victim)).mode & 0o777).toBe(0o644);
+    for (const name of ['analyses.csv', 'analyses.parquet']) {
+      const file = await lstat(join(out, name));
+      expect(file.isFile(), name).toBe(true);
+      expect(file.mode & 0o777, name).toBe(0o600);
+    }
+    expect(await readFile(join(out, 'analyses.csv'), 'utf8')).toBe(await readFile(join(dataDir, 'out', 'analyses.csv'), 'utf8'));
+    expect((await readdir(out)).sort()).toEqual(['analyses.csv', 'analyses.parquet']);
+  }, 60_000);
 
   it('keeps the previous files whole when interrupted', async () => {
     const out = join(dataDir, 'interrupted');

@@ -67,7 +67,8 @@ export async function exportAnalyses(config: WorkerConfig, options: ExportOption
   const report: ExportReport = { users: 0, analyses: 0, files: [], interrupted: false };
   await checkStoreNow(store);
   const key = await readExportKey(config.dataDir);
-  await mkdir(options.outDir, { recursive: true });
+  // Folders made here are owner-only like the files; an existing folder keeps its mode.
+  await mkdir(options.outDir, { recursive: true, mode: 0o700 });
   await readdir(options.outDir); // a folder that cannot be read fails here, before any work
 
   const users = (await listUserDatabases(store, config.dbPrefix, 'progress'))
@@ -79,8 +80,9 @@ export async function exportAnalyses(config: WorkerConfig, options: ExportOption
   const progress: ExportProgress = { usersDone: 0, usersTotal: users.length, analyses: 0 };
   options.onProgress?.({ ...progress });
 
-  const files: ExportFile[] = options.formats.map((format) => openExportFile(options.outDir, format));
+  const files: ExportFile[] = [];
   try {
+    for (const format of options.formats) files.push(await openExportFile(options.outDir, format));
     for (const user of users) {
       let sessionNumber = 0;
       for await (const page of analysesOf(store, user.db)) {
@@ -109,9 +111,14 @@ export async function exportAnalyses(config: WorkerConfig, options: ExportOption
     await Promise.all(files.map((file) => file.discard()));
     return report;
   }
-  for (const file of files) {
-    await file.commit();
-    report.files.push(file.path);
+  try {
+    for (const file of files) {
+      await file.commit();
+      report.files.push(file.path);
+    }
+  } catch (err) {
+    await Promise.all(files.map((file) => file.discard()));
+    throw err;
   }
   return report;
 }
