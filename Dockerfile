@@ -50,6 +50,8 @@ COPY --from=build /app/kit/dist kit/dist
 COPY --from=build /app/couch/dist couch/dist
 COPY --from=build /app/server/dist server/dist
 COPY --from=build /app/sync/dist sync/dist
+# The workers' DATA_DIR in docker-compose.yml: a new named volume takes this folder's owner, so the node user can write its secrets.
+RUN mkdir -p /data && chown node:node /data && chmod 700 /data
 USER node
 EXPOSE 3000
 CMD ["node", "server/dist/main.js"]

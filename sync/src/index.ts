@@ -9,5 +9,6 @@ export { reanalyse, type ReanalyseOptions, type ReanalyseProgress, type Reanalys
 export { storedAnalysisBody, storedProgressBody, deviceForm } from './writer/documentForms.js';
 export type { LastError } from './worker/workerStatusRecorder.js';
 export { exportAnalyses, type ExportOptions, type ExportProgress, type ExportReport } from './commands/exportAnalyses.js';
-export { EXPORT_COLUMNS, EXPORT_FILE_NAMES, type ExportFormat } from './export/exportFiles.js';
+export { EXPORT_FILE_NAMES, type ExportFormat } from './export/exportFiles.js';
+export { EXPORT_COLUMNS, type ExportColumn } from './export/exportColumns.js';
 export { EXPORT_KEY_FILE, pseudonymOf } from './export/pseudonyms.js';

@@ -1,7 +1,8 @@
 import { mkdir, readdir } from 'node:fs/promises';
-import { analysisRow, parseUserDatabase, type AnalysisDoc } from '@m2m/analysis-core';
+import { parseUserDatabase, type AnalysisDoc } from '@m2m/analysis-core';
 import { allDocs, checkStoreNow, isMissingDatabase, StoreClient } from '@m2m/couch';
 import type { WorkerConfig } from '../config.js';
+import { exportRow } from '../export/exportColumns.js';
 import { openExportFile, type ExportFile, type ExportFormat } from '../export/exportFiles.js';
 import { pseudonymOf, readExportKey } from '../export/pseudonyms.js';
 import { listUserDatabases } from '../store/databases.js';
@@ -55,8 +56,9 @@ async function* analysesOf(store: StoreClient, db: string): AsyncGenerator<Analy
 
 /**
  * Every user's analyses from their progress databases, pseudonymised: no
- * user id or username, a pseudonym per user (HMAC of the user id with the
- * export key), users in pseudonym order. Each file is written aside and
+ * user id, username or session id, a pseudonym per user and per session
+ * (HMACs with the export key), start times to the day, users in pseudonym
+ * order and each user's sessions numbered in start order. Each file is written aside and
  * renamed at the end, so an interrupted or killed run leaves the last whole
  * export in place and a rerun starts afresh.
  */
@@ -65,7 +67,8 @@ export async function exportAnalyses(config: WorkerConfig, options: ExportOption
   const report: ExportReport = { users: 0, analyses: 0, files: [], interrupted: false };
   await checkStoreNow(store);
   const key = await readExportKey(config.dataDir);
-  await mkdir(options.outDir, { recursive: true });
+  // Folders made here are owner-only like the files; an existing folder keeps its mode.
+  await mkdir(options.outDir, { recursive: true, mode: 0o700 });
   await readdir(options.outDir); // a folder that cannot be read fails here, before any work
 
   const users = (await listUserDatabases(store, config.dbPrefix, 'progress'))
@@ -77,12 +80,15 @@ export async function exportAnalyses(config: WorkerConfig, options: ExportOption
   const progress: ExportProgress = { usersDone: 0, usersTotal: users.length, analyses: 0 };
   options.onProgress?.({ ...progress });
 
-  const files: ExportFile[] = options.formats.map((format) => openExportFile(options.outDir, format));
+  const files: ExportFile[] = [];
   try {
+    for (const format of options.formats) files.push(await openExportFile(options.outDir, format));
     for (const user of users) {
+      let sessionNumber = 0;
       for await (const page of analysesOf(store, user.db)) {
         for (const analysis of page) {
-          const row = [user.pseudonym, ...analysisRow(analysis)];
+          sessionNumber += 1;
+          const row = exportRow(key, user.pseudonym, sessionNumber, analysis);
           for (const file of files) await file.add(row);
         }
         progress.analyses += page.length;
@@ -105,9 +111,14 @@ export async function exportAnalyses(config: WorkerConfig, options: ExportOption
     await Promise.all(files.map((file) => file.discard()));
     return report;
   }
-  for (const file of files) {
-    await file.commit();
-    report.files.push(file.path);
+  try {
+    for (const file of files) {
+      await file.commit();
+      report.files.push(file.path);
+    }
+  } catch (err) {
+    await Promise.all(files.map((file) => file.discard()));
+    throw err;
   }
   return report;
 }

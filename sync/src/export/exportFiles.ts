@@ -1,17 +1,11 @@
-import { once } from 'node:events';
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ANALYSIS_COLUMNS, csvLine, type CellValue, type ColumnType } from '@m2m/analysis-core';
-import { fileWriter, ParquetWriter } from 'hyparquet-writer';
+import { csvLine, type CellValue, type ColumnType } from '@m2m/analysis-core';
+import { ParquetWriter } from 'hyparquet-writer';
+import { EXPORT_COLUMNS } from './exportColumns.js';
+import { createPrivateFile, handleWriter } from './privateFile.js';
 
 export type ExportFormat = 'csv' | 'parquet';
-
-/** The export's columns: the pseudonym, then an analysis's flat columns (analysis-core's `ANALYSIS_COLUMNS`). */
-export const EXPORT_COLUMNS: ReadonlyArray<{ name: string; type: ColumnType }> = [
-  { name: 'pseudonym', type: 'string' },
-  ...ANALYSIS_COLUMNS.map(({ name, type }) => ({ name, type })),
-];
 
 export const EXPORT_FILE_NAMES: Record<ExportFormat, string> = { csv: 'analyses.csv', parquet: 'analyses.parquet' };
 
@@ -22,7 +16,8 @@ const ROW_GROUP_ROWS = 10_000;
  * One export file: rows go to a hidden partial file beside the final one,
  * which `commit` syncs to disk and renames into place, so the final name
  * only ever holds a whole export (a killed run leaves the partial file,
- * which the next run overwrites).
+ * which the next run replaces). The partial file is created owner-only
+ * (0600) and never through a symlink, so the renamed file is owner-only too.
  */
 export interface ExportFile {
   readonly path: string;
@@ -34,51 +29,44 @@ export interface ExportFile {
 
 const partialPath = (dir: string, name: string): string => join(dir, `.${name}.partial`);
 
-async function syncToDisk(path: string): Promise<void> {
-  const handle = await open(path, 'r+');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-export function openExportFile(dir: string, format: ExportFormat): ExportFile {
+export async function openExportFile(dir: string, format: ExportFormat): Promise<ExportFile> {
   return format === 'csv' ? csvFile(dir) : parquetFile(dir);
 }
 
-function csvFile(dir: string): ExportFile {
+/** CSV text gathered before it goes to the file. */
+const CSV_CHUNK = 1_000_000;
+
+async function csvFile(dir: string): Promise<ExportFile> {
   const path = join(dir, EXPORT_FILE_NAMES.csv);
   const partial = partialPath(dir, EXPORT_FILE_NAMES.csv);
-  const stream: WriteStream = createWriteStream(partial, { flags: 'w', mode: 0o600 });
-  let failure: Error | undefined;
-  stream.on('error', (err) => (failure = err));
-  const write = async (text: string): Promise<void> => {
-    if (failure) throw failure;
-    if (!stream.write(text)) await once(stream, 'drain');
+  const handle = await createPrivateFile(partial);
+  let pending = csvLine(EXPORT_COLUMNS.map((c) => c.name));
+  let closed = false;
+  const flush = async (): Promise<void> => {
+    const text = pending;
+    pending = '';
+    await handle.appendFile(text, 'utf8');
   };
-  const header = write(csvLine(EXPORT_COLUMNS.map((c) => c.name)));
-  const closed = async (): Promise<void> => {
-    if (!stream.closed) {
-      stream.end();
-      await once(stream, 'close');
-    }
-    if (failure) throw failure;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    await handle.close();
   };
   return {
     path,
     async add(row) {
-      await header;
-      await write(csvLine(row));
+      pending += csvLine(row);
+      if (pending.length >= CSV_CHUNK) await flush();
     },
     async commit() {
-      await header;
-      await closed();
-      await syncToDisk(partial);
+      await flush();
+      await handle.sync();
+      await close();
       await rename(partial, path);
     },
     async discard() {
-      await closed().catch(() => {});
+      pending = '';
+      await close().catch(() => {});
       await rm(partial, { force: true });
     },
   };
@@ -92,11 +80,12 @@ function parquetValue(type: ColumnType, value: CellValue): CellValue {
   return typeof value === 'number' && Number.isInteger(value) && Math.abs(value) < 2 ** 31 ? value : null;
 }
 
-function parquetFile(dir: string): ExportFile {
+async function parquetFile(dir: string): Promise<ExportFile> {
   const path = join(dir, EXPORT_FILE_NAMES.parquet);
   const partial = partialPath(dir, EXPORT_FILE_NAMES.parquet);
+  const handle = await createPrivateFile(partial);
   const writer = new ParquetWriter({
-    writer: fileWriter(partial),
+    writer: handleWriter(handle),
     schema: [
       { name: 'root', num_children: EXPORT_COLUMNS.length },
       ...EXPORT_COLUMNS.map(({ name, type }) => ({
@@ -109,7 +98,12 @@ function parquetFile(dir: string): ExportFile {
   });
   let columns: CellValue[][] = EXPORT_COLUMNS.map(() => []);
   let rows = 0;
-  let finished = false;
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    await handle.close();
+  };
   const flush = async (): Promise<void> => {
     if (rows === 0) return;
     await writer.write({
@@ -129,12 +123,13 @@ function parquetFile(dir: string): ExportFile {
     async commit() {
       await flush();
       writer.finish();
-      finished = true;
-      await syncToDisk(partial);
+      await handle.sync();
+      await close();
       await rename(partial, path);
     },
     async discard() {
-      if (!finished) columns = [];
+      columns = [];
+      await close().catch(() => {});
       await rm(partial, { force: true });
     },
   };

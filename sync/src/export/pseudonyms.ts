@@ -20,3 +20,13 @@ export async function readExportKey(dataDir: string): Promise<Uint8Array<ArrayBu
 export function pseudonymOf(key: Uint8Array<ArrayBuffer>, userId: string): string {
   return createHmac('sha256', key).update(userId, 'utf8').digest('hex').slice(0, 16);
 }
+
+/**
+ * A session's pseudonym: the first 16 hex digits of HMAC-SHA256(key,
+ * `session:` + session id). The prefix keeps it apart from user pseudonyms;
+ * without the key the session id it stands for cannot be found, so a row
+ * cannot be joined with the patient's, a clinician's or a device's copy.
+ */
+export function sessionPseudonymOf(key: Uint8Array<ArrayBuffer>, sessionId: string): string {
+  return createHmac('sha256', key).update(`session:${sessionId}`, 'utf8').digest('hex').slice(0, 16);
+}
