@@ -37,7 +37,7 @@ beforeAll(async () => {
   log = captureLog();
   gw = await startTestGateway(
     { BODY_LIMIT_BYTES: '4096', CORS_ORIGINS: 'https://app.example.com', LOG_LEVEL: 'debug' },
-    { logger: log.logger, routers: () => ({ sync: testRouter() }) },
+    { logger: log.logger, routers: () => ({ sync: testRouter(), api: testRouter() }) },
   );
 });
 
@@ -70,14 +70,14 @@ describe('HTTP behaviour', () => {
     expect(huge.body.error).toBe('too_large');
 
     const user = await gw.register();
-    const small = await gw.call('POST', '/sync/echo', { token: user.accessToken, body: { docs: ['x'.repeat(1000)] } });
+    const small = await gw.call('POST', '/api/echo', { token: user.accessToken, body: { docs: ['x'.repeat(1000)] } });
     expect(small.status).toBe(200);
     expect(small.body).toEqual({ body: { docs: ['x'.repeat(1000)] } });
-    const large = await gw.call('POST', '/sync/echo', { token: user.accessToken, body: { docs: ['x'.repeat(5000)] } });
+    const large = await gw.call('POST', '/api/echo', { token: user.accessToken, body: { docs: ['x'.repeat(5000)] } });
     expect(large.status).toBe(413);
     expect(large.body).toMatchObject({ error: 'too_large', requestId: expect.any(String) });
     // Without a token the body is never read: 401, not 413.
-    const anonymous = await gw.call('POST', '/sync/echo', { body: { docs: ['x'.repeat(5000)] } });
+    const anonymous = await gw.call('POST', '/api/echo', { body: { docs: ['x'.repeat(5000)] } });
     expect(anonymous.status).toBe(401);
   });
 
