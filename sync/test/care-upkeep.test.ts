@@ -215,6 +215,23 @@ describe('care upkeep: a clinician\'s care database follows the links', () => {
     expect((await careDocsOf(store, heldDb, p)).has(`analysis:${p}:${session._id}`)).toBe(true);
   });
 
+  it('clears the care copy on a revoke even when the link mirror cannot be written', async () => {
+    const p = userIdFor(1860);
+    const c = userIdFor(1861);
+    const careDbC = await createClinician(store, c);
+    const names = await createUser(store, p);
+    await writeLink(store, p, c, 'active');
+    await eventually(async () => expect((await careDocsOf(store, careDbC, p)).has(`patient:${p}`)).toBe(true));
+
+    // Every write of the patient's link mirror is refused; all else answers.
+    proxy.fail((req) => req.method === 'PUT' && decodeURIComponent(req.url ?? '').startsWith(`/${names.progress}/link:`), 400);
+    await writeLink(store, p, c, 'revoked');
+    await eventually(async () => expect((await careDocsOf(store, careDbC, p)).size).toBe(0));
+    await expectPatientGone(store, careDbC, p);
+    proxy.release();
+    await eventually(async () => expect((await getDoc(store, names.progress, `link:${c}`))?.status).toBe('revoked'));
+  });
+
   it('brings a care database that fell behind the patient up to date at start, without waiting for a change or the timer', async () => {
     // What a crash between a patient's checkpoint and the care write leaves: the analysis in the patient's database, not in the clinician's.
     const p = userIdFor(1840);

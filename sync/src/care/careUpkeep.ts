@@ -265,24 +265,32 @@ export class CareUpkeep implements Component {
   private async applyChange(id: string, doc: unknown): Promise<void> {
     const pair = parseLinkId(id);
     if (!pair || !this.owns(pair.patientId)) return;
+    let link: ReturnType<typeof parseLinkDoc> = null;
     if (doc === null || doc === undefined) {
       // A deleted link (an account removed): its data leaves the care database as on a revoke.
       this.index.remove(pair.patientId, pair.clinicianId);
     } else {
-      const link = parseLinkDoc(doc);
+      link = parseLinkDoc(doc);
       if (!link) {
         this.options.logger.warn({ id }, 'skipped a links document the worker cannot read');
         return;
       }
       this.index.set(link);
+    }
+    // The round decides from the index: a copy for an active link, bare tombstones otherwise.
+    const followCare = (): Promise<void> => {
+      if (this.index.active(pair.patientId).length === 0) this.snapshots.delete(pair.patientId);
+      return this.queue.mark(pair.clinicianId, pair.patientId, true, true);
+    };
+    // A revoke clears the care copy before anything else is tried: a mirror that fails cannot keep the data there.
+    if (link?.status !== 'active') await followCare();
+    if (link) {
       const mirrored = await this.serial.run(link.patientId, () => writeLinkMirror(this.options.store, this.options.config.dbPrefix, link));
       this.counters.requests += mirrored === 'unchanged' ? 1 : 2;
       // The patient is gone: so is what their followers held of them.
       if (mirrored === 'user-gone') this.index.remove(link.patientId, link.clinicianId);
+      if (link.status === 'active') await followCare();
     }
-    if (this.index.active(pair.patientId).length === 0) this.snapshots.delete(pair.patientId);
-    // The round decides from the index: a copy for an active link, bare tombstones otherwise.
-    await this.queue.mark(pair.clinicianId, pair.patientId, true, true);
     this.counters.linkChanges += 1;
     this.metrics?.linkChanges.inc();
   }

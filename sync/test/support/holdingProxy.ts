@@ -6,8 +6,12 @@ export interface HoldingProxy {
   url: string;
   /** Requests matching `match` wait at the proxy until `release` (the store behind it is untouched). */
   hold(match: (req: IncomingMessage) => boolean): void;
-  /** Forwards the held requests and holds no more. */
+  /** Requests matching `match` are answered `status` at once (the store behind it is untouched), until `release`. */
+  fail(match: (req: IncomingMessage) => boolean, status: number): void;
+  /** Forwards the held requests and holds or fails no more. */
   release(): void;
+  /** Requests refused by `fail` so far. */
+  readonly refused: number;
   /** Requests held so far. */
   readonly held: number;
   close(): Promise<void>;
@@ -23,6 +27,8 @@ export async function startHoldingProxy(target: string): Promise<HoldingProxy> {
   let match: ((req: IncomingMessage) => boolean) | undefined;
   let waiting: Array<() => void> = [];
   let held = 0;
+  let refused = 0;
+  let failing: { match: (req: IncomingMessage) => boolean; status: number } | undefined;
   const server = createServer((req, res) => {
     const forward = (): void => {
       const up = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
@@ -32,7 +38,12 @@ export async function startHoldingProxy(target: string): Promise<HoldingProxy> {
       up.on('error', () => res.destroy());
       req.pipe(up);
     };
-    if (match?.(req)) {
+    if (failing?.match(req)) {
+      refused += 1;
+      req.resume();
+      res.writeHead(failing.status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: 'refused_by_test', reason: 'the test proxy refuses this request' }));
+    } else if (match?.(req)) {
       held += 1;
       waiting.push(forward);
     } else {
@@ -46,11 +57,18 @@ export async function startHoldingProxy(target: string): Promise<HoldingProxy> {
     hold(m) {
       match = m;
     },
+    fail(m, status) {
+      failing = { match: m, status };
+    },
     release() {
       match = undefined;
+      failing = undefined;
       const go = waiting;
       waiting = [];
       for (const forward of go) forward();
+    },
+    get refused() {
+      return refused;
     },
     get held() {
       return held;
