@@ -31,6 +31,17 @@ afterAll(async () => {
   await store?.teardown();
 });
 
+async function metricsText(): Promise<string> {
+  return (await Promise.all(workers.map((w) => w.metrics.registry.metrics()))).join('\n');
+}
+
+/** The sum of a counter over the shards (0 when absent). */
+function metricValue(text: string, name: string): number {
+  let sum = 0;
+  for (const m of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)$`, 'gm'))) sum += Number(m[1]);
+  return sum;
+}
+
 const idle = (): Promise<void> => Promise.all(workers.map((w) => w.idle())).then(() => undefined);
 
 /** The care documents CARE.md describes, computed here from the patient's progress database. */
@@ -230,6 +241,35 @@ describe('care upkeep: a clinician\'s care database follows the links', () => {
     await expectPatientGone(store, careDbC, p);
     proxy.release();
     await eventually(async () => expect((await getDoc(store, names.progress, `link:${c}`))?.status).toBe('revoked'));
+  });
+
+  it("applies a later revoke while another link's care writes keep failing, and the failing one once they succeed", async () => {
+    // Two patients of the same shard: the same links feed carries both changes.
+    const ownedBy = (p: string): boolean => ownsSessionsDatabase({ dbPrefix: PREFIX, shard: { index: 0, count: 2 } }, userDatabases(PREFIX, p).sessions);
+    const candidates = Array.from({ length: 20 }, (_, i) => userIdFor(1870 + i));
+    const [stuck, revoked] = candidates.filter((p) => ownedBy(p) === ownedBy(candidates[0] as string)) as [string, string];
+    const [c1, c2] = [userIdFor(1890), userIdFor(1891)];
+    const stuckDb = await createClinician(store, c1);
+    const revokedDb = await createClinician(store, c2);
+    await createUser(store, stuck);
+    await createUser(store, revoked);
+    await writeLink(store, revoked, c2, 'active');
+    await eventually(async () => expect((await careDocsOf(store, revokedDb, revoked)).has(`patient:${revoked}`)).toBe(true));
+
+    // The first clinician's care database refuses every write (as a too-large copy would be refused).
+    proxy.fail((req) => req.method === 'POST' && (req.url ?? '').startsWith(`/${encodeURIComponent(stuckDb)}/_bulk_docs`), 400);
+    const before = metricValue(await metricsText(), 'm2m_sync_care_link_failures_total');
+    await writeLink(store, stuck, c1, 'active');
+    await eventually(async () => expect(proxy.refused).toBeGreaterThan(0));
+    // More changes than one long poll answers (200) lie between the failing change and the revoke.
+    await putDocs(store, LINKS_DB, Array.from({ length: 200 }, (_, i) => ({ _id: `filler:${i}`, type: 'filler' })));
+    await writeLink(store, revoked, c2, 'revoked');
+    await eventually(async () => expect((await careDocsOf(store, revokedDb, revoked)).size).toBe(0));
+    await expectPatientGone(store, revokedDb, revoked);
+    // The failing link change is recorded, not dropped.
+    expect(metricValue(await metricsText(), 'm2m_sync_care_link_failures_total')).toBeGreaterThan(before);
+    proxy.release();
+    await eventually(async () => expect((await careDocsOf(store, stuckDb, stuck)).has(`patient:${stuck}`)).toBe(true));
   });
 
   it('brings a care database that fell behind the patient up to date at start, without waiting for a change or the timer', async () => {
