@@ -272,6 +272,32 @@ describe('care upkeep: a clinician\'s care database follows the links', () => {
     await eventually(async () => expect((await careDocsOf(store, stuckDb, stuck)).has(`patient:${stuck}`)).toBe(true));
   });
 
+  it("revokes one patient in a care database whose copy of another patient the store keeps refusing", async () => {
+    const ownedBy = (p: string): boolean => ownsSessionsDatabase({ dbPrefix: PREFIX, shard: { index: 0, count: 2 } }, userDatabases(PREFIX, p).sessions);
+    const candidates = Array.from({ length: 20 }, (_, i) => userIdFor(1900 + i));
+    const [bad, leaving] = candidates.filter((p) => ownedBy(p) === ownedBy(candidates[0] as string)) as [string, string];
+    const c = userIdFor(1930);
+    const db = await createClinician(store, c);
+    const badNames = await createUser(store, bad);
+    await createUser(store, leaving);
+    await writeLink(store, leaving, c, 'active');
+    await writeLink(store, bad, c, 'active');
+    await eventually(async () => {
+      expect((await careDocsOf(store, db, leaving)).has(`patient:${leaving}`)).toBe(true);
+      expect((await careDocsOf(store, db, bad)).has(`patient:${bad}`)).toBe(true);
+    });
+
+    // Any write to the care database that carries the first patient is refused (as a too-large copy would be).
+    proxy.failBody((req) => req.method === 'POST' && (req.url ?? '').startsWith(`/${encodeURIComponent(db)}/_bulk_docs`), bad, 400);
+    await putDocs(store, badNames.sessions, [sessionDoc({ seed: 50, startedAt: '2026-03-12T12:00:00.000Z' })]);
+    await eventually(async () => expect(proxy.refused).toBeGreaterThan(0));
+    await writeLink(store, leaving, c, 'revoked');
+    await eventually(async () => expect((await careDocsOf(store, db, leaving)).size).toBe(0));
+    await expectPatientGone(store, db, leaving);
+    proxy.release();
+    await eventually(async () => expect([...(await careDocsOf(store, db, bad)).keys()].some((id) => id.startsWith(`analysis:${bad}:`))).toBe(true));
+  });
+
   it('brings a care database that fell behind the patient up to date at start, without waiting for a change or the timer', async () => {
     // What a crash between a patient's checkpoint and the care write leaves: the analysis in the patient's database, not in the clinician's.
     const p = userIdFor(1840);

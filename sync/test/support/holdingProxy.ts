@@ -8,6 +8,8 @@ export interface HoldingProxy {
   hold(match: (req: IncomingMessage) => boolean): void;
   /** Requests matching `match` are answered `status` at once (the store behind it is untouched), until `release`. */
   fail(match: (req: IncomingMessage) => boolean, status: number): void;
+  /** Requests matching `match` whose body contains `text` are answered `status`; the others go on to the store. */
+  failBody(match: (req: IncomingMessage) => boolean, text: string, status: number): void;
   /** Forwards the held requests and holds or fails no more. */
   release(): void;
   /** Requests refused by `fail` so far. */
@@ -29,20 +31,36 @@ export async function startHoldingProxy(target: string): Promise<HoldingProxy> {
   let held = 0;
   let refused = 0;
   let failing: { match: (req: IncomingMessage) => boolean; status: number } | undefined;
+  let failingBody: { match: (req: IncomingMessage) => boolean; text: string; status: number } | undefined;
   const server = createServer((req, res) => {
-    const forward = (): void => {
-      const up = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+    const up = (): ReturnType<typeof request> => {
+      const out = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
       });
-      up.on('error', () => res.destroy());
-      req.pipe(up);
+      out.on('error', () => res.destroy());
+      return out;
     };
-    if (failing?.match(req)) {
+    const forward = (): void => {
+      req.pipe(up());
+    };
+    const refuse = (status: number): void => {
       refused += 1;
-      req.resume();
-      res.writeHead(failing.status, { 'content-type': 'application/json' });
+      res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: 'refused_by_test', reason: 'the test proxy refuses this request' }));
+    };
+    const byBody = failingBody;
+    if (failing?.match(req)) {
+      req.resume();
+      refuse(failing.status);
+    } else if (byBody?.match(req)) {
+      const chunks: Uint8Array[] = [];
+      req.on('data', (c: Uint8Array) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        if (body.toString('utf8').includes(byBody.text)) refuse(byBody.status);
+        else up().end(body);
+      });
     } else if (match?.(req)) {
       held += 1;
       waiting.push(forward);
@@ -60,9 +78,13 @@ export async function startHoldingProxy(target: string): Promise<HoldingProxy> {
     fail(m, status) {
       failing = { match: m, status };
     },
+    failBody(m, text, status) {
+      failingBody = { match: m, text, status };
+    },
     release() {
       match = undefined;
       failing = undefined;
+      failingBody = undefined;
       const go = waiting;
       waiting = [];
       for (const forward of go) forward();
