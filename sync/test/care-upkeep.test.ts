@@ -31,6 +31,17 @@ afterAll(async () => {
   await store?.teardown();
 });
 
+async function metricsText(): Promise<string> {
+  return (await Promise.all(workers.map((w) => w.metrics.registry.metrics()))).join('\n');
+}
+
+/** The sum of a counter over the shards (0 when absent). */
+function metricValue(text: string, name: string): number {
+  let sum = 0;
+  for (const m of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)$`, 'gm'))) sum += Number(m[1]);
+  return sum;
+}
+
 const idle = (): Promise<void> => Promise.all(workers.map((w) => w.idle())).then(() => undefined);
 
 /** The care documents CARE.md describes, computed here from the patient's progress database. */
@@ -213,6 +224,78 @@ describe('care upkeep: a clinician\'s care database follows the links', () => {
     proxy.release();
     await eventually(async () => expect(content(await careDocsOf(store, heldDb, p))).toEqual(content(await expectedCareDocs(p, pLink))));
     expect((await careDocsOf(store, heldDb, p)).has(`analysis:${p}:${session._id}`)).toBe(true);
+  });
+
+  it('clears the care copy on a revoke even when the link mirror cannot be written', async () => {
+    const p = userIdFor(1860);
+    const c = userIdFor(1861);
+    const careDbC = await createClinician(store, c);
+    const names = await createUser(store, p);
+    await writeLink(store, p, c, 'active');
+    await eventually(async () => expect((await careDocsOf(store, careDbC, p)).has(`patient:${p}`)).toBe(true));
+
+    // Every write of the patient's link mirror is refused; all else answers.
+    proxy.fail((req) => req.method === 'PUT' && decodeURIComponent(req.url ?? '').startsWith(`/${names.progress}/link:`), 400);
+    await writeLink(store, p, c, 'revoked');
+    await eventually(async () => expect((await careDocsOf(store, careDbC, p)).size).toBe(0));
+    await expectPatientGone(store, careDbC, p);
+    proxy.release();
+    await eventually(async () => expect((await getDoc(store, names.progress, `link:${c}`))?.status).toBe('revoked'));
+  });
+
+  it("applies a later revoke while another link's care writes keep failing, and the failing one once they succeed", async () => {
+    // Two patients of the same shard: the same links feed carries both changes.
+    const ownedBy = (p: string): boolean => ownsSessionsDatabase({ dbPrefix: PREFIX, shard: { index: 0, count: 2 } }, userDatabases(PREFIX, p).sessions);
+    const candidates = Array.from({ length: 20 }, (_, i) => userIdFor(1870 + i));
+    const [stuck, revoked] = candidates.filter((p) => ownedBy(p) === ownedBy(candidates[0] as string)) as [string, string];
+    const [c1, c2] = [userIdFor(1890), userIdFor(1891)];
+    const stuckDb = await createClinician(store, c1);
+    const revokedDb = await createClinician(store, c2);
+    await createUser(store, stuck);
+    await createUser(store, revoked);
+    await writeLink(store, revoked, c2, 'active');
+    await eventually(async () => expect((await careDocsOf(store, revokedDb, revoked)).has(`patient:${revoked}`)).toBe(true));
+
+    // The first clinician's care database refuses every write (as a too-large copy would be refused).
+    proxy.fail((req) => req.method === 'POST' && (req.url ?? '').startsWith(`/${encodeURIComponent(stuckDb)}/_bulk_docs`), 400);
+    const before = metricValue(await metricsText(), 'm2m_sync_care_link_failures_total');
+    await writeLink(store, stuck, c1, 'active');
+    await eventually(async () => expect(proxy.refused).toBeGreaterThan(0));
+    // More changes than one long poll answers (200) lie between the failing change and the revoke.
+    await putDocs(store, LINKS_DB, Array.from({ length: 200 }, (_, i) => ({ _id: `filler:${i}`, type: 'filler' })));
+    await writeLink(store, revoked, c2, 'revoked');
+    await eventually(async () => expect((await careDocsOf(store, revokedDb, revoked)).size).toBe(0));
+    await expectPatientGone(store, revokedDb, revoked);
+    // The failing link change is recorded, not dropped.
+    expect(metricValue(await metricsText(), 'm2m_sync_care_link_failures_total')).toBeGreaterThan(before);
+    proxy.release();
+    await eventually(async () => expect((await careDocsOf(store, stuckDb, stuck)).has(`patient:${stuck}`)).toBe(true));
+  });
+
+  it("revokes one patient in a care database whose copy of another patient the store keeps refusing", async () => {
+    const ownedBy = (p: string): boolean => ownsSessionsDatabase({ dbPrefix: PREFIX, shard: { index: 0, count: 2 } }, userDatabases(PREFIX, p).sessions);
+    const candidates = Array.from({ length: 20 }, (_, i) => userIdFor(1900 + i));
+    const [bad, leaving] = candidates.filter((p) => ownedBy(p) === ownedBy(candidates[0] as string)) as [string, string];
+    const c = userIdFor(1930);
+    const db = await createClinician(store, c);
+    const badNames = await createUser(store, bad);
+    await createUser(store, leaving);
+    await writeLink(store, leaving, c, 'active');
+    await writeLink(store, bad, c, 'active');
+    await eventually(async () => {
+      expect((await careDocsOf(store, db, leaving)).has(`patient:${leaving}`)).toBe(true);
+      expect((await careDocsOf(store, db, bad)).has(`patient:${bad}`)).toBe(true);
+    });
+
+    // Any write to the care database that carries the first patient is refused (as a too-large copy would be).
+    proxy.failBody((req) => req.method === 'POST' && (req.url ?? '').startsWith(`/${encodeURIComponent(db)}/_bulk_docs`), bad, 400);
+    await putDocs(store, badNames.sessions, [sessionDoc({ seed: 50, startedAt: '2026-03-12T12:00:00.000Z' })]);
+    await eventually(async () => expect(proxy.refused).toBeGreaterThan(0));
+    await writeLink(store, leaving, c, 'revoked');
+    await eventually(async () => expect((await careDocsOf(store, db, leaving)).size).toBe(0));
+    await expectPatientGone(store, db, leaving);
+    proxy.release();
+    await eventually(async () => expect([...(await careDocsOf(store, db, bad)).keys()].some((id) => id.startsWith(`analysis:${bad}:`))).toBe(true));
   });
 
   it('brings a care database that fell behind the patient up to date at start, without waiting for a change or the timer', async () => {

@@ -4,8 +4,9 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 export class CareMetrics {
   readonly documents: Counter<'result'>;
   readonly linkChanges: Counter;
+  readonly linkFailures: Counter;
 
-  constructor(registry: Registry, activeLinks: () => number, pending: () => number) {
+  constructor(registry: Registry, activeLinks: () => number, pending: () => number, retrying: () => number) {
     const registers = [registry];
     this.documents = new Counter({
       name: 'm2m_sync_care_documents_total',
@@ -14,6 +15,19 @@ export class CareMetrics {
       registers,
     });
     this.linkChanges = new Counter({ name: 'm2m_sync_care_link_changes_total', help: 'Changes of the links database applied (copy, revoke, mirror)', registers });
+    this.linkFailures = new Counter({
+      name: 'm2m_sync_care_link_failures_total',
+      help: 'Link changes that kept failing and were left to background retries while the links feed went on',
+      registers,
+    });
+    new Gauge({
+      name: 'm2m_sync_care_links_retrying',
+      help: 'Link changes waiting for a background retry',
+      registers,
+      collect() {
+        this.set(retrying());
+      },
+    });
     new Gauge({
       name: 'm2m_sync_care_links_active',
       help: "Active care links whose patient this shard owns (each one's care documents kept up to date)",

@@ -6,6 +6,7 @@ import {
   isAborted,
   isMissingDatabase,
   isStoreStatus,
+  isTransient,
   sinceParam,
   sleep,
   StoreError,
@@ -30,6 +31,7 @@ import { parseLinkDoc, parseLinkId } from './linkDoc.js';
 import { LinkIndex } from './linkIndex.js';
 import { writeLinkMirror } from './linkMirrorWriter.js';
 import { KeyedSerial } from './keyedSerial.js';
+import { LinkRetries } from './linkRetries.js';
 import { CareWriteQueue, type DuePatient } from './careWriteQueue.js';
 
 export interface CareUpkeepOptions {
@@ -58,11 +60,15 @@ export interface CareCounters {
   requests: number;
   /** Re-evaluations of every active link (the timer). */
   refreshes: number;
+  /** Link changes that kept failing and were left to background retries (the feed went on). */
+  linkFailures: number;
 }
 
 /** Link changes per long-poll answer. */
 const LINKS_PER_POLL = 200;
 const INDEX_PAGE = 1000;
+/** Attempts at a link change the feed waits for (transient failures only) before leaving it to background retries. */
+const INLINE_ATTEMPTS = 3;
 /** Link changes applied at once. */
 const LINK_CONCURRENCY = 8;
 /** Care databases written at once, and patients per care database per round (one `_bulk_docs`). */
@@ -93,12 +99,15 @@ const VIEW_CONCURRENCY = 4;
  */
 export class CareUpkeep implements Component {
   readonly name = 'care upkeep';
-  readonly counters: CareCounters = { linkChanges: 0, written: 0, deleted: 0, unchanged: 0, requests: 0, refreshes: 0 };
+  readonly counters: CareCounters = { linkChanges: 0, written: 0, deleted: 0, unchanged: 0, requests: 0, refreshes: 0, linkFailures: 0 };
   private readonly index = new LinkIndex();
   private readonly progress = new ProgressDbCache();
   private readonly care: CareDatabaseWriter;
   private readonly serial = new KeyedSerial();
   private readonly queue: CareWriteQueue;
+  private readonly retries: LinkRetries;
+  /** The links checkpoint last saved, so a pinned one is not saved again and again. */
+  private saved: Seq | undefined;
   /** The pipeline's view of each patient's progress database, used by the next round instead of a store read. */
   private readonly snapshots = new Map<string, () => Promise<ProgressSnapshot>>();
   private readonly controller = new AbortController();
@@ -118,14 +127,23 @@ export class CareUpkeep implements Component {
       write: (clinicianId, patients) => this.writeRound(clinicianId, patients),
       onFailure: (clinicianId, err, attempt, retryInMs) => this.failed("writing a clinician's care database failed; retrying", err, { clinicianId, attempt, retryInMs }),
     });
+    this.retries = new LinkRetries({
+      apply: (id, doc) => this.applyChange(id, doc),
+      onFailure: (id, err, attempt, retryInMs) => {
+        // Loud at first, then now and then: a link that keeps failing must not flood the log.
+        if (attempt <= 3 || attempt % 20 === 0) this.failed('a care link change keeps failing; retrying it in the background', err, { id, attempt, retryInMs });
+      },
+      onApplied: (id, attempts) => this.options.logger.info({ id, attempts }, 'a care link change that had failed is applied'),
+    });
     this.linksDb = systemDatabases(options.config.dbPrefix).links;
     // One worker database serves every shard: each follows the links feed with its own position.
     this.checkpointKey = `${this.linksDb}@${shardLabel(options.config.shard)}`;
-    this.metrics = options.registry ? new CareMetrics(options.registry, () => this.index.activeCount, () => this.queue.pending) : undefined;
+    this.metrics = options.registry ? new CareMetrics(options.registry, () => this.index.activeCount, () => this.queue.pending, () => this.retries.size) : undefined;
   }
 
   async start(): Promise<void> {
     this.since = await this.options.checkpoints.read(this.checkpointKey);
+    this.saved = this.since;
     await this.loadIndex();
     // The start-up reconciliation: copies the pipeline marked due and a crash lost are written now.
     const began = Date.now();
@@ -144,9 +162,12 @@ export class CareUpkeep implements Component {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.controller.abort(new StoreError({ kind: 'aborted', target: `GET /${this.linksDb}/_changes` }));
+    // No retry starts from here on (one under way ends with the queue).
+    const retriesStopped = this.retries.stop();
     // The queue first: a link change waiting for a care database that does not answer gives up, and the feed ends.
     await this.queue.stop();
     await this.feed;
+    await retriesStopped;
     await this.refreshing?.catch(() => undefined);
     await this.serial.idle();
   }
@@ -238,14 +259,21 @@ export class CareUpkeep implements Component {
         });
         const answer = await unlessAborted(poll, signal, `GET /${this.linksDb}/_changes`);
         if (signal.aborted || typeof answer !== 'object') return;
+        const pageStart = this.since;
         // Patients side by side, each patient's changes in feed order (applyChange queues them at once, in order).
         await mapBounded(answer.results ?? [], LINK_CONCURRENCY, async (row) => {
-          if (typeof row.id === 'string') await this.applyChange(row.id, row.deleted === true ? null : row.doc);
+          if (typeof row.id === 'string') await this.applyOrDefer(row.id, row.deleted === true ? null : row.doc, pageStart);
         });
         if (answer.last_seq !== undefined) {
-          // Saved after the writes: a crash before this repeats the page, whose writes are idempotent.
-          await this.options.checkpoints.save(this.checkpointKey, answer.last_seq);
           this.since = answer.last_seq;
+          // Saved after the writes: a crash before this repeats the page, whose writes are idempotent. A change still
+          // retried in the background keeps the checkpoint before its page, so a restart applies it again.
+          const keep = this.retries.pinned();
+          const checkpoint = keep ? keep.since : answer.last_seq;
+          if (checkpoint !== undefined && checkpoint !== this.saved) {
+            await this.options.checkpoints.save(this.checkpointKey, checkpoint);
+            this.saved = checkpoint;
+          }
         }
         failures = 0;
       } catch (err) {
@@ -261,28 +289,63 @@ export class CareUpkeep implements Component {
     }
   }
 
+  /**
+   * Applies one change of the feed; a transient failure (no answer, 5xx, a
+   * conflict) is tried again a few times, then a change that keeps failing is
+   * recorded and left to background retries, and the feed goes on: one bad
+   * link never holds the changes (and revokes) behind it.
+   */
+  private async applyOrDefer(id: string, doc: unknown, pageStart: Seq | undefined): Promise<void> {
+    this.retries.supersede(id);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.applyChange(id, doc);
+        return;
+      } catch (err) {
+        if (this.controller.signal.aborted || isAborted(err)) throw err;
+        if (attempt < INLINE_ATTEMPTS && (isTransient(err) || isStoreStatus(err, 409))) {
+          await sleep(backoffDelay(attempt), this.controller.signal);
+          continue;
+        }
+        this.counters.linkFailures += 1;
+        this.metrics?.linkFailures.inc();
+        this.failed('a care link change failed; the links feed goes on and retries it in the background', err, { id, attempt });
+        this.retries.add(id, doc, pageStart, attempt);
+        return;
+      }
+    }
+  }
+
   /** One change of the links database; `doc` null: the document was deleted. Resolves once the care database follows it. */
   private async applyChange(id: string, doc: unknown): Promise<void> {
     const pair = parseLinkId(id);
     if (!pair || !this.owns(pair.patientId)) return;
+    let link: ReturnType<typeof parseLinkDoc> = null;
     if (doc === null || doc === undefined) {
       // A deleted link (an account removed): its data leaves the care database as on a revoke.
       this.index.remove(pair.patientId, pair.clinicianId);
     } else {
-      const link = parseLinkDoc(doc);
+      link = parseLinkDoc(doc);
       if (!link) {
         this.options.logger.warn({ id }, 'skipped a links document the worker cannot read');
         return;
       }
       this.index.set(link);
+    }
+    // The round decides from the index: a copy for an active link, bare tombstones otherwise.
+    const followCare = (): Promise<void> => {
+      if (this.index.active(pair.patientId).length === 0) this.snapshots.delete(pair.patientId);
+      return this.queue.mark(pair.clinicianId, pair.patientId, true, true);
+    };
+    // A revoke clears the care copy before anything else is tried: a mirror that fails cannot keep the data there.
+    if (link?.status !== 'active') await followCare();
+    if (link) {
       const mirrored = await this.serial.run(link.patientId, () => writeLinkMirror(this.options.store, this.options.config.dbPrefix, link));
       this.counters.requests += mirrored === 'unchanged' ? 1 : 2;
       // The patient is gone: so is what their followers held of them.
       if (mirrored === 'user-gone') this.index.remove(link.patientId, link.clinicianId);
+      if (link.status === 'active') await followCare();
     }
-    if (this.index.active(pair.patientId).length === 0) this.snapshots.delete(pair.patientId);
-    // The round decides from the index: a copy for an active link, bare tombstones otherwise.
-    await this.queue.mark(pair.clinicianId, pair.patientId, true, true);
     this.counters.linkChanges += 1;
     this.metrics?.linkChanges.inc();
   }

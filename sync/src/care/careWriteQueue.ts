@@ -30,7 +30,8 @@ interface Due {
  * written together; at most `concurrency` care databases are written at once,
  * taken in turn (a clinician with many due patients goes to the back after
  * each round, so one clinician never holds the others up). A failed round
- * is retried with backoff. What is marked and not yet written when the
+ * is retried with backoff, one patient a round until each of its patients
+ * is written (one bad copy never holds the others). What is marked and not yet written when the
  * process ends is brought up to date by the start-up reconciliation.
  */
 export class CareWriteQueue {
@@ -39,6 +40,8 @@ export class CareWriteQueue {
   private readonly running = new Set<string>();
   private readonly delayed = new Map<string, NodeJS.Timeout>();
   private readonly failures = new Map<string, number>();
+  /** Per clinician, patients whose last round failed: until each is written, that care database is written one patient per round. */
+  private readonly suspects = new Map<string, Set<string>>();
   private readonly rounds = new Set<Promise<void>>();
   private changed: Array<() => void> = [];
   private stopped = false;
@@ -107,8 +110,10 @@ export class CareWriteQueue {
   private async round(clinicianId: string): Promise<void> {
     const patients = this.due.get(clinicianId) ?? new Map<string, Due>();
     const taken: Array<[string, Due]> = [];
+    // After a failed round, one patient a round: a copy the store keeps refusing fails alone, and the others (a revoke too) get through.
+    const limit = this.suspects.has(clinicianId) ? 1 : this.options.roundSize;
     for (const item of patients) {
-      if (taken.length >= this.options.roundSize) break;
+      if (taken.length >= limit) break;
       taken.push(item);
     }
     for (const [patientId] of taken) patients.delete(patientId);
@@ -120,10 +125,16 @@ export class CareWriteQueue {
         taken.map(([patientId, entry]) => ({ patientId, fresh: entry.fresh })),
       );
       this.failures.delete(clinicianId);
+      const suspects = this.suspects.get(clinicianId);
+      for (const [patientId] of taken) suspects?.delete(patientId);
+      if (suspects?.size === 0) this.suspects.delete(clinicianId);
       for (const [, entry] of taken) for (const w of entry.waiters) w.resolve();
     } catch (err) {
       const attempt = (this.failures.get(clinicianId) ?? 0) + 1;
       this.failures.set(clinicianId, attempt);
+      let suspects = this.suspects.get(clinicianId);
+      if (!suspects) this.suspects.set(clinicianId, (suspects = new Set()));
+      for (const [patientId] of taken) suspects.add(patientId);
       retryInMs = backoffDelay(attempt);
       this.options.onFailure(clinicianId, err, attempt, retryInMs);
       for (const [, entry] of taken) for (const w of entry.waiters) w.reject(err);

@@ -6,8 +6,14 @@ export interface HoldingProxy {
   url: string;
   /** Requests matching `match` wait at the proxy until `release` (the store behind it is untouched). */
   hold(match: (req: IncomingMessage) => boolean): void;
-  /** Forwards the held requests and holds no more. */
+  /** Requests matching `match` are answered `status` at once (the store behind it is untouched), until `release`. */
+  fail(match: (req: IncomingMessage) => boolean, status: number): void;
+  /** Requests matching `match` whose body contains `text` are answered `status`; the others go on to the store. */
+  failBody(match: (req: IncomingMessage) => boolean, text: string, status: number): void;
+  /** Forwards the held requests and holds or fails no more. */
   release(): void;
+  /** Requests refused by `fail` so far. */
+  readonly refused: number;
   /** Requests held so far. */
   readonly held: number;
   close(): Promise<void>;
@@ -23,16 +29,39 @@ export async function startHoldingProxy(target: string): Promise<HoldingProxy> {
   let match: ((req: IncomingMessage) => boolean) | undefined;
   let waiting: Array<() => void> = [];
   let held = 0;
+  let refused = 0;
+  let failing: { match: (req: IncomingMessage) => boolean; status: number } | undefined;
+  let failingBody: { match: (req: IncomingMessage) => boolean; text: string; status: number } | undefined;
   const server = createServer((req, res) => {
-    const forward = (): void => {
-      const up = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+    const up = (): ReturnType<typeof request> => {
+      const out = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
       });
-      up.on('error', () => res.destroy());
-      req.pipe(up);
+      out.on('error', () => res.destroy());
+      return out;
     };
-    if (match?.(req)) {
+    const forward = (): void => {
+      req.pipe(up());
+    };
+    const refuse = (status: number): void => {
+      refused += 1;
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: 'refused_by_test', reason: 'the test proxy refuses this request' }));
+    };
+    const byBody = failingBody;
+    if (failing?.match(req)) {
+      req.resume();
+      refuse(failing.status);
+    } else if (byBody?.match(req)) {
+      const chunks: Uint8Array[] = [];
+      req.on('data', (c: Uint8Array) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        if (body.toString('utf8').includes(byBody.text)) refuse(byBody.status);
+        else up().end(body);
+      });
+    } else if (match?.(req)) {
       held += 1;
       waiting.push(forward);
     } else {
@@ -46,11 +75,22 @@ export async function startHoldingProxy(target: string): Promise<HoldingProxy> {
     hold(m) {
       match = m;
     },
+    fail(m, status) {
+      failing = { match: m, status };
+    },
+    failBody(m, text, status) {
+      failingBody = { match: m, text, status };
+    },
     release() {
       match = undefined;
+      failing = undefined;
+      failingBody = undefined;
       const go = waiting;
       waiting = [];
       for (const forward of go) forward();
+    },
+    get refused() {
+      return refused;
     },
     get held() {
       return held;
