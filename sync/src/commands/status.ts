@@ -1,4 +1,4 @@
-import { ANALYSIS_VERSION, parseUserDatabase } from '@m2m/analysis-core';
+import { ANALYSIS_VERSION, parseUserDatabase, sessionIdTimeMs } from '@m2m/analysis-core';
 import type { WorkerConfig } from '../config.js';
 import { CheckpointStore } from '../feed/checkpointStore.js';
 import { shardOfDatabase } from '../shard.js';
@@ -6,7 +6,6 @@ import { listUserDatabases } from '../store/databases.js';
 import { readRange } from '../writer/storeDocuments.js';
 import { mapBounded } from '../worker/mapBounded.js';
 import { WORKER_STATUS_PREFIX, type LastError, type WorkerStatusDoc } from '../worker/workerStatusRecorder.js';
-import { sessionStartFromId } from './sessionTime.js';
 import { checkStoreNow, isStoreStatus, readChanges, StoreClient, workerDatabase, type Seq } from '@m2m/couch';
 
 export interface DatabaseStatus {
@@ -110,8 +109,8 @@ async function databaseStatus(store: StoreClient, config: WorkerConfig, checkpoi
       for (const change of page.results) {
         if (change.id.startsWith('_design/')) continue;
         pending += 1;
-        const started = change.deleted ? undefined : sessionStartFromId(change.id);
-        if (started !== undefined && (oldest === undefined || started < oldest)) oldest = started;
+        const started = change.deleted ? null : sessionIdTimeMs(change.id);
+        if (started !== null && (oldest === undefined || started < oldest)) oldest = started;
       }
       since = page.lastSeq;
       if (page.results.length < COUNT_PAGE) break;
