@@ -46,6 +46,10 @@ export interface WorkerConfig {
   dataDir: string;
   /** Pause between two re-evaluations of every care link's flags (inactivity grows with time alone). */
   careRefreshMs: number;
+  /** Days without a session after which a linked patient is flagged inactive (twice as many: high). */
+  careInactiveDays: number;
+  /** Relative worsening of a metric, in percent, that flags it declining (twice as much: high). */
+  careDeclinePercent: number;
 }
 
 
@@ -88,6 +92,8 @@ function variables() {
     WORKER_SWEEP_RATE: { schema: integer(1, 100_000), fallback: '20' },
     DATA_DIR: { schema: nonEmpty, fallback: './data' },
     CARE_REFRESH_MS: { schema: integer(1_000, 604_800_000), fallback: '3600000' },
+    CARE_INACTIVE_DAYS: { schema: integer(1, 365), fallback: '7' },
+    CARE_DECLINE_PERCENT: { schema: integer(1, 100), fallback: '15' },
   } as const;
 }
 
@@ -119,5 +125,7 @@ export function loadWorkerConfig(env: Env): WorkerConfig {
     sweepRate: values.WORKER_SWEEP_RATE,
     dataDir: values.DATA_DIR,
     careRefreshMs: values.CARE_REFRESH_MS,
+    careInactiveDays: values.CARE_INACTIVE_DAYS,
+    careDeclinePercent: values.CARE_DECLINE_PERCENT,
   };
 }

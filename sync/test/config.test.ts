@@ -1,9 +1,11 @@
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../src/cli/args.js';
+import { attentionThresholdsOf } from '../src/care/attentionSettings.js';
 import { loadWorkerConfig } from '../src/index.js';
 import { runCli } from './support/workerProcess.js';
 import { backoffDelay } from '@m2m/couch';
+import { attentionFlags, DEFAULT_ATTENTION_THRESHOLDS } from '@m2m/analysis-core';
 
 const URL_ENV = { COUCHDB_URL: 'http://admin:s3cret@127.0.0.1:5984' };
 
@@ -26,6 +28,8 @@ describe('worker configuration', () => {
       sweepRate: 20,
       dataDir: './data',
       careRefreshMs: 3_600_000,
+      careInactiveDays: 7,
+      careDeclinePercent: 15,
     });
     expect(loadWorkerConfig({ ...URL_ENV, WORKER_SHARD: '3/4', WORKER_POOL_SIZE: '', WORKER_METRICS_PORT: '9464' })).toMatchObject({
       shard: { index: 3, count: 4 },
@@ -48,8 +52,21 @@ describe('worker configuration', () => {
     [{ ...URL_ENV, WORKER_METRICS_PORT: '70000' }, /WORKER_METRICS_PORT must be at most 65535/],
     [{ ...URL_ENV, LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
     [{ ...URL_ENV, DB_PREFIX: 'M2M' }, /DB_PREFIX must start with a lowercase letter/],
+    [{ ...URL_ENV, CARE_INACTIVE_DAYS: '0' }, /CARE_INACTIVE_DAYS must be at least 1/],
+    [{ ...URL_ENV, CARE_DECLINE_PERCENT: 'a lot' }, /CARE_DECLINE_PERCENT must be a whole number/],
   ])('refuses %o naming the variable', (env, message) => {
     expect(() => loadWorkerConfig(env)).toThrow(message);
+  });
+
+  it('sets the attention thresholds from CARE_INACTIVE_DAYS and CARE_DECLINE_PERCENT', () => {
+    const thresholds = attentionThresholdsOf(loadWorkerConfig({ ...URL_ENV, CARE_INACTIVE_DAYS: '3', CARE_DECLINE_PERCENT: '20' }));
+    expect(thresholds).toMatchObject({ inactiveDays: 3, inactiveHighDays: 6, declineRelative: 0.2, declineHighRelative: 0.4 });
+    expect(attentionThresholdsOf(loadWorkerConfig(URL_ENV))).toEqual(DEFAULT_ATTENTION_THRESHOLDS);
+    // Four days after the last session: inactive with a 3-day threshold, not with the default 7.
+    const input = { progress: null, analyses: [], now: '2026-12-05T00:00:00.000Z' };
+    const lastSession = { ...input, progress: { lastSessionAt: '2026-12-01T00:00:00.000Z' } as never };
+    expect(attentionFlags(lastSession, thresholds).flags.map((flag) => flag.code)).toContain('inactive');
+    expect(attentionFlags(lastSession, DEFAULT_ATTENTION_THRESHOLDS).flags.map((flag) => flag.code)).not.toContain('inactive');
   });
 
   it('names every bad variable at once and never echoes the store URL', () => {

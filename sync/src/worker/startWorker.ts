@@ -3,6 +3,7 @@ import { systemDatabases } from '@m2m/couch';
 import { Lifecycle } from '@m2m/service-kit';
 import type { WorkerConfig } from '../config.js';
 import { CareUpkeep, type CareUpkeepOptions } from '../care/careUpkeep.js';
+import { attentionThresholdsOf } from '../care/attentionSettings.js';
 import { ActivityHintFeed } from '../feed/activityHintFeed.js';
 import { CheckpointStore } from '../feed/checkpointStore.js';
 import { silentLogger, type Logger } from '../logging.js';
@@ -115,7 +116,7 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
   const tally = new WorkerTally(metrics, status);
   // Before the turns: the pipeline knows who follows each patient from its first batch.
   const care = lifecycle.add(
-    new CareUpkeep({ ...options.care, config, store, checkpoints, logger, registry: metrics.registry, feedTimeoutMs: options.liveFeedTimeoutMs ?? 60_000, recordError: (message) => status.recordError(message) }),
+    new CareUpkeep({ thresholds: attentionThresholdsOf(config), ...options.care, config, store, checkpoints, logger, registry: metrics.registry, feedTimeoutMs: options.liveFeedTimeoutMs ?? 60_000, recordError: (message) => status.recordError(message) }),
   );
   const turns: DatabaseTurns = lifecycle.add(
     new DatabaseTurns({
