@@ -283,23 +283,6 @@ describe('docker-compose.cluster.yml over docker-compose.yml', () => {
     for (const name of APP_SERVICES) expect(dependsOn(name)[LB], name).toEqual({ condition: 'service_healthy' });
   });
 
-  it('keeps the workers\' DATA_DIR (the export\'s pseudonym key) on one named volume the image\'s user owns', () => {
-    const dirs = WORKERS.map((name) => loadWorkerConfig(resolvedEnv(name)).dataDir);
-    expect(new Set(dirs).size).toBe(1);
-    const dataDir = dirs[0]!;
-    expect(dataDir).toMatch(/^\//);
-    for (const name of WORKERS) {
-      const mounts = (service(name).volumes ?? []).map((v) => (typeof v === 'string' ? v : `${v.target}`));
-      const volume = mounts.find((v) => v.split(':')[1] === dataDir)?.split(':')[0];
-      expect(volume, name).toBe('worker-data');
-    }
-    expect(Object.keys(compose.volumes ?? {})).toContain('worker-data');
-    const runtime = dockerfile.get('runtime') ?? [];
-    const owned = runtime.findIndex((line) => line.startsWith('RUN ') && line.includes(`chown node:node ${dataDir}`));
-    expect(owned).toBeGreaterThanOrEqual(0);
-    expect(owned).toBeLessThan(runtime.indexOf('USER node'));
-  });
-
   it('takes from the environment only variables that .env.example documents, with placeholders for the new secrets', () => {
     const undocumented = [...referencedVariables(overlayText)].filter((name) => !(name in dotenv));
     expect(undocumented).toEqual([]);
