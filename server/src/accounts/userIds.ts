@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBase32 } from './randomBase32.js';
 
 export { isUserId } from '@m2m/analysis-core';
 
@@ -7,18 +7,5 @@ const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
 
 /** 26 characters, 130 bits (the shape `isUserId` checks): random, so ids reveal nothing and never collide in practice. */
 export function newUserId(): string {
-  const bytes = randomBytes(17); // 136 bits, of which 130 are used
-  let bits = 0;
-  let value = 0;
-  let id = '';
-  for (const byte of bytes) {
-    value = ((value << 8) | byte) & 0xffff;
-    bits += 8;
-    while (bits >= 5 && id.length < 26) {
-      id += ALPHABET.charAt((value >>> (bits - 5)) & 31);
-      bits -= 5;
-    }
-  }
-  return id;
+  return randomBase32(26, ALPHABET);
 }
-

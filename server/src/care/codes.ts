@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { randomBase32 } from '../accounts/randomBase32.js';
 
 /** Crockford's base32: no I, L, O or U, so a code read aloud or typed is not mistaken. */
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -7,19 +8,7 @@ const LOOK_ALIKES: Record<string, string> = { I: '1', L: '1', O: '0' };
 
 /** `length` random characters (5 bits each, from crypto.randomBytes), in groups of five joined by dashes. */
 export function randomCode(length: number): string {
-  const bytes = randomBytes(Math.ceil((length * 5) / 8));
-  let bits = 0;
-  let value = 0;
-  let code = '';
-  for (const byte of bytes) {
-    value = ((value << 8) | byte) & 0xffff;
-    bits += 8;
-    while (bits >= 5 && code.length < length) {
-      code += ALPHABET.charAt((value >>> (bits - 5)) & 31);
-      bits -= 5;
-    }
-  }
-  return code.replace(/(.{5})(?=.)/g, '$1-');
+  return randomBase32(length, ALPHABET).replace(/(.{5})(?=.)/g, '$1-');
 }
 
 /**
