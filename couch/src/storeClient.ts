@@ -144,6 +144,9 @@ export class StoreClient {
       const result = (await (this.nanos.get(endpoint) as ServerScope).request(options)) as T;
       // nano resolves '' when the signal cuts a 2xx answer's body short: that is no answer.
       if (options.signal.aborted) throw options.signal.reason;
+      // nano also resolves '' when it could not read a JSON body at all (a connection cut mid-body, a proxy's
+      // empty answer): that is no answer either, and a caller taking it for one (a feed's poll) would stop.
+      if (result === '' && options.method !== 'HEAD') throw new Error('the answer had no readable JSON body');
       return result;
     } catch (err) {
       if (this.lifetime.signal.aborted || req.signal?.aborted) throw new StoreError({ kind: 'aborted', target }, { cause: err });

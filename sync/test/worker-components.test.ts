@@ -12,9 +12,11 @@ import { SessionSweeps } from '../src/worker/sessionSweeps.js';
 import { StoreConnection } from '../src/worker/storeConnection.js';
 import { WorkerStatusRecorder } from '../src/worker/workerStatusRecorder.js';
 import { WorkerTally } from '../src/worker/workerTally.js';
-import { StoreAccessError } from '@m2m/couch';
+import { StoreAccessError, StoreClient } from '@m2m/couch';
+import { ActivityHintFeed } from '../src/feed/activityHintFeed.js';
+import { startHoldingProxy } from './support/holdingProxy.js';
 import type { WorkerConfig } from '../src/config.js';
-import { allDocs, createUser, eventually, getDoc, PREFIX, putDocs, sessionDoc, startTestStore, testConfig, userIdFor, type TestStore } from './support/storeWorld.js';
+import { allDocs, createUser, eventually, getDoc, PREFIX, putDocs, sessionDoc, startTestStore, testConfig, userIdFor, withCredentials, type TestStore } from './support/storeWorld.js';
 import { sleep } from './support/workerProcess.js';
 
 // Analyses like the real thread, except that a document whose id starts with `hang` never finishes (then times out).
@@ -239,5 +241,30 @@ describe('worker components against the store', () => {
     position.moved('6-abc');
     await eventually(async () => expect(await checkpoints.read('_db_updates:0-1')).toBe('6-abc'), 10_000, 20);
     position.stop();
+  });
+
+  it('activity hints: a long poll answered with an empty body is a failure retried with backoff, and later hints still arrive', async () => {
+    const db = 'hints-empty-answer';
+    expect((await store.json('PUT', `/${db}`)).status).toBe(201);
+    const proxy = await startHoldingProxy(store.url);
+    const client = new StoreClient(withCredentials(proxy.url), { timeoutMs: 5_000 });
+    const hints: string[] = [];
+    const feed = new ActivityHintFeed({ store: client, logger: silentLogger, db, feedTimeoutMs: 2_000, onHint: (id) => hints.push(id) });
+    try {
+      proxy.emptyOnce((req) => req.url?.startsWith(`/${db}/_changes`) === true);
+      await feed.start();
+      await eventually(async () => expect(proxy.emptied).toBe(1), 10_000, 20);
+      // The feed follows from "now": a hint written while it waits to retry is not its to see, so hints keep coming.
+      let n = 0;
+      await eventually(async () => {
+        n += 1;
+        expect((await store.json('PUT', `/${db}/user-${n}`, { at: n })).status).toBe(201);
+        expect(hints.length).toBeGreaterThan(0);
+      }, 10_000, 100);
+    } finally {
+      await feed.stop();
+      client.close();
+      await proxy.close();
+    }
   });
 });

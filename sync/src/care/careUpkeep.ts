@@ -250,7 +250,7 @@ export class CareUpkeep implements Component {
     let failures = 0;
     while (!signal.aborted) {
       try {
-        const poll = store.request<{ results?: Array<{ id?: unknown; deleted?: boolean; doc?: unknown }>; last_seq?: Seq } | ''>({
+        const poll = store.request<{ results?: Array<{ id?: unknown; deleted?: boolean; doc?: unknown }>; last_seq?: Seq }>({
           db: this.linksDb,
           path: '_changes',
           qs: { feed: 'longpoll', since: sinceParam(this.since), timeout: feedTimeoutMs, limit: LINKS_PER_POLL, include_docs: true, style: 'main_only' },
@@ -258,7 +258,7 @@ export class CareUpkeep implements Component {
           signal,
         });
         const answer = await unlessAborted(poll, signal, `GET /${this.linksDb}/_changes`);
-        if (signal.aborted || typeof answer !== 'object') return;
+        if (signal.aborted) return;
         const pageStart = this.since;
         // Patients side by side, each patient's changes in feed order (applyChange queues them at once, in order).
         await mapBounded(answer.results ?? [], LINK_CONCURRENCY, async (row) => {

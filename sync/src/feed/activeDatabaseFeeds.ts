@@ -17,8 +17,7 @@ export interface ActiveDatabaseFeedsOptions {
 /** Changes named per long-poll answer; more simply answer again at once. */
 const CHANGES_PER_POLL = 100;
 
-/** nano answers '' when it could not read a JSON body (cancelled). */
-type PollAnswer = { results?: unknown[]; last_seq?: Seq } | '';
+type PollAnswer = { results?: unknown[]; last_seq?: Seq };
 
 interface Follow {
   controller: AbortController;
@@ -104,7 +103,7 @@ export class ActiveDatabaseFeeds {
           { timeoutMs: feedTimeoutMs + store.timeoutMs, signal },
         );
         const answer: PollAnswer = await unlessAborted(poll, signal, `GET /${db}/_changes`);
-        if (signal.aborted || typeof answer !== 'object') return;
+        if (signal.aborted) return;
         if (answer.last_seq !== undefined) since = answer.last_seq;
         if ((answer.results ?? []).length > 0) {
           follow.lastActive = Date.now();

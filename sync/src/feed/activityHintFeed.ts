@@ -16,8 +16,7 @@ export interface ActivityHintFeedOptions {
 /** Hints named per long-poll answer; more simply answer again at once. */
 const HINTS_PER_POLL = 500;
 
-/** nano answers '' when it could not read a JSON body (cancelled). */
-type PollAnswer = { results?: Array<{ id?: unknown }>; last_seq?: Seq } | '';
+type PollAnswer = { results?: Array<{ id?: unknown }>; last_seq?: Seq };
 
 /**
  * Follows the activity database's `_changes` from now: one long poll that
@@ -57,7 +56,7 @@ export class ActivityHintFeed implements Component {
           signal,
         });
         const answer = await unlessAborted(poll, signal, `GET /${db}/_changes`);
-        if (signal.aborted || typeof answer !== 'object') return;
+        if (signal.aborted) return;
         failures = 0;
         if (answer.last_seq !== undefined) since = answer.last_seq;
         for (const row of answer.results ?? []) if (typeof row.id === 'string') this.options.onHint(row.id);

@@ -10,6 +10,10 @@ export interface HoldingProxy {
   fail(match: (req: IncomingMessage) => boolean, status: number): void;
   /** Requests matching `match` whose body contains `text` are answered `status`; the others go on to the store. */
   failBody(match: (req: IncomingMessage) => boolean, text: string, status: number): void;
+  /** The next request matching `match` gets a 200 JSON answer with an empty body (a proxy's empty answer); the store is untouched. */
+  emptyOnce(match: (req: IncomingMessage) => boolean): void;
+  /** Requests answered by `emptyOnce` so far. */
+  readonly emptied: number;
   /** Forwards the held requests and holds or fails no more. */
   release(): void;
   /** Requests refused by `fail` so far. */
@@ -32,6 +36,8 @@ export async function startHoldingProxy(target: string): Promise<HoldingProxy> {
   let refused = 0;
   let failing: { match: (req: IncomingMessage) => boolean; status: number } | undefined;
   let failingBody: { match: (req: IncomingMessage) => boolean; text: string; status: number } | undefined;
+  let emptying: ((req: IncomingMessage) => boolean) | undefined;
+  let emptied = 0;
   const server = createServer((req, res) => {
     const up = (): ReturnType<typeof request> => {
       const out = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
@@ -50,7 +56,13 @@ export async function startHoldingProxy(target: string): Promise<HoldingProxy> {
       res.end(JSON.stringify({ error: 'refused_by_test', reason: 'the test proxy refuses this request' }));
     };
     const byBody = failingBody;
-    if (failing?.match(req)) {
+    if (emptying?.(req)) {
+      emptying = undefined;
+      emptied += 1;
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end();
+    } else if (failing?.match(req)) {
       req.resume();
       refuse(failing.status);
     } else if (byBody?.match(req)) {
@@ -80,6 +92,12 @@ export async function startHoldingProxy(target: string): Promise<HoldingProxy> {
     },
     failBody(m, text, status) {
       failingBody = { match: m, text, status };
+    },
+    emptyOnce(m) {
+      emptying = m;
+    },
+    get emptied() {
+      return emptied;
     },
     release() {
       match = undefined;
