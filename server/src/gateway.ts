@@ -12,9 +12,11 @@ import { createApp } from './http/app.js';
 import { createLogger } from './http/logger.js';
 import { ActivityHints } from './proxy/activityHints.js';
 import { createSyncRouter } from './proxy/syncRouter.js';
+import { StorageReservations } from './proxy/storageReservations.js';
+import { StoredBytes } from './proxy/storedBytes.js';
 import { createCareCsvRouter } from './rest/careAnalysesCsv.js';
 import { createRestRouter } from './rest/restRouter.js';
-import { bootstrapStore, StoreClient, storeUrlWithCredentials, systemDatabases } from '@m2m/couch';
+import { bootstrapStore, StoreClient, storeUrlWithCredentials, StreamingClient, systemDatabases } from '@m2m/couch';
 
 export interface GatewayOptions {
   logger?: Logger;
@@ -50,12 +52,14 @@ export interface RunningGateway {
 /** The replication proxy at /sync and the REST routes at /api (the care team's at /api/care). */
 function defaultRouters(deps: RouterDeps): { sync?: Router; api?: Router } {
   const activity = new ActivityHints(deps.store, systemDatabases(deps.config.dbPrefix).activity, deps.logger);
+  // One reservation ledger for the stored-bytes quota: /sync and /api writes of a user draw on the same bytes.
+  const storage = new StorageReservations(new StoredBytes(new StreamingClient(deps.store), deps.config.storeTimeoutMs), deps.config.quotas.storedBytes);
   const api = express.Router();
   api.use('/care', createCareRouter(deps));
   api.use('/care', createCareCsvRouter(deps));
   api.use(PATIENT_ROUTES, patientsOnly());
-  api.use(createRestRouter(deps));
-  return { sync: createSyncRouter({ ...deps, activity }), api };
+  api.use(createRestRouter({ ...deps, storage }));
+  return { sync: createSyncRouter({ ...deps, activity, storage }), api };
 }
 
 /** Starts the embedded store when no COUCHDB_URL is set; returns the URL with credentials. */

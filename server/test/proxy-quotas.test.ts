@@ -40,6 +40,29 @@ describe('replication proxy: per-user quotas', () => {
     expect(deleted.status).toBe(201);
   });
 
+  it('keeps concurrent batches of one user within the stored-bytes quota together: the overflow gets the quota\'s row', async () => {
+    const user = await world.newUser();
+    const storedAtStart = Number((await world.store.json('GET', `/${user.dbs.sessions}`)).body.sizes.external);
+    // Six batches of two sessions, each batch well within the quota alone, all six far over it.
+    const batches = Array.from({ length: 6 }, (_, b) => [couchSession(600 + 2 * b), couchSession(601 + 2 * b)]);
+    const answers = await Promise.all(batches.map((docs) => user.json('POST', '/sync/sessions/_bulk_docs', { docs })));
+    let acceptedBytes = 0;
+    let refused = 0;
+    answers.forEach((answer, b) => {
+      expect(answer.status).toBe(201);
+      (answer.body as Array<{ ok?: boolean; error?: string; reason?: string }>).forEach((row, i) => {
+        if (row.ok) acceptedBytes += Buffer.byteLength(JSON.stringify(batches[b]![i]), 'utf8');
+        else {
+          expect(row).toMatchObject({ error: 'forbidden', reason: expect.stringContaining('over the quota of 300000 stored bytes per user') });
+          refused += 1;
+        }
+      });
+    });
+    expect(refused).toBeGreaterThan(0);
+    expect(acceptedBytes).toBeGreaterThan(0);
+    expect(storedAtStart + acceptedBytes).toBeLessThanOrEqual(300_000);
+  });
+
   it('bounds the number of _local documents, rewrites in place, and leaves the existing ones readable', async () => {
     const user = await world.newUser();
     for (const id of ['a', 'b', 'c']) expect((await user.json('PUT', `/sync/sessions/_local/${id}`, { seq: 1 })).status).toBe(201);

@@ -63,9 +63,11 @@ describe('a hung store (SIGSTOP): every store-bound request answers within the s
 
   function everyKind(round: number): Array<Promise<Outcome>> {
     const writers = [user, ...fresh];
-    const pushes = Array.from({ length: PUSHES }, (_, i) =>
-      attempt('push', 'POST', '/sync/sessions/_bulk_docs', { docs: [{ _id: `hang-${round}-${i}`, type: 'note' }] }, writers[i % writers.length]?.accessToken),
-    );
+    // Valid sessions, so that each push needs the store whatever the gateway knows already (a quota reading, say).
+    const pushes = Array.from({ length: PUSHES }, (_, i) => {
+      const { id, ...session } = synthesizeSession({ seed: 4400 + round * 100 + i, durationS: 5 });
+      return attempt('push', 'POST', '/sync/sessions/_bulk_docs', { docs: [{ _id: id, ...session }] }, writers[i % writers.length]?.accessToken);
+    });
     const upload = synthesizeSession({ seed: 4300 + round, durationS: 30 });
     return [
       attempt('login', 'POST', '/auth/login', { username: user.username, password: TEST_PASSWORD }, undefined),

@@ -12,12 +12,15 @@ interface Reading {
  * A database's stored bytes, as the store reports them in its database
  * info (`sizes.active` and `sizes.external`, CouchDB 3; the larger counts),
  * read at most once per TTL per database and raised by what the gateway
- * itself wrote since, so a burst of writes is counted before the store's
- * next answer. A store that reports no sizes counts as empty.
+ * itself wrote since (and while the reading was under way), so a burst of
+ * writes is counted before the store's next answer. A store that reports no
+ * sizes counts as empty.
  */
 export class StoredBytes {
   private readonly readings = new Map<string, Reading>();
   private readonly pending = new Map<string, Promise<number>>();
+  /** Bytes written while a reading was under way: the store's answer may predate them. */
+  private readonly addedDuringRead = new Map<string, number>();
 
   constructor(
     private readonly client: StreamingClient,
@@ -42,13 +45,24 @@ export class StoredBytes {
   add(database: string, bytes: number): void {
     const reading = this.readings.get(database);
     if (reading) reading.bytes += bytes;
+    const during = this.addedDuringRead.get(database);
+    if (during !== undefined) this.addedDuringRead.set(database, during + bytes);
   }
 
   private async read(database: string): Promise<number> {
-    const answer = await this.client.json({ method: 'GET', path: `/${encodeURIComponent(database)}`, silenceMs: this.silenceMs, idempotent: true });
+    this.addedDuringRead.set(database, 0);
+    let answer: Awaited<ReturnType<StreamingClient['json']>>;
+    let during: number;
+    try {
+      answer = await this.client.json({ method: 'GET', path: `/${encodeURIComponent(database)}`, silenceMs: this.silenceMs, idempotent: true });
+    } finally {
+      during = this.addedDuringRead.get(database) ?? 0;
+      this.addedDuringRead.delete(database);
+    }
     const sizes = (answer.body as { sizes?: { active?: unknown; external?: unknown } } | undefined)?.sizes;
     const count = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
-    const bytes = answer.status < 300 ? Math.max(count(sizes?.active), count(sizes?.external)) : 0;
+    // Counted twice when the store's answer already had them: an overestimate until the next reading.
+    const bytes = (answer.status < 300 ? Math.max(count(sizes?.active), count(sizes?.external)) : 0) + during;
     // Forget the oldest reading first: the map keeps insertion order.
     this.readings.delete(database);
     this.readings.set(database, { bytes, readAt: this.now() });

@@ -1,10 +1,11 @@
 import express, { type Response, type Router } from 'express';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config.js';
-import { mergeBulkDocsRows, planBulkDocs, type BulkDocsRow, type StorageLeft } from './bulkDocs.js';
+import { mergeBulkDocsRows, planBulkDocs, type BulkDocsPlan, type BulkDocsRow } from './bulkDocs.js';
 import { localDocsReader } from './localDocsReader.js';
 import { LocalDocsTally } from './localDocsTally.js';
 import { StoredBytes } from './storedBytes.js';
+import { StorageReservations, type StorageReservation } from './storageReservations.js';
 import { SyncRequestRate } from './syncRequestRate.js';
 import { badRequest, CouchError, methodNotAllowed, refused, sendCouchError } from './couchError.js';
 import { checkLocalWrite, checkSessionWrite } from './documentGate.js';
@@ -36,6 +37,8 @@ export interface SyncRouterDeps {
   activity?: Pick<ActivityHints, 'seen'>;
   /** Fires when the gateway begins to stop: open longpolls are answered at once instead of held to the end of their wait. */
   stopping?: AbortSignal;
+  /** The stored-bytes quota, shared with the REST routes of the process (default: the router's own). */
+  storage?: StorageReservations;
 }
 
 /** A longpoll may be silent for its wait plus this before the proxy gives up on the store. */
@@ -56,12 +59,13 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
   const feeds = new FeedQuota(deps.maxOpenFeedsPerUser);
   const { quotas } = config;
   const rate = new SyncRequestRate(quotas.syncRequestsPerS, quotas.syncBurst);
-  const stored = new StoredBytes(client, config.storeTimeoutMs);
+  const storage = deps.storage ?? new StorageReservations(new StoredBytes(client, config.storeTimeoutMs), quotas.storedBytes);
   const locals = new LocalDocsTally({ docs: quotas.localDocs, bytes: quotas.localBytes }, localDocsReader(client, config.dbPrefix, config.storeTimeoutMs));
   const router = express.Router();
 
   router.use(async (req, res) => {
     let database: SyncDatabase | undefined;
+    let reservation: StorageReservation<void> | undefined;
     try {
       const userId: unknown = res.locals['userId'];
       if (typeof userId !== 'string' || userId === '') throw new CouchError('access_token_required', 'sign in first');
@@ -102,8 +106,10 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
         if (endpoint.kind === 'local') await locals.write(userId, `${database}/${endpoint.id}`, bytes);
         else if ((doc as { _deleted?: unknown })._deleted !== true) {
           // As in _bulk_docs, a deletion always passes: it is how a user over the quota makes room.
-          if ((await storageLeft(storeDatabase)).bytesLeft < bytes) throw new CouchError('quota_stored_bytes', storageRefusal(await stored.of(storeDatabase)));
-          stored.add(storeDatabase, bytes);
+          reservation = await storage.reserve(storeDatabase, (left) => {
+            if (left.bytesLeft < bytes) throw new CouchError('quota_stored_bytes', left.refusal);
+            left.bytesLeft -= bytes;
+          });
         }
       } else if (method === 'DELETE' && endpoint.kind === 'local') {
         locals.remove(userId, `${database}/${endpoint.id}`);
@@ -122,24 +128,22 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
       await forwardToClient(client, upstream, res, { database, logger, ...(longpoll ? { longpoll } : {}) });
     } catch (err) {
       failed(res, err, database);
+    } finally {
+      reservation?.settle();
     }
   });
 
-  /** The quota's refusal, naming it and what is stored. */
-  function storageRefusal(used: number): string {
-    return `over the quota of ${quotas.storedBytes} stored bytes per user (${used} stored); delete sessions to make room`;
-  }
-
-  async function storageLeft(storeDatabase: string): Promise<StorageLeft> {
-    const used = await stored.of(storeDatabase);
-    return { bytesLeft: Math.max(0, quotas.storedBytes - used), refusal: storageRefusal(used) };
-  }
-
   async function bulkDocs(res: Response, upstream: StreamingRequest, body: unknown, database: SyncDatabase, storeDatabase: string, utf8: Buffer | undefined): Promise<void> {
-    const storage = await storageLeft(storeDatabase);
-    const before = storage.bytesLeft;
-    const plan = await planBulkDocs(body, config.maxDocBytes, storage, utf8);
-    stored.add(storeDatabase, before - storage.bytesLeft);
+    // Planned with the user's other writes in this process one at a time, so together they stay within the quota.
+    const reservation = await storage.reserve(storeDatabase, (left) => planBulkDocs(body, config.maxDocBytes, left, utf8));
+    try {
+      await forwardBulkDocs(res, upstream, reservation.value, database);
+    } finally {
+      reservation.settle();
+    }
+  }
+
+  async function forwardBulkDocs(res: Response, upstream: StreamingRequest, plan: BulkDocsPlan, database: SyncDatabase): Promise<void> {
     if (plan.refused.length > 0) {
       proxyMetrics.refused(database, plan.refused.length);
       logger.info({ refused: plan.refused.length, of: plan.refused.length + plan.forwardedIndices.length }, 'sync proxy refused documents');

@@ -6,6 +6,7 @@ import { userDatabases } from '../accounts/userDatabases.js';
 import type { GatewayConfig } from '../config.js';
 import { CouchError, sendCouchError } from '../proxy/couchError.js';
 import { StoredBytes } from '../proxy/storedBytes.js';
+import { StorageReservations, type StorageReservation } from '../proxy/storageReservations.js';
 import { jsonBodyReader } from '../proxy/jsonBody.js';
 import { parseAnalysisQuery, readAnalysisPage } from './analysisList.js';
 import { parsePageRequest, readProgressPage } from './progressPage.js';
@@ -18,6 +19,8 @@ export interface RestRouterDeps {
   config: Pick<GatewayConfig, 'dbPrefix' | 'maxDocBytes' | 'bodyLimitBytes' | 'storeTimeoutMs' | 'quotas'>;
   store: StoreClient;
   logger: Logger;
+  /** The stored-bytes quota, shared with the replication proxy of the process (default: the router's own). */
+  storage?: StorageReservations;
 }
 
 /**
@@ -29,16 +32,16 @@ export interface RestRouterDeps {
 export function createRestRouter(deps: RestRouterDeps): Router {
   const { config, store, logger } = deps;
   const readBody = jsonBodyReader(config.bodyLimitBytes);
-  const stored = new StoredBytes(new StreamingClient(store), config.storeTimeoutMs);
+  const storage = deps.storage ?? new StorageReservations(new StoredBytes(new StreamingClient(store), config.storeTimeoutMs), config.quotas.storedBytes);
   const router = express.Router();
 
-  /** The same stored-bytes quota as the replication proxy's (server/README.md, "Quotas"). */
-  const checkStoredBytes = (db: string) => async (bytes: number): Promise<void> => {
-    const used = await stored.of(db);
-    if (used + bytes > config.quotas.storedBytes) {
-      throw new CouchError('quota_stored_bytes', `over the quota of ${config.quotas.storedBytes} stored bytes per user (${used} stored); delete sessions to make room`);
-    }
-    stored.add(db, bytes);
+  /** The same stored-bytes quota as the replication proxy's (server/README.md, "Quotas"), reserved until the upload ends. */
+  const reserveStoredBytes = (db: string, reservations: Array<StorageReservation<void>>) => async (bytes: number): Promise<void> => {
+    const reservation = await storage.reserve(db, (left) => {
+      if (left.bytesLeft < bytes) throw new CouchError('quota_stored_bytes', left.refusal);
+      left.bytesLeft -= bytes;
+    });
+    reservations.push(reservation);
   };
 
   const databasesOf = (res: Response): { sessions: string; progress: string } => {
@@ -51,8 +54,13 @@ export function createRestRouter(deps: RestRouterDeps): Router {
     try {
       const db = databasesOf(res).sessions;
       const body = await readBody(req, res);
-      const result = await uploadSession(store, db, body, config.maxDocBytes, checkStoredBytes(db));
-      res.status(result.status).json({ ok: true, id: result.id, rev: result.rev } satisfies SessionUploadAnswer);
+      const reservations: Array<StorageReservation<void>> = [];
+      try {
+        const result = await uploadSession(store, db, body, config.maxDocBytes, reserveStoredBytes(db, reservations));
+        res.status(result.status).json({ ok: true, id: result.id, rev: result.rev } satisfies SessionUploadAnswer);
+      } finally {
+        for (const reservation of reservations) reservation.settle();
+      }
     } catch (err) {
       failed(req, res, err);
     }
