@@ -196,7 +196,7 @@ class Client implements M2MClient {
       return await request(token);
     } catch (err) {
       if (!(err instanceof GatewayError) || !isAccessTokenRefusal(err.code)) throw err;
-      return request((await keeper.refresh(token)).accessToken);
+      return request((await keeper.refresh(token, err.code)).accessToken);
     }
   }
 

@@ -79,6 +79,28 @@ describe('the SDK decides on the gateway\'s codes', () => {
     }
   });
 
+  it('ends the sign-in without asking for a refresh once the account is deleted (from another device)', async () => {
+    const observed = observingFetch();
+    const client = await newClient(system.gatewayUrl, { fetch: observed.fetch });
+    try {
+      const username = uniqueName();
+      await client.register(username, PASSWORD);
+      const json = { 'content-type': 'application/json' };
+      const elsewhere = await fetch(`${system.gatewayUrl}/auth/login`, { method: 'POST', headers: json, body: JSON.stringify({ username, password: PASSWORD }) });
+      const { accessToken } = (await elsewhere.json()) as { accessToken: string };
+      const removed = await fetch(`${system.gatewayUrl}/me`, { method: 'DELETE', headers: { ...json, authorization: `Bearer ${accessToken}` }, body: JSON.stringify({ password: PASSWORD }) });
+      expect(removed.status).toBeLessThan(300);
+
+      const refused = client.deleteAccount(PASSWORD);
+      await expect(refused).rejects.toMatchObject({ code: 'auth_required' });
+      expect((await firstValueFrom(client.syncStatus$())).authRequired).toBe(true);
+      // A refresh could only be refused the same way: none is sent, by this request or by the replication beside it.
+      expect(observed.requested.filter((r) => r === 'POST /auth/refresh')).toEqual([]);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('asks for a new login when the sign-in has ended elsewhere (sign_in_ended, then refresh_token_revoked)', async () => {
     const observed = observingFetch();
     const client = await newClient(system.gatewayUrl, { fetch: observed.fetch });

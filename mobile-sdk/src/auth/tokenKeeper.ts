@@ -27,11 +27,14 @@ export class TokenKeeper {
   }
 
   /**
-   * New tokens after `rejectedToken` was refused. When another request has
-   * refreshed meanwhile, its token is used without a second refresh.
+   * New tokens after `rejectedToken` was refused with the code `refusal`.
+   * When another request has refreshed meanwhile, its token is used without
+   * a second refresh. A deleted account ends the sign-in without asking:
+   * the gateway would refuse the refresh the same way.
    */
-  refresh(rejectedToken: string): Promise<StoredCredentials> {
+  refresh(rejectedToken: string, refusal?: string): Promise<StoredCredentials> {
     if (this.closed) return Promise.reject(new M2MError('signed_out', 'the user has signed out'));
+    if (refusal === 'account_deleted') return Promise.reject(this.end('the account no longer exists'));
     if (this.credentials.accessToken !== rejectedToken) return Promise.resolve(this.credentials);
     this.refreshing ??= this.doRefresh().finally(() => {
       this.refreshing = null;
@@ -49,13 +52,16 @@ export class TokenKeeper {
       return next;
     } catch (err) {
       // Refused (expired, revoked, account gone): only a new login helps. A network error may pass.
-      if (err instanceof GatewayError && isRefreshRefusal(err.code)) {
-        const message = `the sign-in has ended (${err.reason}): log in again`;
-        this.ended.next(message);
-        throw new M2MError('auth_required', message);
-      }
+      if (err instanceof GatewayError && isRefreshRefusal(err.code)) throw this.end(err.reason);
       throw err;
     }
+  }
+
+  /** Marks the sign-in ended (once) and returns the error that says so. */
+  private end(reason: string): M2MError {
+    const message = `the sign-in has ended (${reason}): log in again`;
+    if (!this.ended.value) this.ended.next(message);
+    return new M2MError('auth_required', message);
   }
 
   /** Waits for a refresh under way, then refuses any other. */

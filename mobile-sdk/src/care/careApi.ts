@@ -40,7 +40,7 @@ export class CareApi {
     if (response.status === 401) {
       const refusal = await gatewayError(response);
       if (!isAccessTokenRefusal(refusal.code)) throw refusal;
-      response = await this.attempt(method, path, body, (await this.keeper.refresh(token)).accessToken);
+      response = await this.attempt(method, path, body, (await this.keeper.refresh(token, refusal.code)).accessToken);
     }
     if (!response.ok) throw await gatewayError(response);
     const text = await response.text();

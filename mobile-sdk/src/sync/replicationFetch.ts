@@ -57,7 +57,7 @@ export function replicationFetch(fetchImpl: typeof fetch, keeper: TokenKeeper, o
     if (response.status === 401) {
       const refusal = await gatewayError(response);
       if (!isAccessTokenRefusal(refusal.code)) throw refusal;
-      response = await attempt((await keeper.refresh(token)).accessToken);
+      response = await attempt((await keeper.refresh(token, refusal.code)).accessToken);
     }
     return response;
   }
