@@ -1,4 +1,6 @@
+import { getEventListeners } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { StopActions } from '../src/proxy/stopActions.js';
 import { couchSession } from './support/proxySessions.js';
 import { startProxyWorld, type ProxyUser, type ProxyWorld } from './support/proxyWorld.js';
 
@@ -14,6 +16,35 @@ describe('gateway stop with open longpolls', () => {
   });
   afterAll(async () => {
     await world.close();
+  });
+
+  it("holds many longpolls with one listener on the gateway's stop signal: no MaxListenersExceededWarning", async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => {
+      if (warning.name === 'MaxListenersExceededWarning') warnings.push(warning);
+    };
+    process.on('warning', onWarning);
+    try {
+      const other = await world.newUser();
+      // Twice a dozen longpolls open at once (six per user, within the feed quota), then ended by their clients.
+      for (let round = 0; round < 2; round++) {
+        const clients = Array.from({ length: 12 }, () => new AbortController());
+        const polls = clients.map((controller, i) =>
+          (i % 2 === 0 ? user : other)
+            .fetch('/sync/sessions/_changes?feed=longpoll&timeout=60000&since=now', { signal: controller.signal })
+            .then((res) => res.text())
+            .catch(() => undefined),
+        );
+        await vi.waitFor(() => expect(world.gateway.gateway.requestsInFlight()).toBe(12), { timeout: 20_000 });
+        for (const controller of clients) controller.abort();
+        await Promise.all(polls);
+        await vi.waitFor(() => expect(world.gateway.gateway.requestsInFlight()).toBe(0), { timeout: 20_000 });
+      }
+      await new Promise((resolve) => setImmediate(resolve)); // a warning is emitted on a later tick
+      expect(warnings.map((w) => w.message)).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 
   it('answers each open longpoll as a wait that saw nothing (after its heartbeats too), from where it asked, and stops without waiting for them', async () => {
@@ -56,5 +87,20 @@ describe('gateway stop with open longpolls', () => {
     }
     expect(withHeartbeat!.text.startsWith('\n')).toBe(true);
     expect(world.gateway.gateway.requestsInFlight()).toBe(0);
+  });
+});
+
+describe('stop actions', () => {
+  it('keep one listener on the long-lived signal through many polls, forget each poll that ended, and run those still open once', () => {
+    const stopping = new AbortController();
+    const stops = new StopActions(stopping.signal);
+    let ran = 0;
+    for (let i = 0; i < 1000; i++) stops.add(() => (ran += 1))();
+    const open = [stops.add(() => (ran += 1)), stops.add(() => (ran += 1))];
+    expect([getEventListeners(stopping.signal, 'abort').length, stops.size]).toEqual([1, 2]);
+    stopping.abort();
+    stopping.abort();
+    for (const forget of open) forget();
+    expect([ran, stops.size]).toEqual([2, 0]);
   });
 });

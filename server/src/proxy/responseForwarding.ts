@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import type { Logger } from 'pino';
 import { abortOnClientClose } from '../http/clientClose.js';
 import { proxyMetrics } from './proxyMetrics.js';
+import type { StopActions } from './stopActions.js';
 import type { SyncDatabase } from './syncPath.js';
 import { isAbort, type StreamingClient, type StreamingRequest, UpstreamError } from '@m2m/couch';
 
@@ -11,8 +12,8 @@ const FORWARDED_HEADERS = ['content-type', 'etag', 'cache-control', 'content-len
 
 /** A longpoll to end early when the gateway stops: its wait is cut and it is answered as if nothing changed. */
 export interface LongpollEnd {
-  /** Fires when the gateway begins to stop. */
-  stopping: AbortSignal;
+  /** Run when the gateway begins to stop. */
+  stopping: StopActions;
   /** The `since` the client asked from (CouchDB's default: 0). */
   since: string;
 }
@@ -60,9 +61,9 @@ export async function forwardToClient(
       () => res.destroy(),
     );
   };
-  longpoll?.stopping.addEventListener('abort', replaceAtStop, { once: true });
+  const forgetStop = longpoll?.stopping.add(replaceAtStop);
   try {
-    if (longpoll?.stopping.aborted) return replaceAtStop();
+    if (longpoll?.stopping.signal.aborted) return replaceAtStop();
     try {
       answer = await client.request({ ...upstream, signal: cut.signal });
     } catch (err) {
@@ -102,7 +103,7 @@ export async function forwardToClient(
       res.destroy();
     }
   } finally {
-    longpoll?.stopping.removeEventListener('abort', replaceAtStop);
+    forgetStop?.();
     clientGone.removeEventListener('abort', cutNow);
   }
 }

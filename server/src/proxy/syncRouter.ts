@@ -16,6 +16,7 @@ import { allowedMethods, checkQuery, DEFAULT_FEED_LIMITS, feedSilenceMs, isServe
 import { checkReadBody } from './readBodies.js';
 import { nestingProblem } from './jsonDepth.js';
 import { FeedQuota } from './feedQuota.js';
+import { StopActions } from './stopActions.js';
 import type { ActivityHints } from './activityHints.js';
 import { abortOnClientClose } from '../http/clientClose.js';
 import { roleOf } from '../auth/requireUser.js';
@@ -57,6 +58,7 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
   const client = new StreamingClient(deps.store);
   const readBody = jsonBytesReader(config.bodyLimitBytes);
   const feeds = new FeedQuota(deps.maxOpenFeedsPerUser);
+  const stops = deps.stopping ? new StopActions(deps.stopping) : undefined;
   const { quotas } = config;
   const rate = new SyncRequestRate(quotas.syncRequestsPerS, quotas.syncBurst);
   const storage = deps.storage ?? new StorageReservations(new StoredBytes(client, config.storeTimeoutMs), quotas.storedBytes);
@@ -120,7 +122,7 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
         if (silence !== undefined) {
           feeds.take(userId, res);
           upstream.silenceMs = silence + FEED_SILENCE_MARGIN_MS;
-          if (deps.stopping) longpoll = { stopping: deps.stopping, since: query.get('since') ?? '0' };
+          if (stops) longpoll = { stopping: stops, since: query.get('since') ?? '0' };
         }
       }
       const ifNoneMatch = req.get('if-none-match');
