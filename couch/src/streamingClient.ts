@@ -136,8 +136,10 @@ export class StoreClient {
       headers['content-length'] = String(body.length);
     }
 
+    // Always a signal of this request's own: Node hangs a listener on the signal it is given until the request is
+    // sent, and `closed` lives as long as the gateway (a store that does not read would pile them up on it).
     const signals = [options.signal, this.target.closed].filter((s): s is AbortSignal => s !== undefined);
-    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+    const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
 
     return new Promise((resolve, reject) => {
       let answerTimer: NodeJS.Timeout | undefined;

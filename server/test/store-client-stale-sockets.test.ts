@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basicAuth, startTestStore, TEST_ADMIN, type TestStore } from '../../store/test/storeFixture.js';
@@ -158,5 +159,38 @@ describe('the nano client on a connection the store has closed', () => {
       expect(relay.resets > before ? [outcome, stored] : ['written', 200]).toEqual([outcome, stored]);
     }
     expect(relay.resets).toBeGreaterThan(before);
+  });
+});
+
+describe('streaming transport: the connection-wide signal', () => {
+  it('holds no listener per request on the long-lived closed signal, however many requests are under way', async () => {
+    // A store that takes connections and never reads them: a large body stays unsent, each request under way.
+    const sockets = new Set<Socket>();
+    const server = createServer((socket) => {
+      sockets.add(socket);
+      socket.pause();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const closed = new AbortController();
+    const client = new StreamingClient({ url: `http://127.0.0.1:${port}`, authorization: 'Basic eA==', closed: closed.signal });
+    const body = Buffer.alloc(8 * 1024 * 1024, 0x20);
+    try {
+      const requests = Array.from({ length: 12 }, () =>
+        client.request({ method: 'POST', path: '/db/_bulk_docs', jsonBytes: body, silenceMs: 60_000 }).then(
+          () => 'answered',
+          (err: unknown) => (err as Error).name,
+        ),
+      );
+      await expect.poll(() => sockets.size, { timeout: 20_000 }).toBe(12);
+      // The client's own listener (it closes its agents) and nothing per request.
+      expect(getEventListeners(closed.signal, 'abort')).toHaveLength(1);
+      closed.abort();
+      // Closing still ends every request under way.
+      expect((await Promise.all(requests)).filter((outcome) => outcome === 'answered')).toEqual([]);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
