@@ -1,10 +1,20 @@
-import { GatewayError, InvalidSessionError, M2MError, NetworkError } from '@m2m/mobile-sdk';
+import { GatewayError, InvalidSessionError, M2MError, NetworkError, type ErrorCode } from '@m2m/mobile-sdk';
+
+/** What to do about each 429 the error catalogue names; each asks to wait the seconds in Retry-After. */
+const WAIT_MESSAGES: Partial<Record<ErrorCode, string>> = {
+  too_many_attempts: 'Too many attempts. Wait a minute and try again.',
+  sync_rate_exceeded: 'This account is sending too many requests. Syncing goes on by itself in a moment.',
+  too_many_feeds: 'This account has too many open connections (other tabs or devices). Syncing goes on by itself once one closes.',
+};
 
 /** A sentence a person can act on, for any error the SDK (or the browser) throws. */
 export function errorMessage(err: unknown): string {
   if (err instanceof NetworkError) return 'The server cannot be reached. Check the connection and try again.';
   if (err instanceof GatewayError) {
-    if (err.status === 429) return 'Too many attempts. Wait a minute and try again.';
+    const wait = WAIT_MESSAGES[err.code as ErrorCode];
+    if (wait) return wait;
+    // A 429 without a code of the catalogue (a reverse proxy's own, say).
+    if (err.status === 429) return 'Too many requests. Wait a minute and try again.';
     if (err.code === 'share_code_invalid') return 'That code is wrong, expired or already used: ask the patient for a new one.';
     if (err.code === 'invitation_invalid') return 'That invitation is wrong, expired or already used: ask the operator for a new one.';
     return sentence(err.reason);

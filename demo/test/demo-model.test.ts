@@ -83,7 +83,12 @@ describe('error messages', () => {
   });
   it('says what to do when the server cannot be reached or refuses too many attempts', () => {
     expect(errorMessage(new NetworkError('Failed to fetch'))).toMatch(/^The server cannot be reached/);
-    expect(errorMessage(new GatewayError(429, 'too_many_requests', 'slow down'))).toMatch(/^Too many attempts/);
+    expect(errorMessage(new GatewayError(429, 'too_many_attempts', 'slow down', 'too_many_requests'))).toMatch(/^Too many attempts/);
+  });
+  it('tells the 429s of the error catalogue apart by their code, and a 429 without one by its status', () => {
+    expect(errorMessage(new GatewayError(429, 'sync_rate_exceeded', 'over the quota', 'too_many_requests'))).toMatch(/too many requests\. Syncing goes on by itself/);
+    expect(errorMessage(new GatewayError(429, 'too_many_feeds', 'too many feeds', 'too_many_requests'))).toMatch(/too many open connections/);
+    expect(errorMessage(new GatewayError(429, 'too_many_requests', 'slow down'))).toBe('Too many requests. Wait a minute and try again.');
   });
 });
 
