@@ -145,7 +145,7 @@ try {
     const gathered = Buffer.concat(chunks);
     const gatherMs = cpuMs() - before;
     before = cpuMs();
-    const parsed = parseJsonBytes(gathered);
+    const parsed = parseJsonBytes(gathered, { docsOnDemand: true });
     const parseMs = cpuMs() - before;
     before = cpuMs();
     const plan = await planBulkDocs(parsed.value, config.maxDocBytes, undefined, parsed.utf8);
