@@ -57,6 +57,8 @@ export class UpstreamError extends Error {
 export class StoreClient {
   private readonly agents = new Map<string, http.Agent>();
   private readonly health: EndpointHealth<StoreEndpoint>;
+  /** Requests not yet done, aborted when `target.closed` fires. */
+  private readonly running = new Set<http.ClientRequest>();
 
   constructor(private readonly target: StoreTarget) {
     this.health =
@@ -136,10 +138,11 @@ export class StoreClient {
       headers['content-length'] = String(body.length);
     }
 
-    // Always a signal of this request's own: Node hangs a listener on the signal it is given until the request is
-    // sent, and `closed` lives as long as the gateway (a store that does not read would pile them up on it).
-    const signals = [options.signal, this.target.closed].filter((s): s is AbortSignal => s !== undefined);
-    const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
+    // Only the caller's signal goes to the request: `closed` aborts it through `running`. Combining
+    // the two with AbortSignal.any would tie a composite to the long-lived `closed` on every request,
+    // which Node 20 keeps (nodejs/node#55351) and the garbage collector then carries.
+    const { signal } = options;
+    if (this.target.closed?.aborted) return Promise.reject(abortError());
 
     return new Promise((resolve, reject) => {
       let answerTimer: NodeJS.Timeout | undefined;
@@ -169,6 +172,8 @@ export class StoreClient {
           req.destroy(new UpstreamError(`the store did not answer within ${answerWithinMs} ms`, true));
         }, answerWithinMs);
       }
+      this.running.add(req);
+      req.once('close', () => this.running.delete(req));
       req.on('error', (err) => {
         clearTimeout(answerTimer);
         if (err instanceof UpstreamError || isAbort(err)) return reject(err);
@@ -200,8 +205,15 @@ export class StoreClient {
   }
 
   close(): void {
+    for (const req of this.running) req.destroy(abortError());
+    this.running.clear();
     for (const agent of this.agents.values()) agent.destroy();
   }
+}
+
+/** What an aborted request fails with, as when its signal fires. */
+function abortError(): Error {
+  return new DOMException('The operation was aborted', 'AbortError');
 }
 
 /** A request that failed on a reused connection before any answer. */

@@ -83,6 +83,26 @@ describe('planning a _bulk_docs from its bytes', () => {
     expect(byQuota.forwardedIndices).toEqual([0]);
     expect(byQuota.refused).toEqual([{ index: 1, row: { id: sessions[1]!._id, error: 'forbidden', reason: 'over the quota', code: 'quota_stored_bytes' } }]);
   });
+
+  it('parses a batch a document at a time as it judges them, with the same plan as from the whole body', async () => {
+    const tombstone = { _id: sessions[1]!._id, _rev: '1-abc', _deleted: true };
+    for (const docs of [sessions, [sessions[0], { _id: 'not-a-session' }], [tombstone, sessions[0]]]) {
+      const utf8 = bytesOf({ docs, new_edits: false });
+      const { value } = parseJsonBytes(utf8, { docsOnDemand: true });
+      const onDemand = (value as { docs: { length: number; at(index: number): unknown } }).docs;
+      expect(Array.isArray(onDemand)).toBe(false);
+      expect(onDemand.length).toBe(docs.length);
+      const plan = await planBulkDocs(value, 1_000_000, undefined, utf8);
+      const whole = await planBulkDocs(JSON.parse(utf8.toString()), 1_000_000, undefined, utf8);
+      expect(plan).toEqual(whole);
+      expect(plan.forwardedIds).toEqual(plan.forwardedIndices.map((index) => docs[index]!._id));
+    }
+    // A document that does not parse is the body's 400, as when the whole body is parsed.
+    const broken = Buffer.from(`{"docs":[${JSON.stringify(sessions[0])},{"_id":"x",}]}`);
+    const { value } = parseJsonBytes(broken, { docsOnDemand: true });
+    await expect(planBulkDocs(value, 1_000_000, undefined, broken)).rejects.toMatchObject({ status: 400, reason: 'the request body is not valid JSON' });
+    expect(() => parseJsonBytes(broken)).toThrow(expect.objectContaining({ status: 400, reason: 'the request body is not valid JSON' }));
+  });
 });
 
 describe('a _bulk_docs forwarded as the client sent it', () => {

@@ -112,6 +112,31 @@ describe('the store client on a connection the store has closed', () => {
     // The relay cut the request before the store saw it: nothing was written, and nothing was sent again.
     expect((await store.json('GET', '/stale-sockets/once')).status).toBe(404);
   });
+
+  it('aborts what is running when its target closes, without tying each request to the long-lived close signal', async () => {
+    const closing = new AbortController();
+    const closable = new StreamingClient({ url: store.url, authorization: basicAuth(TEST_ADMIN), closed: closing.signal });
+    for (let i = 0; i < 20; i++) {
+      const own = new AbortController();
+      expect((await closable.json({ method: 'GET', path: '/stale-sockets', silenceMs: 5_000, signal: own.signal })).status).toBe(200);
+    }
+    // AbortSignal.any([request signal, close signal]) would leave one entry per request on the close
+    // signal, which Node 20 keeps for the life of the process (nodejs/node#55351).
+    const dependants = Object.getOwnPropertySymbols(closing.signal).find((symbol) => symbol.description === 'kDependantSignals');
+    expect(dependants === undefined ? 0 : (closing.signal as unknown as Record<symbol, Set<unknown> | undefined>)[dependants]?.size ?? 0).toBe(0);
+
+    // A longpoll under way (its headers are in) is cut when the target closes.
+    const feed = await closable.request({ method: 'GET', path: '/stale-sockets/_changes', query: new URLSearchParams({ feed: 'longpoll', since: 'now', timeout: '10000' }), silenceMs: 20_000 });
+    expect(feed.statusCode).toBe(200);
+    const cut = new Promise((resolve, reject) => {
+      feed.on('end', resolve);
+      feed.on('error', reject);
+    });
+    feed.resume();
+    closing.abort();
+    await expect(cut).rejects.toThrow('aborted');
+    await expect(closable.json({ method: 'GET', path: '/stale-sockets', silenceMs: 5_000 })).rejects.toMatchObject({ name: 'AbortError' });
+  });
 });
 
 describe('the nano client on a connection the store has closed', () => {

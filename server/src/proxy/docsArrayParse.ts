@@ -1,4 +1,5 @@
 import { MAX_DOCS_PER_BULK } from './bulkDocs.js';
+import { DocsOnDemand } from './docsOnDemand.js';
 import { MAX_IDS_PER_READ } from './readBodies.js';
 
 const QUOTE = 0x22;
@@ -30,20 +31,37 @@ const MEMBERS = new Set(['docs', 'new_edits']);
  * string. A string of a megabyte is a fresh allocation whose first touch
  * costs more than parsing it (about 3.5 ms per MB on the development VM);
  * each document alone is small enough to be allocated where memory is reused.
- *
- * Finds the array's elements by their brackets outside strings, then parses
- * each with JSON.parse, so every element is read by the same parser as the
- * store's. Answers undefined for anything else (another member, a key
- * spelled with escapes, a repeated member, `new_edits` other than a literal,
- * text after the object, a document that does not parse, more elements than
- * MOST_ELEMENTS): the caller then
- * parses the whole body, which also words the errors.
+ * Answers undefined when `scanDocsArray` does, or when an element does not
+ * parse: the caller then parses the whole body, which also words the errors.
  */
 export function parseDocsArray(bytes: Buffer): { docs: unknown[]; new_edits?: boolean } | undefined {
+  const scanned = scanDocsArray(bytes);
+  if (scanned === undefined) return undefined;
+  const docs: unknown[] = [];
+  for (let i = 0; i < scanned.docs.length; i++) {
+    try {
+      docs.push(scanned.docs.at(i));
+    } catch {
+      return undefined;
+    }
+  }
+  return scanned.new_edits === undefined ? { docs } : { docs, new_edits: scanned.new_edits };
+}
+
+/**
+ * Finds the elements of an ASCII body of the shape `{"docs": [...],
+ * "new_edits": true|false}` by their brackets outside strings, without
+ * parsing them (each is later parsed by JSON.parse, the same parser as the
+ * store's). Answers undefined for anything else (another member, a key
+ * spelled with escapes, a repeated member, `new_edits` other than a literal,
+ * text after the object, brackets that do not match, more elements than
+ * MOST_ELEMENTS).
+ */
+export function scanDocsArray(bytes: Buffer): { docs: DocsOnDemand; new_edits?: boolean } | undefined {
   const end = bytes.length;
   let at = skipSpace(bytes, 0);
   if (bytes[at] !== OPEN_BRACE) return undefined;
-  const out: { docs?: unknown[]; new_edits?: boolean } = {};
+  const out: { docs?: DocsOnDemand; new_edits?: boolean } = {};
   at = skipSpace(bytes, at + 1);
   for (;;) {
     if (bytes[at] !== QUOTE) return undefined;
@@ -55,9 +73,9 @@ export function parseDocsArray(bytes: Buffer): { docs: unknown[]; new_edits?: bo
     if (bytes[at] !== COLON) return undefined;
     at = skipSpace(bytes, at + 1);
     if (key === 'docs') {
-      const docs = readArray(bytes, at);
+      const docs = scanArray(bytes, at);
       if (docs === undefined) return undefined;
-      out.docs = docs.values;
+      out.docs = new DocsOnDemand(bytes, docs.spans);
       at = docs.next;
     } else {
       const literal = bytes[at] === 0x74 ? 'true' : 'false';
@@ -82,23 +100,19 @@ function skipSpace(bytes: Buffer, at: number): number {
   return at;
 }
 
-/** The array starting at `at` (its `[`), each element parsed on its own; `next` is past its `]`. */
-function readArray(bytes: Buffer, at: number): { values: unknown[]; next: number } | undefined {
+/** The array starting at `at` (its `[`): where each element starts and ends; `next` is past its `]`. */
+function scanArray(bytes: Buffer, at: number): { spans: number[]; next: number } | undefined {
   if (bytes[at] !== OPEN_BRACKET) return undefined;
-  const values: unknown[] = [];
+  const spans: number[] = [];
   at = skipSpace(bytes, at + 1);
-  if (bytes[at] === CLOSE_BRACKET) return { values, next: at + 1 };
+  if (bytes[at] === CLOSE_BRACKET) return { spans, next: at + 1 };
   for (;;) {
-    if (values.length === MOST_ELEMENTS) return undefined;
+    if (spans.length === 2 * MOST_ELEMENTS) return undefined;
     const elementEnd = endOfElement(bytes, at);
-    if (elementEnd === undefined) return undefined;
-    try {
-      values.push(JSON.parse(bytes.toString('latin1', at, elementEnd)));
-    } catch {
-      return undefined;
-    }
+    if (elementEnd === undefined || elementEnd === at) return undefined;
+    spans.push(at, elementEnd);
     at = skipSpace(bytes, elementEnd);
-    if (bytes[at] === CLOSE_BRACKET) return { values, next: at + 1 };
+    if (bytes[at] === CLOSE_BRACKET) return { spans, next: at + 1 };
     if (bytes[at] !== COMMA) return undefined;
     at = skipSpace(bytes, at + 1);
   }

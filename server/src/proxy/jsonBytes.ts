@@ -2,7 +2,7 @@ import { isAscii, isUtf8 } from 'node:buffer';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import { badRequest, CouchError } from './couchError.js';
 import { toCouchError } from './jsonBody.js';
-import { parseDocsArray } from './docsArrayParse.js';
+import { parseDocsArray, scanDocsArray } from './docsArrayParse.js';
 
 /** A JSON body, parsed, with the bytes it was parsed from when they can be sent on as they are. */
 export interface JsonBody {
@@ -22,9 +22,9 @@ const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)/i;
  * empty body is `{}`, a top level other than an object or an array is bad
  * JSON, and only UTF-8 is read.
  */
-export function jsonBytesReader(limitBytes: number): (req: Request, res: Response) => Promise<JsonBody> {
+export function jsonBytesReader(limitBytes: number): (req: Request, res: Response, options?: ParseOptions) => Promise<JsonBody> {
   const read: RequestHandler = express.raw({ limit: limitBytes, type: () => true });
-  return (req, res) =>
+  return (req, res, options) =>
     new Promise((resolve, reject) => {
       const charset = CHARSET.exec(req.get('content-type') ?? '')?.[1]?.toLowerCase();
       if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
@@ -37,7 +37,7 @@ export function jsonBytesReader(limitBytes: number): (req: Request, res: Respons
         // A request without a body (no Content-Length, no chunks) has none to parse.
         if (!Buffer.isBuffer(body)) return resolve({ value: undefined });
         try {
-          resolve(parseJsonBytes(body));
+          resolve(parseJsonBytes(body, options));
         } catch (parseErr) {
           reject(parseErr instanceof CouchError ? parseErr : toCouchError(parseErr));
         }
@@ -45,8 +45,18 @@ export function jsonBytesReader(limitBytes: number): (req: Request, res: Respons
     });
 }
 
+export interface ParseOptions {
+  /**
+   * A batch `{"docs": [...]}` comes back with its documents as a DocsOnDemand,
+   * each parsed when asked for (a document that does not parse is then the
+   * same 400 as a body that does not), for a reader that checks a document
+   * and lets it go (`_bulk_docs`).
+   */
+  docsOnDemand?: boolean;
+}
+
 /** Parses a body's bytes as an object or array; `{}` when empty. */
-export function parseJsonBytes(bytes: Buffer): JsonBody {
+export function parseJsonBytes(bytes: Buffer, options: ParseOptions = {}): JsonBody {
   if (bytes.length === 0) return { value: {} };
   const bom = bytes.subarray(0, 3).equals(UTF8_BOM);
   const text = bom ? bytes.subarray(3) : bytes;
@@ -55,7 +65,7 @@ export function parseJsonBytes(bytes: Buffer): JsonBody {
   const ascii = isAscii(view);
   const wellFormed = ascii || isUtf8(view);
   // A batch of documents (`_bulk_docs`, `_bulk_get`) is parsed a document at a time, without a string of the whole body.
-  const docs = ascii && !bom ? parseDocsArray(bytes) : undefined;
+  const docs = ascii && !bom ? (options.docsOnDemand ? scanDocsArray(bytes) : parseDocsArray(bytes)) : undefined;
   if (docs !== undefined) return { value: docs, utf8: bytes };
   let value: unknown;
   try {

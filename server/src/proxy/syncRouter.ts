@@ -85,7 +85,8 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
         throw new CouchError('database_read_only', 'the progress database is read-only: its documents are written by the server');
       }
       const query = checkQuery(endpoint.kind, method, target.rawQuery, limits);
-      const read = method === 'POST' || method === 'PUT' ? await readBody(req, res) : undefined;
+      // A batch's documents are parsed one at a time as they are judged (DocsOnDemand).
+      const read = method === 'POST' || method === 'PUT' ? await readBody(req, res, { docsOnDemand: endpoint.kind === 'bulk_docs' }) : undefined;
       const body = read?.value;
       const storeDatabase = storeDatabaseOf(config.dbPrefix, userId, database);
       const upstream: StreamingRequest = {
