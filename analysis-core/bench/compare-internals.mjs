@@ -67,6 +67,19 @@ for (const len of [1, 2, 3, 5, 17, 100, 150, 333, 1000, 3000, 30_000]) {
     same(a.index.ldlj(x, 100, 'speed'), b.index.ldlj(x, 100, 'speed'), `ldlj ${len}`);
   }
 }
+// SPARC's options and signs: cut-offs below and above Nyquist, thresholds, rates, signed and speed-like inputs.
+for (const len of [1, 2, 3, 40, 150, 700]) {
+  const bump = Float64Array.from({ length: len }, (_, i) => Math.sin((Math.PI * (i + 0.5)) / len) ** 2 * 50 + random() * 2);
+  const signed = Float64Array.from({ length: len }, () => random() * 10 - 5);
+  for (const x of [bump, signed]) {
+    for (const fs of [7, 20, 100, 333]) {
+      for (const [cutoffHz, amplitudeThreshold] of /** @type {[number, number][]} */ ([[10, 0.05], [3, 0.2], [0.5, 0.05], [40, 0.01], [1e9, 0.5], [10, 1]])) {
+        const options = { cutoffHz, amplitudeThreshold };
+        same(a.index.sparc(x, fs, options), b.index.sparc(x, fs, options), `sparc ${len} ${fs} ${cutoffHz} ${amplitudeThreshold}`);
+      }
+    }
+  }
+}
 for (const len of [0, 1, 2, 3, 10, 50, 255, 256, 1000, 30_000]) {
   for (const fs of [50, 100, 200]) {
     const x = Float64Array.from({ length: len }, (_, i) => Math.sin(i / 7) * 40 + random() * 3 + (random() < 0.02 ? NaN : 0));
