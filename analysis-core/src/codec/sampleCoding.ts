@@ -411,8 +411,9 @@ export function decodeSamples(r: ByteReader, out: Float64Array, P: number, label
       if (k <= 24 && ((lowStart + n * k) >>> 3) + 4 <= len) {
         // Common case in one pass: each unary code, then its low bits, then the sample. It gives up
         // (and the block is read again below, which throws the right error or takes the escapes) at
-        // the first escape, a unary code that does not end within its 24-bit window, or a sample out
-        // of range: the samples written so far are overwritten by that second reading.
+        // the first escape, a unary code that does not end within its 24-bit window, or, after the
+        // block, when a sample lies out of range (then it is a new extreme, so the running extremes
+        // tell): the samples written so far are overwritten by that second reading.
         const mask = (1 << k) - 1;
         let cur = pos;
         let base = cur;
@@ -438,8 +439,8 @@ export function decodeSamples(r: ByteReader, out: Float64Array, P: number, label
           const z = (u << k) | ((view.getInt32(lowAt >>> 3, true) >>> (lowAt & 7)) & mask);
           const r = (z >>> 1) ^ -(z & 1);
           const step = order2 ? d + r : r;
+          // Exact even out of range: |step| grows by < 2^29 per sample, far from 2^53 within a block.
           const v = p1 + step;
-          if (v > MAX_Q || v < -MAX_Q) break;
           out[b + t] = v * scale;
           // Values read before a give-up are read again the same way, so taking them here is harmless.
           if (v < lo) lo = v;
@@ -447,7 +448,7 @@ export function decodeSamples(r: ByteReader, out: Float64Array, P: number, label
           d = step;
           p1 = v;
         }
-        if (t === n) {
+        if (t === n && lo >= -MAX_Q && hi <= MAX_Q) {
           pos = cur;
           if (pos > endBits) throw truncated(label, b);
           prev1 = p1;
