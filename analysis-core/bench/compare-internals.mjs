@@ -21,6 +21,7 @@ const load = async (dir) => ({
   lowPass: /** @type {typeof import('../dist/signal/lowPass.js')} */ (await import(url(dir, 'signal/lowPass.js'))),
   tremor: /** @type {typeof import('../dist/metrics/tremor.js')} */ (await import(url(dir, 'metrics/tremor.js'))),
   clean: /** @type {typeof import('../dist/signal/cleanSeries.js')} */ (await import(url(dir, 'signal/cleanSeries.js'))),
+  movements: /** @type {typeof import('../dist/metrics/movements.js')} */ (await import(url(dir, 'metrics/movements.js'))),
   crc: /** @type {typeof import('../dist/codec/crc32.js')} */ (await import(url(dir, 'codec/crc32.js'))),
   base64: /** @type {typeof import('../dist/codec/base64.js')} */ (await import(url(dir, 'codec/base64.js'))),
 });
@@ -66,6 +67,18 @@ for (const len of [1, 2, 3, 5, 17, 100, 150, 333, 1000, 3000, 30_000]) {
     same(a.index.sparc(x, 100, { padLevel: pad }), b.index.sparc(x, 100, { padLevel: pad }), `sparc ${len} ${pad}`);
     same(a.index.ldlj(x, 100, 'speed'), b.index.ldlj(x, 100, 'speed'), `ldlj ${len}`);
   }
+}
+// Movement bounds: speeds with ties (small integers), all zero, smooth and noisy, spans anywhere.
+for (let t = 0; t < 2000; t++) {
+  const len = 3 + Math.floor(random() * 300);
+  const kind = t % 4;
+  const velocity = Float64Array.from({ length: len }, (_, i) =>
+    kind === 0 ? Math.round(random() * 4) - 2 : kind === 1 ? 0 : kind === 2 ? Math.sin(i / 10) * 50 : (random() - 0.5) * 100);
+  const angle = Float64Array.from({ length: len }, (_, i) => Math.sin(i / 20) * 30 + random());
+  const start = Math.floor(random() * len);
+  const end = start + Math.floor(random() * (len - start));
+  const rep = { start, peak: start + Math.floor(random() * (end - start + 1)), end };
+  same(JSON.stringify(a.movements.splitRepetition(angle, velocity, rep)), JSON.stringify(b.movements.splitRepetition(angle, velocity, rep)), `splitRepetition ${t}`);
 }
 // SPARC's options and signs: cut-offs below and above Nyquist, thresholds, rates, signed and speed-like inputs.
 for (const len of [1, 2, 3, 40, 150, 700]) {
