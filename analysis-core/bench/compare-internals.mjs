@@ -68,6 +68,13 @@ for (const len of [1, 2, 3, 5, 17, 100, 150, 333, 1000, 3000, 30_000]) {
     same(a.index.ldlj(x, 100, 'speed'), b.index.ldlj(x, 100, 'speed'), `ldlj ${len}`);
   }
 }
+// Short signals padded far (blocks of thousands of points: twiddle tables above the kept sizes).
+for (const len of [3, 5, 9, 17, 40]) {
+  for (const nfft of [2 ** 14, 2 ** 17, 2 ** 20]) {
+    const x = Float64Array.from({ length: len }, () => random() * 10 - 2);
+    sameArrays(a.fft.realMagnitudeSpectrum(x, nfft), b.fft.realMagnitudeSpectrum(x, nfft), `spectrum ${len} ${nfft}`);
+  }
+}
 // Movement bounds: speeds with ties (small integers), all zero, smooth and noisy, spans anywhere.
 for (let t = 0; t < 2000; t++) {
   const len = 3 + Math.floor(random() * 300);
