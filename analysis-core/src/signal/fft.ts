@@ -227,15 +227,30 @@ function radix4Pass(re: Float64Array, im: Float64Array, size: number): void {
   else radix4PassStrided(re, im, stageTwiddles(size), stageTwiddles(2 * size), size);
 }
 
-/** {@link radix4Pass} reading the pass's own interleaved twiddles ({@link radix4Twiddles}) in order. */
+/**
+ * {@link radix4Pass} reading the pass's own interleaved twiddles ({@link radix4Twiddles}) in order.
+ * A transform small enough to stay in the cache (up to MAX_OWN_SIZE points) takes the twiddles
+ * outermost, so each is loaded once per pass instead of once per block; a larger one walks its
+ * blocks in memory order.
+ */
 function radix4PassInOrder(re: Float64Array, im: Float64Array, tw: Float64Array, size: number): void {
   const n = re.length;
   const h = size >> 1;
   const span = 2 * size;
-  for (let start = 0; start < n; start += span) {
-    for (let j = 0, t = 0; j < h; j++, t += 4) {
-      butterfly4(re, im, start + j, h, tw[t] as number, tw[t + 1] as number, tw[t + 2] as number, tw[t + 3] as number);
+  if (n > MAX_OWN_SIZE) {
+    for (let start = 0; start < n; start += span) {
+      for (let j = 0, t = 0; j < h; j++, t += 4) {
+        butterfly4(re, im, start + j, h, tw[t] as number, tw[t + 1] as number, tw[t + 2] as number, tw[t + 3] as number);
+      }
     }
+    return;
+  }
+  for (let j = 0, t = 0; j < h; j++, t += 4) {
+    const w1r = tw[t] as number;
+    const w1i = tw[t + 1] as number;
+    const w2r = tw[t + 2] as number;
+    const w2i = tw[t + 3] as number;
+    for (let start = 0; start < n; start += span) butterfly4(re, im, start + j, h, w1r, w1i, w2r, w2i);
   }
 }
 
