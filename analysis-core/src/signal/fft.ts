@@ -367,6 +367,14 @@ function radix2FromBlocks(re: Float64Array, im: Float64Array, vr: Float64Array, 
     const ai = vi[q] as number;
     const br = vr[q + 1] as number;
     const bi = vi[q + 1] as number;
+    if (br === 0 && bi === 0) {
+      // Padding (see fromBlocksWithZeroPartners): a ± 0·w is a in both halves, up to the sign of a zero.
+      for (let i = start, end = start + 2 * block; i < end; i++) {
+        re[i] = ar;
+        im[i] = ai;
+      }
+      continue;
+    }
     for (let j = 0; j < block; j++) {
       const wr = cos[j * stride] as number;
       const wi = -(sin[j * stride] as number);
@@ -396,6 +404,10 @@ function radix4FromBlocks(re: Float64Array, im: Float64Array, vr: Float64Array, 
     const ci = vi[q + 2] as number;
     const dr = vr[q + 3] as number;
     const di = vi[q + 3] as number;
+    if (br === 0 && bi === 0 && dr === 0 && di === 0) {
+      fromBlocksWithZeroPartners(re, im, start, h, ar, ai, cr, ci, tw);
+      continue;
+    }
     for (let j = 0, t = 0; j < h; j++, t += 4) {
       const w1r = tw[t] as number;
       const w1i = tw[t + 1] as number;
@@ -430,6 +442,40 @@ function radix4FromBlocks(re: Float64Array, im: Float64Array, vr: Float64Array, 
       re[d] = b1r - v2i;
       im[d] = b1i + v2r;
     }
+  }
+}
+
+/**
+ * {@link radix4FromBlocks} for one group whose second and fourth values are
+ * 0 (padding: in bit-reversed order a value's partners in the first stage
+ * lie half and three quarters of the transform further on, where a short
+ * signal's padding is). The first stage's products 0·w are ±0, which leaves
+ * a and c as they are: a1 = b1 = a, c1 = d1 = c, and the second stage needs
+ * one product c·w2 per point. Every value is the one the full butterfly
+ * gives, except that a zero may come out with the other sign, which no
+ * magnitude shows (this serves only {@link realMagnitudeSpectrum}).
+ */
+function fromBlocksWithZeroPartners(
+  re: Float64Array, im: Float64Array, start: number, h: number, ar: number, ai: number, cr: number, ci: number, tw: Float64Array,
+): void {
+  for (let j = 0, t = 0; j < h; j++, t += 4) {
+    const w2r = tw[t + 2] as number;
+    const w2i = tw[t + 3] as number;
+    const ur = cr * w2r - ci * w2i;
+    const ui = cr * w2i + ci * w2r;
+    const a = start + j;
+    const b = a + h;
+    const c = b + h;
+    const d = c + h;
+    re[a] = ar + ur;
+    im[a] = ai + ui;
+    re[c] = ar - ur;
+    im[c] = ai - ui;
+    // −i·u = ui − i·ur
+    re[b] = ar + ui;
+    im[b] = ai - ur;
+    re[d] = ar - ui;
+    im[d] = ai + ur;
   }
 }
 
