@@ -71,13 +71,16 @@ function boundMovement(
   while (Math.abs(velocity[peakAt] as number) !== peakSpeed) peakAt++;
   const threshold = MOVEMENT_ONSET_SHARE * peakSpeed;
   const near = MOVEMENT_ARRIVAL_SHARE * Math.abs(endAngle - startAngle);
-  const stillAt = (i: number, end: number): boolean =>
-    Math.abs(velocity[i] as number) < threshold && Math.abs((angle[i] as number) - end) <= near;
   let onset = peakAt;
-  while (onset > from && !stillAt(onset, startAngle)) onset--;
+  while (onset > from && !stillAt(angle, velocity, onset, threshold, startAngle, near)) onset--;
   let offset = peakAt;
-  while (offset < to && !stillAt(offset, endAngle)) offset++;
+  while (offset < to && !stillAt(angle, velocity, offset, threshold, endAngle, near)) offset++;
   return { onset, offset };
+}
+
+/** Sample i is below the speed threshold and within `near` of the angle `end` (a function, not a closure: none is allocated per movement). */
+function stillAt(angle: ArrayLike<number>, velocity: ArrayLike<number>, i: number, threshold: number, end: number, near: number): boolean {
+  return Math.abs(velocity[i] as number) < threshold && Math.abs((angle[i] as number) - end) <= near;
 }
 
 /**
