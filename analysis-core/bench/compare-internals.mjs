@@ -22,6 +22,7 @@ const load = async (dir) => ({
   tremor: /** @type {typeof import('../dist/metrics/tremor.js')} */ (await import(url(dir, 'metrics/tremor.js'))),
   clean: /** @type {typeof import('../dist/signal/cleanSeries.js')} */ (await import(url(dir, 'signal/cleanSeries.js'))),
   movements: /** @type {typeof import('../dist/metrics/movements.js')} */ (await import(url(dir, 'metrics/movements.js'))),
+  percentile: /** @type {typeof import('../dist/signal/percentile.js')} */ (await import(url(dir, 'signal/percentile.js'))),
   crc: /** @type {typeof import('../dist/codec/crc32.js')} */ (await import(url(dir, 'codec/crc32.js'))),
   base64: /** @type {typeof import('../dist/codec/base64.js')} */ (await import(url(dir, 'codec/base64.js'))),
 });
@@ -74,6 +75,12 @@ for (const len of [3, 5, 9, 17, 40]) {
     const x = Float64Array.from({ length: len }, () => random() * 10 - 2);
     sameArrays(a.fft.realMagnitudeSpectrum(x, nfft), b.fft.realMagnitudeSpectrum(x, nfft), `spectrum ${len} ${nfft}`);
   }
+}
+// Percentiles: NaN ignored, ties, infinities, short and long inputs (a copy longer than the kept scratch).
+for (let t = 0; t < 400; t++) {
+  const len = t % 40 === 0 ? 70_000 : Math.floor(random() * 400);
+  const x = Float64Array.from({ length: len }, () => (random() < 0.1 ? NaN : random() < 0.2 ? Math.round(random() * 5) : random() < 0.01 ? -Infinity : (random() - 0.5) * 100));
+  for (const p of [0, 0.05, 0.5, 0.95, 1, 1 / 3, NaN]) same(a.percentile.percentile(x, p), b.percentile.percentile(x, p), `percentile ${len} ${p}`);
 }
 // Movement bounds: speeds with ties (small integers), all zero, smooth and noisy, spans anywhere.
 for (let t = 0; t < 2000; t++) {
