@@ -21,6 +21,8 @@ const load = async (dir) => ({
   lowPass: /** @type {typeof import('../dist/signal/lowPass.js')} */ (await import(url(dir, 'signal/lowPass.js'))),
   tremor: /** @type {typeof import('../dist/metrics/tremor.js')} */ (await import(url(dir, 'metrics/tremor.js'))),
   clean: /** @type {typeof import('../dist/signal/cleanSeries.js')} */ (await import(url(dir, 'signal/cleanSeries.js'))),
+  movements: /** @type {typeof import('../dist/metrics/movements.js')} */ (await import(url(dir, 'metrics/movements.js'))),
+  percentile: /** @type {typeof import('../dist/signal/percentile.js')} */ (await import(url(dir, 'signal/percentile.js'))),
   crc: /** @type {typeof import('../dist/codec/crc32.js')} */ (await import(url(dir, 'codec/crc32.js'))),
   base64: /** @type {typeof import('../dist/codec/base64.js')} */ (await import(url(dir, 'codec/base64.js'))),
 });
@@ -65,6 +67,44 @@ for (const len of [1, 2, 3, 5, 17, 100, 150, 333, 1000, 3000, 30_000]) {
     sameArrays(a.fft.realMagnitudeSpectrum(x, nfft), b.fft.realMagnitudeSpectrum(x, nfft), `spectrum ${len} ${nfft}`);
     same(a.index.sparc(x, 100, { padLevel: pad }), b.index.sparc(x, 100, { padLevel: pad }), `sparc ${len} ${pad}`);
     same(a.index.ldlj(x, 100, 'speed'), b.index.ldlj(x, 100, 'speed'), `ldlj ${len}`);
+  }
+}
+// Short signals padded far (blocks of thousands of points: twiddle tables above the kept sizes).
+for (const len of [3, 5, 9, 17, 40]) {
+  for (const nfft of [2 ** 14, 2 ** 17, 2 ** 20]) {
+    const x = Float64Array.from({ length: len }, () => random() * 10 - 2);
+    sameArrays(a.fft.realMagnitudeSpectrum(x, nfft), b.fft.realMagnitudeSpectrum(x, nfft), `spectrum ${len} ${nfft}`);
+  }
+}
+// Percentiles: NaN ignored, ties, infinities, short and long inputs (a copy longer than the kept scratch).
+for (let t = 0; t < 400; t++) {
+  const len = t % 40 === 0 ? 70_000 : Math.floor(random() * 400);
+  const x = Float64Array.from({ length: len }, () => (random() < 0.1 ? NaN : random() < 0.2 ? Math.round(random() * 5) : random() < 0.01 ? -Infinity : (random() - 0.5) * 100));
+  for (const p of [0, 0.05, 0.5, 0.95, 1, 1 / 3, NaN]) same(a.percentile.percentile(x, p), b.percentile.percentile(x, p), `percentile ${len} ${p}`);
+}
+// Movement bounds: speeds with ties (small integers), all zero, smooth and noisy, spans anywhere.
+for (let t = 0; t < 2000; t++) {
+  const len = 3 + Math.floor(random() * 300);
+  const kind = t % 4;
+  const velocity = Float64Array.from({ length: len }, (_, i) =>
+    kind === 0 ? Math.round(random() * 4) - 2 : kind === 1 ? 0 : kind === 2 ? Math.sin(i / 10) * 50 : (random() - 0.5) * 100);
+  const angle = Float64Array.from({ length: len }, (_, i) => Math.sin(i / 20) * 30 + random());
+  const start = Math.floor(random() * len);
+  const end = start + Math.floor(random() * (len - start));
+  const rep = { start, peak: start + Math.floor(random() * (end - start + 1)), end };
+  same(JSON.stringify(a.movements.splitRepetition(angle, velocity, rep)), JSON.stringify(b.movements.splitRepetition(angle, velocity, rep)), `splitRepetition ${t}`);
+}
+// SPARC's options and signs: cut-offs below and above Nyquist, thresholds, rates, signed and speed-like inputs.
+for (const len of [1, 2, 3, 40, 150, 700]) {
+  const bump = Float64Array.from({ length: len }, (_, i) => Math.sin((Math.PI * (i + 0.5)) / len) ** 2 * 50 + random() * 2);
+  const signed = Float64Array.from({ length: len }, () => random() * 10 - 5);
+  for (const x of [bump, signed]) {
+    for (const fs of [7, 20, 100, 333]) {
+      for (const [cutoffHz, amplitudeThreshold] of /** @type {[number, number][]} */ ([[10, 0.05], [3, 0.2], [0.5, 0.05], [40, 0.01], [1e9, 0.5], [10, 1]])) {
+        const options = { cutoffHz, amplitudeThreshold };
+        same(a.index.sparc(x, fs, options), b.index.sparc(x, fs, options), `sparc ${len} ${fs} ${cutoffHz} ${amplitudeThreshold}`);
+      }
+    }
   }
 }
 for (const len of [0, 1, 2, 3, 10, 50, 255, 256, 1000, 30_000]) {

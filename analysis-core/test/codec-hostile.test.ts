@@ -251,6 +251,8 @@ describe('decodeSensors: intact but impossible payloads (correct CRC)', () => {
     // q0 = M, order 1, k = 0, residual +1 (zigzag 2: "001") then 0 ("1"): 2^31 steps.
     const m = [0xfe, 0xff, 0xff, 0xff, 0x0f]; // zigzag(2^31 - 1) = 2^32 - 2
     expectCodecError(oneChannel(3, framed([1, 3, 0, ...m, 0, 0b1100])), 'inconsistent', 'present sample 1 decodes to 2147483648 steps');
+    // The same step out of range, then back in range (zigzag -1: "01"): the sample inside the block is refused.
+    expectCodecError(oneChannel(3, framed([1, 3, 0, ...m, 0, 0b10100])), 'inconsistent', 'present sample 1 decodes to 2147483648 steps');
   });
 
   it('checks that the bit stream fits and that nothing follows the last channel', () => {

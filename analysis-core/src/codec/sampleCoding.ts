@@ -411,17 +411,19 @@ export function decodeSamples(r: ByteReader, out: Float64Array, P: number, label
       if (k <= 24 && ((lowStart + n * k) >>> 3) + 4 <= len) {
         // Common case in one pass: each unary code, then its low bits, then the sample. It gives up
         // (and the block is read again below, which throws the right error or takes the escapes) at
-        // the first escape, a unary code that does not end within its 24-bit window, or a sample out
-        // of range: the samples written so far are overwritten by that second reading.
+        // the first escape, a unary code that does not end within its 24-bit window, or, after the
+        // block, when a sample lies out of range (then it is a new extreme, so the running extremes
+        // tell): the samples written so far are overwritten by that second reading.
         const mask = (1 << k) - 1;
         let cur = pos;
         let base = cur;
         let w = 0;
         let p1 = prev1;
-        let p2 = prev2;
+        // The step from the previous sample: after each sample, p1 - d is the one before it.
         let d = order2 ? prev1 - prev2 : 0;
+        let lowAt = lowStart;
         let t = 0;
-        for (; t < n; t++) {
+        for (; t < n; t++, lowAt += k) {
           if (w === 0) {
             base = cur;
             const at = base >>> 3;
@@ -433,25 +435,24 @@ export function decodeSamples(r: ByteReader, out: Float64Array, P: number, label
           if (u >= ESCAPE) break;
           cur = one + 1;
           w &= w - 1;
-          const p = lowStart + t * k;
           // u <= 15 and k <= 24, so z < 2^29 and 32-bit operations are exact.
-          const z = (u << k) | ((view.getInt32(p >>> 3, true) >>> (p & 7)) & mask);
+          const z = (u << k) | ((view.getInt32(lowAt >>> 3, true) >>> (lowAt & 7)) & mask);
           const r = (z >>> 1) ^ -(z & 1);
-          d = order2 ? d + r : r;
-          const v = p1 + d;
-          if (v > MAX_Q || v < -MAX_Q) break;
+          const step = order2 ? d + r : r;
+          // Exact even out of range: |step| grows by < 2^29 per sample, far from 2^53 within a block.
+          const v = p1 + step;
           out[b + t] = v * scale;
           // Values read before a give-up are read again the same way, so taking them here is harmless.
           if (v < lo) lo = v;
           else if (v > hi) hi = v;
-          p2 = p1;
+          d = step;
           p1 = v;
         }
-        if (t === n) {
+        if (t === n && lo >= -MAX_Q && hi <= MAX_Q) {
           pos = cur;
           if (pos > endBits) throw truncated(label, b);
           prev1 = p1;
-          prev2 = p2;
+          prev2 = p1 - d;
           continue;
         }
       }

@@ -46,7 +46,7 @@ export interface RepetitionMovements {
  * repetition. `filtered` is the cleaned, low-passed angle and `velocity` its
  * derivative, both finite; indices are theirs.
  *
- * A movement whose peak speed is 0 or not finite is null.
+ * A movement whose peak speed is 0 or not finite (a NaN speed included) is null.
  */
 export function splitRepetition(filtered: ArrayLike<number>, velocity: ArrayLike<number>, rep: Pick<Repetition, 'start' | 'peak' | 'end'>): RepetitionMovements {
   const top = filtered[rep.peak] as number;
@@ -64,25 +64,46 @@ function boundMovement(
   startAngle: number,
   endAngle: number,
 ): MovementSpan | null {
-  let peakAt = -1;
-  let peakSpeed = 0;
-  for (let i = from; i <= to; i++) {
-    const s = Math.abs(velocity[i] as number);
-    if (s > peakSpeed) {
-      peakSpeed = s;
-      peakAt = i;
-    }
-  }
-  if (peakAt < 0 || !(peakSpeed < Infinity)) return null;
+  const peakSpeed = peakSpeedBetween(velocity, from, to);
+  // No movement: still throughout, or a speed that is not finite.
+  if (!(peakSpeed > 0 && peakSpeed < Infinity)) return null;
+  let peakAt = from;
+  while (Math.abs(velocity[peakAt] as number) !== peakSpeed) peakAt++;
   const threshold = MOVEMENT_ONSET_SHARE * peakSpeed;
   const near = MOVEMENT_ARRIVAL_SHARE * Math.abs(endAngle - startAngle);
-  const stillAt = (i: number, end: number): boolean =>
-    Math.abs(velocity[i] as number) < threshold && Math.abs((angle[i] as number) - end) <= near;
   let onset = peakAt;
-  while (onset > from && !stillAt(onset, startAngle)) onset--;
+  while (onset > from && !stillAt(angle, velocity, onset, threshold, startAngle, near)) onset--;
   let offset = peakAt;
-  while (offset < to && !stillAt(offset, endAngle)) offset++;
+  while (offset < to && !stillAt(angle, velocity, offset, threshold, endAngle, near)) offset++;
   return { onset, offset };
+}
+
+/** Sample i is below the speed threshold and within `near` of the angle `end` (a function, not a closure: none is allocated per movement). */
+function stillAt(angle: ArrayLike<number>, velocity: ArrayLike<number>, i: number, threshold: number, end: number, near: number): boolean {
+  return Math.abs(velocity[i] as number) < threshold && Math.abs((angle[i] as number) - end) <= near;
+}
+
+/**
+ * The largest |velocity[i]| for i in from … to, 0 for none, NaN when one is
+ * NaN. Four running maxima (the maximum does not depend on the order) and
+ * no branch per sample: "keep the index of each new maximum" mispredicts
+ * on every rise of the speed, so the first index at the maximum is found
+ * afterwards, by a scan that stops there.
+ */
+function peakSpeedBetween(velocity: ArrayLike<number>, from: number, to: number): number {
+  let p0 = 0;
+  let p1 = 0;
+  let p2 = 0;
+  let p3 = 0;
+  let i = from;
+  for (; i + 3 <= to; i += 4) {
+    p0 = Math.max(p0, Math.abs(velocity[i] as number));
+    p1 = Math.max(p1, Math.abs(velocity[i + 1] as number));
+    p2 = Math.max(p2, Math.abs(velocity[i + 2] as number));
+    p3 = Math.max(p3, Math.abs(velocity[i + 3] as number));
+  }
+  for (; i <= to; i++) p0 = Math.max(p0, Math.abs(velocity[i] as number));
+  return Math.max(p0, p1, p2, p3);
 }
 
 /**

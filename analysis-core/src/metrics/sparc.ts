@@ -82,8 +82,7 @@ function sparcOfClean(values: Float64Array, sampleRateHz: number, padLevel: numb
   // Frequencies as k·(fs/nfft), the same rounding as the reference's arange.
   const df = sampleRateHz / nfft;
   const half = nfft >> 1;
-  let cutBin = 0;
-  while (cutBin + 1 < nfft && (cutBin + 1) * df <= cutoffHz) cutBin++;
+  const cutBin = lastBinAtOrBelow(cutoffHz, df, nfft);
   // A non-negative signal (a speed) has its largest magnitude at bin 0
   // (|Σ x·e^(−iθ)| ≤ Σ x), so only the bins up to the cutoff are needed;
   // otherwise, or with mirrored bins above Nyquist in the band, all of them.
@@ -94,26 +93,22 @@ function sparcOfClean(values: Float64Array, sampleRateHz: number, padLevel: numb
   for (let k = 0; k < mag.length; k++) if ((mag[k] as number) > peak) peak = mag[k] as number;
   if (!(peak > 0 && peak < Infinity)) return NaN;
 
-  // Bin k above Nyquist has the magnitude of bin nfft − k (real input).
-  const at = (k: number): number => (mag[k <= half ? k : nfft - k] as number) / peak;
-  let first = -1;
-  let last = -1;
-  for (let k = 0; k <= cutBin; k++) {
-    if (at(k) >= amplitudeThreshold) {
-      if (first < 0) first = k;
-      last = k;
-    }
-  }
-  if (first < 0) return NaN;
+  // M_k for k = 0 … cutBin, each divided once; bin k above Nyquist has the magnitude of bin nfft − k (real input).
+  const normalised = onlyBand ? normalisedInPlace(mag, peak) : normalisedMirrored(mag, peak, cutBin, nfft);
+  let first = 0;
+  while (first <= cutBin && !((normalised[first] as number) >= amplitudeThreshold)) first++;
+  if (first > cutBin) return NaN;
+  let last = cutBin;
+  while (!((normalised[last] as number) >= amplitudeThreshold)) last--;
   if (first === last) return 0;
 
   const span = last * df - first * df;
   let length = 0;
   let prevF = first * df;
-  let prevM = at(first);
+  let prevM = normalised[first] as number;
   for (let k = first + 1; k <= last; k++) {
     const f = k * df;
-    const m = at(k);
+    const m = normalised[k] as number;
     const dx = (f - prevF) / span;
     const dy = m - prevM;
     length += Math.sqrt(dx * dx + dy * dy);
@@ -123,8 +118,37 @@ function sparcOfClean(values: Float64Array, sampleRateHz: number, padLevel: numb
   return Number.isFinite(length) ? -length : NaN;
 }
 
+/**
+ * The largest k < nfft with k·df ≤ cutoffHz, or 0 (the bins under the
+ * cutoff), as counting up from 0 finds it: k·df rounds monotonically in k,
+ * so starting from cutoffHz / df and stepping to the boundary gives the same
+ * bin without a multiplication per bin.
+ */
+function lastBinAtOrBelow(cutoffHz: number, df: number, nfft: number): number {
+  let k = Math.min(nfft - 1, Math.max(0, Math.floor(cutoffHz / df)));
+  while (k > 0 && k * df > cutoffHz) k--;
+  while (k + 1 < nfft && (k + 1) * df <= cutoffHz) k++;
+  return k;
+}
+
+/** mag[k] / peak for every k of `mag`, in place (the spectrum is scratch, read only by this call). */
+function normalisedInPlace(mag: Float64Array, peak: number): Float64Array {
+  for (let k = 0; k < mag.length; k++) mag[k] = (mag[k] as number) / peak;
+  return mag;
+}
+
+/** M_k = |X_k| / peak for k = 0 … cutBin from the one-sided `mag`, mirroring bins above Nyquist. */
+function normalisedMirrored(mag: Float64Array, peak: number, cutBin: number, nfft: number): Float64Array {
+  const half = nfft >> 1;
+  const out = normalisedScratch.view(cutBin + 1);
+  for (let k = 0; k <= cutBin; k++) out[k] = (mag[k <= half ? k : nfft - k] as number) / peak;
+  return out;
+}
+
 /** The magnitude spectrum is read only within one call, so kept arrays serve every call (up to 2^19 + 1 bins). */
 const spectrumScratch = new KeptViews(MAX_NFFT / 2 + 1);
+/** The normalised band when it reaches past Nyquist (a cutoff above fs/2): up to nfft bins. */
+const normalisedScratch = new KeptViews(MAX_NFFT);
 
 function isNonNegative(values: Float64Array): boolean {
   for (let i = 0; i < values.length; i++) if (!((values[i] as number) >= 0)) return false;

@@ -104,27 +104,18 @@ function share<T extends ArrayLike<number>>(
   if (!(low >= 0 && high >= low && high <= sampleRateHz / 2)) return NaN;
   if (gyroAxes.length === 0) return NaN;
 
+  const axes = gyroAxes.map((axis) => clean(axis).values);
+  const sums = sumsOf(axes);
   let bandPower = 0;
   let totalPower = 0;
-  for (const axis of gyroAxes) {
-    const x = clean(axis).values;
+  for (const [a, x] of axes.entries()) {
     const n = x.length;
     let len = 1;
     while (len * 2 <= Math.min(segmentLength, n)) len *= 2;
     if (len < MIN_SEGMENT) return NaN;
-
-    const first = x[0] as number;
-    let varies = false;
-    let sum = 0;
-    for (let i = 0; i < n; i++) {
-      const v = x[i] as number;
-      sum += v;
-      // Once set, always taken: a predicted branch, where running extremes mispredict on noise.
-      if (v !== first) varies = true;
-    }
     // A constant axis has no power; skipping it avoids rounding residue of the mean.
-    if (!varies) continue;
-    const acc = welchPowerSum(x, sum / n, len);
+    if (!sums.varies[a]) continue;
+    const acc = welchPowerSum(x, (sums.sum[a] as number) / n, len);
     const segments = Math.floor((n - len) / (len >> 1)) + 1;
     const { windowEnergy } = buffersFor(len);
     // Σ_k |X_k|²/(L·Σw²) over all L bins estimates the variance of one segment;
@@ -140,6 +131,60 @@ function share<T extends ArrayLike<number>>(
   }
   if (!(totalPower > 0 && totalPower < Infinity)) return NaN;
   return bandPower / totalPower;
+}
+
+/** Each axis's sum of samples (in index order) and whether any sample differs from its first. */
+interface AxisSums {
+  sum: number[];
+  varies: boolean[];
+}
+
+/**
+ * {@link AxisSums} of every axis. A sum is a chain of additions, each waiting
+ * on the one before, so three axes of one length (x, y, z) are summed in one
+ * loop, where the three chains run side by side; each sum still adds its own
+ * samples in index order, so it is the same number.
+ */
+function sumsOf(axes: readonly Float64Array[]): AxisSums {
+  const [x, y, z] = axes;
+  if (axes.length === 3 && x !== undefined && y !== undefined && z !== undefined && x.length === y.length && y.length === z.length && x.length > 0) {
+    const fx = x[0] as number;
+    const fy = y[0] as number;
+    const fz = z[0] as number;
+    let sx = 0;
+    let sy = 0;
+    let sz = 0;
+    // Once set, always taken: predicted branches, where running extremes mispredict on noise.
+    let vx = false;
+    let vy = false;
+    let vz = false;
+    for (let i = 0; i < x.length; i++) {
+      const a = x[i] as number;
+      const b = y[i] as number;
+      const c = z[i] as number;
+      sx += a;
+      sy += b;
+      sz += c;
+      if (a !== fx) vx = true;
+      if (b !== fy) vy = true;
+      if (c !== fz) vz = true;
+    }
+    return { sum: [sx, sy, sz], varies: [vx, vy, vz] };
+  }
+  const sums: AxisSums = { sum: [], varies: [] };
+  for (const axis of axes) {
+    const first = axis[0] as number;
+    let sum = 0;
+    let varies = false;
+    for (let i = 0; i < axis.length; i++) {
+      const v = axis[i] as number;
+      sum += v;
+      if (v !== first) varies = true;
+    }
+    sums.sum.push(sum);
+    sums.varies.push(varies);
+  }
+  return sums;
 }
 
 /**

@@ -78,14 +78,20 @@ export function checkAgainstSchema(schema: JsonSchema, value: unknown): Validati
   return errors;
 }
 
-/** The path is a stack of segments, joined only when a problem is reported: most documents have none. */
-const pointer = (segments: readonly string[]): string => (segments.length === 0 ? '/' : `/${segments.join('/')}`);
+/**
+ * The path is a stack of raw segments (property names, array indices),
+ * escaped and joined only when a problem is reported: most documents have
+ * none, and a session's few thousand values then cost no string each.
+ */
+type Path = (string | number)[];
+const pointer = (segments: Readonly<Path>): string =>
+  segments.length === 0 ? '/' : `/${segments.map((s) => (typeof s === 'number' ? String(s) : escapePointer(s))).join('/')}`;
 
-function report(errors: ValidationError[], path: readonly string[], message: string): void {
+function report(errors: ValidationError[], path: Readonly<Path>, message: string): void {
   if (errors.length < MAX_ERRORS) errors.push({ path: pointer(path), message });
 }
 
-function visit(schema: JsonSchema, value: unknown, path: string[], errors: ValidationError[]): void {
+function visit(schema: JsonSchema, value: unknown, path: Path, errors: ValidationError[]): void {
   if (errors.length >= MAX_ERRORS) return;
   // No closure or array per call: a session visits a few thousand values.
   const type = schema.type;
@@ -130,7 +136,7 @@ function visit(schema: JsonSchema, value: unknown, path: string[], errors: Valid
     }
     if (schema.items) {
       for (let i = 0; i < value.length && errors.length < MAX_ERRORS; i++) {
-        path.push(String(i));
+        path.push(i);
         visit(schema.items, value[i], path, errors);
         path.pop();
       }
@@ -141,7 +147,7 @@ function visit(schema: JsonSchema, value: unknown, path: string[], errors: Valid
     const obj = value as Record<string, unknown>;
     for (const key of schema.required ?? []) {
       if (!Object.prototype.hasOwnProperty.call(obj, key)) {
-        path.push(escapePointer(key));
+        path.push(key);
         report(errors, path, 'is required');
         path.pop();
       }
@@ -150,7 +156,7 @@ function visit(schema: JsonSchema, value: unknown, path: string[], errors: Valid
     for (const key of Object.keys(obj)) {
       const sub = Object.prototype.hasOwnProperty.call(properties, key) ? properties[key] : undefined;
       if (!sub && schema.additionalProperties !== false) continue;
-      path.push(escapePointer(key));
+      path.push(key);
       if (sub) visit(sub, obj[key], path, errors);
       else report(errors, path, 'is not allowed here');
       path.pop();

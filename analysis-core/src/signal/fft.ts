@@ -156,7 +156,7 @@ function butterflyStages(re: Float64Array, im: Float64Array, firstSize: number):
     firstRadix4Pass(re, im);
     size = 8;
   }
-  for (; size <= n; size <<= 2) radix4Pass(re, im, stageTwiddles(size), stageTwiddles(2 * size), size);
+  for (; size <= n; size <<= 2) radix4Pass(re, im, size);
 }
 
 /** {@link radix4Pass} at size 2, where every twiddle is 1: 4-point DFTs of consecutive groups. */
@@ -222,7 +222,40 @@ function radix2Stage(re: Float64Array, im: Float64Array, tw: Twiddles, size: num
  * points h = size/2 apart, the first stage with W_size^j, then the second with
  * W_(2·size)^j and, for the odd pair, W_(2·size)^(j+h) = −i·W_(2·size)^j.
  */
-function radix4Pass(re: Float64Array, im: Float64Array, tw1: Twiddles, tw2: Twiddles, size: number): void {
+function radix4Pass(re: Float64Array, im: Float64Array, size: number): void {
+  if (size <= MAX_OWN_SIZE) radix4PassInOrder(re, im, radix4Twiddles(size), size);
+  else radix4PassStrided(re, im, stageTwiddles(size), stageTwiddles(2 * size), size);
+}
+
+/**
+ * {@link radix4Pass} reading the pass's own interleaved twiddles ({@link radix4Twiddles}) in order.
+ * A transform small enough to stay in the cache (up to MAX_OWN_SIZE points) takes the twiddles
+ * outermost, so each is loaded once per pass instead of once per block; a larger one walks its
+ * blocks in memory order.
+ */
+function radix4PassInOrder(re: Float64Array, im: Float64Array, tw: Float64Array, size: number): void {
+  const n = re.length;
+  const h = size >> 1;
+  const span = 2 * size;
+  if (n > MAX_OWN_SIZE) {
+    for (let start = 0; start < n; start += span) {
+      for (let j = 0, t = 0; j < h; j++, t += 4) {
+        butterfly4(re, im, start + j, h, tw[t] as number, tw[t + 1] as number, tw[t + 2] as number, tw[t + 3] as number);
+      }
+    }
+    return;
+  }
+  for (let j = 0, t = 0; j < h; j++, t += 4) {
+    const w1r = tw[t] as number;
+    const w1i = tw[t + 1] as number;
+    const w2r = tw[t + 2] as number;
+    const w2i = tw[t + 3] as number;
+    for (let start = 0; start < n; start += span) butterfly4(re, im, start + j, h, w1r, w1i, w2r, w2i);
+  }
+}
+
+/** {@link radix4Pass} reading every stride-th entry of the shared tables (sizes above MAX_OWN_SIZE). */
+function radix4PassStrided(re: Float64Array, im: Float64Array, tw1: Twiddles, tw2: Twiddles, size: number): void {
   const n = re.length;
   const { cos: cos1, sin: sin1, stride: step1 } = tw1;
   const { cos: cos2, sin: sin2, stride: step2 } = tw2;
@@ -230,51 +263,86 @@ function radix4Pass(re: Float64Array, im: Float64Array, tw1: Twiddles, tw2: Twid
   const span = 2 * size;
   for (let start = 0; start < n; start += span) {
     for (let j = 0; j < h; j++) {
-      const w1r = cos1[j * step1] as number;
-      const w1i = -(sin1[j * step1] as number);
-      const w2r = cos2[j * step2] as number;
-      const w2i = -(sin2[j * step2] as number);
-      const a = start + j;
-      const b = a + h;
-      const c = b + h;
-      const d = c + h;
-      // First stage: (a, b) and (c, d) with W_size^j.
-      const br = re[b] as number;
-      const bi = im[b] as number;
-      const tbr = br * w1r - bi * w1i;
-      const tbi = br * w1i + bi * w1r;
-      const ar = re[a] as number;
-      const ai = im[a] as number;
-      const a1r = ar + tbr;
-      const a1i = ai + tbi;
-      const b1r = ar - tbr;
-      const b1i = ai - tbi;
-      const dr = re[d] as number;
-      const di = im[d] as number;
-      const tdr = dr * w1r - di * w1i;
-      const tdi = dr * w1i + di * w1r;
-      const cr = re[c] as number;
-      const ci = im[c] as number;
-      const c1r = cr + tdr;
-      const c1i = ci + tdi;
-      const d1r = cr - tdr;
-      const d1i = ci - tdi;
-      // Second stage: (a1, c1) with W_(2·size)^j, (b1, d1) with −i times it.
-      const ucr = c1r * w2r - c1i * w2i;
-      const uci = c1r * w2i + c1i * w2r;
-      const vr = d1r * w2r - d1i * w2i;
-      const vi = d1r * w2i + d1i * w2r;
-      // −i·(vr + i·vi) = vi − i·vr
-      re[a] = a1r + ucr;
-      im[a] = a1i + uci;
-      re[c] = a1r - ucr;
-      im[c] = a1i - uci;
-      re[b] = b1r + vi;
-      im[b] = b1i - vr;
-      re[d] = b1r - vi;
-      im[d] = b1i + vr;
+      butterfly4(re, im, start + j, h, cos1[j * step1] as number, -(sin1[j * step1] as number), cos2[j * step2] as number, -(sin2[j * step2] as number));
     }
   }
+}
+
+/**
+ * The two stages of {@link radix4Pass} on the four points a, a + h, a + 2h,
+ * a + 3h: the first with w1 = W_size^j on (a, b) and (c, d), the second with
+ * w2 = W_(2·size)^j on (a1, c1) and −i·w2 on (b1, d1).
+ */
+function butterfly4(re: Float64Array, im: Float64Array, a: number, h: number, w1r: number, w1i: number, w2r: number, w2i: number): void {
+  const b = a + h;
+  const c = b + h;
+  const d = c + h;
+  // First stage: (a, b) and (c, d) with W_size^j.
+  const br = re[b] as number;
+  const bi = im[b] as number;
+  const tbr = br * w1r - bi * w1i;
+  const tbi = br * w1i + bi * w1r;
+  const ar = re[a] as number;
+  const ai = im[a] as number;
+  const a1r = ar + tbr;
+  const a1i = ai + tbi;
+  const b1r = ar - tbr;
+  const b1i = ai - tbi;
+  const dr = re[d] as number;
+  const di = im[d] as number;
+  const tdr = dr * w1r - di * w1i;
+  const tdi = dr * w1i + di * w1r;
+  const cr = re[c] as number;
+  const ci = im[c] as number;
+  const c1r = cr + tdr;
+  const c1i = ci + tdi;
+  const d1r = cr - tdr;
+  const d1i = ci - tdi;
+  // Second stage: (a1, c1) with W_(2·size)^j, (b1, d1) with −i times it.
+  const ucr = c1r * w2r - c1i * w2i;
+  const uci = c1r * w2i + c1i * w2r;
+  const vr = d1r * w2r - d1i * w2i;
+  const vi = d1r * w2i + d1i * w2r;
+  // −i·(vr + i·vi) = vi − i·vr
+  re[a] = a1r + ucr;
+  im[a] = a1i + uci;
+  re[c] = a1r - ucr;
+  im[c] = a1i - uci;
+  re[b] = b1r + vi;
+  im[b] = b1i - vr;
+  re[d] = b1r - vi;
+  im[d] = b1i + vr;
+}
+
+/** Interleaved pass twiddles per log2(size), for sizes up to MAX_OWN_SIZE. */
+const passTwiddles: (Float64Array | undefined)[] = [];
+
+/**
+ * The twiddles a radix-4 pass at `size` reads for each j < size/2, in its
+ * order: cos and −sin of W_size^j, then of W_(2·size)^j, side by side in one
+ * array. A butterfly then loads them from one place instead of four tables
+ * at four strides. Copies of the stage tables' entries (negation is exact),
+ * so the values are the same. Kept for sizes up to MAX_OWN_SIZE; built per
+ * call above (only {@link radix4FromBlocks} asks for those, at padding
+ * levels far above the default).
+ */
+function radix4Twiddles(size: number): Float64Array {
+  const slot = 31 - Math.clz32(size);
+  let tw = passTwiddles[slot];
+  if (tw === undefined) {
+    const first = stageTwiddles(size);
+    const second = stageTwiddles(2 * size);
+    const h = size >> 1;
+    tw = new Float64Array(4 * h);
+    for (let j = 0; j < h; j++) {
+      tw[4 * j] = first.cos[j * first.stride] as number;
+      tw[4 * j + 1] = -(first.sin[j * first.stride] as number);
+      tw[4 * j + 2] = second.cos[j * second.stride] as number;
+      tw[4 * j + 3] = -(second.sin[j * second.stride] as number);
+    }
+    if (size <= MAX_OWN_SIZE) passTwiddles[slot] = tw;
+  }
+  return tw;
 }
 
 // Scratch for realMagnitudeSpectrum: two pairs (the transform, and the
@@ -299,6 +367,14 @@ function radix2FromBlocks(re: Float64Array, im: Float64Array, vr: Float64Array, 
     const ai = vi[q] as number;
     const br = vr[q + 1] as number;
     const bi = vi[q + 1] as number;
+    if (br === 0 && bi === 0) {
+      // Padding (see fromBlocksWithZeroPartners): a ± 0·w is a in both halves, up to the sign of a zero.
+      for (let i = start, end = start + 2 * block; i < end; i++) {
+        re[i] = ar;
+        im[i] = ai;
+      }
+      continue;
+    }
     for (let j = 0; j < block; j++) {
       const wr = cos[j * stride] as number;
       const wi = -(sin[j * stride] as number);
@@ -317,8 +393,7 @@ function radix2FromBlocks(re: Float64Array, im: Float64Array, vr: Float64Array, 
 /** {@link radix4Pass} at size 2·block over blocks of one value each, as {@link radix2FromBlocks}. */
 function radix4FromBlocks(re: Float64Array, im: Float64Array, vr: Float64Array, vi: Float64Array, block: number): void {
   const n = re.length;
-  const { cos: cos1, sin: sin1, stride: step1 } = stageTwiddles(2 * block);
-  const { cos: cos2, sin: sin2, stride: step2 } = stageTwiddles(4 * block);
+  const tw = radix4Twiddles(2 * block);
   const h = block;
   for (let start = 0, q = 0; start < n; start += 4 * block, q += 4) {
     const ar = vr[q] as number;
@@ -329,11 +404,15 @@ function radix4FromBlocks(re: Float64Array, im: Float64Array, vr: Float64Array, 
     const ci = vi[q + 2] as number;
     const dr = vr[q + 3] as number;
     const di = vi[q + 3] as number;
-    for (let j = 0; j < h; j++) {
-      const w1r = cos1[j * step1] as number;
-      const w1i = -(sin1[j * step1] as number);
-      const w2r = cos2[j * step2] as number;
-      const w2i = -(sin2[j * step2] as number);
+    if (br === 0 && bi === 0 && dr === 0 && di === 0) {
+      fromBlocksWithZeroPartners(re, im, start, h, ar, ai, cr, ci, tw);
+      continue;
+    }
+    for (let j = 0, t = 0; j < h; j++, t += 4) {
+      const w1r = tw[t] as number;
+      const w1i = tw[t + 1] as number;
+      const w2r = tw[t + 2] as number;
+      const w2i = tw[t + 3] as number;
       const a = start + j;
       const b = a + h;
       const c = b + h;
@@ -363,6 +442,40 @@ function radix4FromBlocks(re: Float64Array, im: Float64Array, vr: Float64Array, 
       re[d] = b1r - v2i;
       im[d] = b1i + v2r;
     }
+  }
+}
+
+/**
+ * {@link radix4FromBlocks} for one group whose second and fourth values are
+ * 0 (padding: in bit-reversed order a value's partners in the first stage
+ * lie half and three quarters of the transform further on, where a short
+ * signal's padding is). The first stage's products 0·w are ±0, which leaves
+ * a and c as they are: a1 = b1 = a, c1 = d1 = c, and the second stage needs
+ * one product c·w2 per point. Every value is the one the full butterfly
+ * gives, except that a zero may come out with the other sign, which no
+ * magnitude shows (this serves only {@link realMagnitudeSpectrum}).
+ */
+function fromBlocksWithZeroPartners(
+  re: Float64Array, im: Float64Array, start: number, h: number, ar: number, ai: number, cr: number, ci: number, tw: Float64Array,
+): void {
+  for (let j = 0, t = 0; j < h; j++, t += 4) {
+    const w2r = tw[t + 2] as number;
+    const w2i = tw[t + 3] as number;
+    const ur = cr * w2r - ci * w2i;
+    const ui = cr * w2i + ci * w2r;
+    const a = start + j;
+    const b = a + h;
+    const c = b + h;
+    const d = c + h;
+    re[a] = ar + ur;
+    im[a] = ai + ui;
+    re[c] = ar - ur;
+    im[c] = ai - ui;
+    // −i·u = ui − i·ur
+    re[b] = ar + ui;
+    im[b] = ai - ur;
+    re[d] = ar - ui;
+    im[d] = ai + ur;
   }
 }
 

@@ -26,7 +26,11 @@ export function percentileSorted(sorted: ArrayLike<number>, p: number): number {
  * [0, 1].
  */
 export function percentileInPlace(values: Float64Array, p: number): number {
-  const n = values.length;
+  return percentileOfFirst(values, values.length, p);
+}
+
+/** {@link percentileInPlace} of values[0..n), reordering only those. */
+function percentileOfFirst(values: Float64Array, n: number, p: number): number {
   if (n === 0 || !(p >= 0 && p <= 1)) return NaN;
   const h = (n - 1) * p;
   const lo = Math.floor(h);
@@ -51,13 +55,29 @@ export function percentileInPlace(values: Float64Array, p: number): number {
 export function percentile(values: ArrayLike<number>, p: number): number {
   if (!(p >= 0 && p <= 1)) return NaN;
   const n = values.length;
-  const copy = new Float64Array(n);
+  const copy = copyScratch(n);
   let m = 0;
   for (let i = 0; i < n; i++) {
     const v = values[i] as number;
     if (v === v) copy[m++] = v;
   }
-  return percentileInPlace(m === n ? copy : copy.subarray(0, m), p);
+  return percentileOfFirst(copy, m, p);
+}
+
+/** Longest copy kept between calls (512 KiB); a longer input gets an array of its own. */
+const MAX_KEPT_COPY = 1 << 16;
+let keptCopy = new Float64Array(0);
+
+/**
+ * Scratch of at least n values for {@link percentile}'s copy. The copy never
+ * leaves a call and selection calls nothing back, so one kept array serves
+ * every call: an analysis takes dozens of medians, and creating a typed array
+ * costs more than selecting among a few hundred values.
+ */
+function copyScratch(n: number): Float64Array {
+  if (n > MAX_KEPT_COPY) return new Float64Array(n);
+  if (keptCopy.length < n) keptCopy = new Float64Array(Math.min(MAX_KEPT_COPY, Math.max(n, 2 * keptCopy.length, 64)));
+  return keptCopy;
 }
 
 /** Median (type 7 percentile at p = 0.5: the mean of the two middle values for an even count); NaN values ignored, NaN when none is left. */
