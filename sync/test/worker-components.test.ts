@@ -1,6 +1,6 @@
 import { userDatabases } from '@m2m/analysis-core';
 import { Lifecycle } from '@m2m/service-kit';
-import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, afterAll, describe, expect, it, vi } from 'vitest';
 import { CheckpointStore } from '../src/feed/checkpointStore.js';
 import { silentLogger } from '../src/logging.js';
 import { WorkerMetrics } from '../src/ops/workerMetrics.js';
@@ -266,5 +266,23 @@ describe('worker components against the store', () => {
       client.close();
       await proxy.close();
     }
+  });
+
+  it('checkpoints: a start loads every one, a bounded page per request, however many users there are', async () => {
+    const connection = connectionFor(testConfig(store, { DB_PREFIX: 'pages-' }));
+    lifecycle = new Lifecycle();
+    lifecycle.add(connection);
+    await lifecycle.start();
+    const writer = new CheckpointStore(connection.client, connection.workerDb);
+    const keys = Array.from({ length: 7 }, (_, i) => `pages-u-${i}-sessions`);
+    for (const [i, key] of keys.entries()) await writer.save(key, `${i + 1}-x`);
+    const calls = vi.spyOn(connection.client, 'call');
+    const reader = new CheckpointStore(connection.client, connection.workerDb, 3);
+    await reader.loadAll();
+    expect(keys.map((key) => reader.get(key))).toEqual(keys.map((_, i) => `${i + 1}-x`));
+    const pages = calls.mock.calls.filter(([req]) => req.path === '_all_docs');
+    // 7 checkpoints, 3 a page: rows 1-3 (+ the 4th, which starts the next page), 4-6 (+ 7th), 7.
+    expect(pages.map(([req]) => req.qs?.['limit'])).toEqual([4, 4, 4]);
+    calls.mockRestore();
   });
 });

@@ -16,6 +16,14 @@ interface CheckpointDoc {
 const MAX_CONFLICT_ROUNDS = 5;
 
 /**
+ * Checkpoints read per request at start: one per user's sessions database, so
+ * a single request for all of them would grow with every user ever registered
+ * (4,000 took 1.5 s on a loaded embedded store) until it outlasts the store
+ * timeout and start-up retries it for ever.
+ */
+export const CHECKPOINT_PAGE_SIZE = 2_000;
+
+/**
  * Checkpoints in the worker database, one document per feed
  * (`checkpoint:<db name>`; the `_db_updates` feed uses a key of its own),
  * cached in memory with their revisions. A shard owns its databases alone,
@@ -28,19 +36,26 @@ export class CheckpointStore {
   constructor(
     private readonly store: StoreClient,
     readonly workerDb: string,
+    private readonly pageSize = CHECKPOINT_PAGE_SIZE,
   ) {}
 
-  /** Loads every checkpoint at once (one request however many databases there are). */
+  /** Loads every checkpoint, `pageSize` per request (CouchDB's paging: one row more, whose id starts the next page). */
   async loadAll(): Promise<void> {
-    const page = await allDocs<CheckpointDoc>(
-      this.store,
-      this.workerDb,
-      { startkey: CHECKPOINT_PREFIX, endkey: `${CHECKPOINT_PREFIX}\ufff0`, include_docs: true },
-      { retry: true },
-    );
-    for (const row of page.rows) {
-      const doc = row.doc;
-      if (doc && isSeq(doc.seq)) this.cache.set(doc.db, { seq: doc.seq, rev: doc._rev });
+    let startkey = CHECKPOINT_PREFIX;
+    for (;;) {
+      const page = await allDocs<CheckpointDoc>(
+        this.store,
+        this.workerDb,
+        { startkey, endkey: `${CHECKPOINT_PREFIX}\ufff0`, include_docs: true, limit: this.pageSize + 1 },
+        { retry: true },
+      );
+      for (const row of page.rows.slice(0, this.pageSize)) {
+        const doc = row.doc;
+        if (doc && isSeq(doc.seq)) this.cache.set(doc.db, { seq: doc.seq, rev: doc._rev });
+      }
+      const next = page.rows[this.pageSize];
+      if (!next) return;
+      startkey = next.id;
     }
   }
 

@@ -47,12 +47,14 @@ export class SweepFeeder {
   /** Starts a sweep over `names` (a sweep already running is merged into it); resolves when every one is processed. */
   sweep(names: readonly string[], pace: SweepPace = {}): Promise<void> {
     if (this.stopped) return Promise.resolve();
+    // Whether a sweep runs is read before this one's names join it.
+    const running = this.active;
     const rest = this.pending.slice(this.next);
     const known = new Set(rest);
     this.pending = [...rest, ...names.filter((n) => !known.has(n))];
     this.next = 0;
-    // An unpaced request (start-up, feed trouble) speeds up a paced sweep in progress.
-    this.perSecond = pace.perSecond === undefined || (this.active && this.perSecond === undefined) ? undefined : pace.perSecond;
+    // An unpaced request (start-up, feed trouble) speeds up a paced sweep in progress; a paced one does not slow an unpaced one.
+    this.perSecond = pace.perSecond === undefined || (running && this.perSecond === undefined) ? undefined : pace.perSecond;
     const done = new Promise<void>((resolve) => this.finishedWaiters.push(resolve));
     this.pump();
     return done;
@@ -85,9 +87,14 @@ export class SweepFeeder {
     clearTimeout(this.timer);
     this.timer = undefined;
     const gap = this.perSecond === undefined ? 0 : 1000 / this.perSecond;
+    let lookAgainMs = this.options.tickMs ?? 100;
     while (this.next < this.pending.length && this.inFlight.size < this.options.maxInFlight && this.options.waiting() === 0) {
       const now = Date.now();
-      if (gap > 0 && now - this.lastHandOver < gap) break;
+      if (gap > 0 && now - this.lastHandOver < gap) {
+        // The next one is due when the gap has passed, not at the next tick: the pace is kept, not halved.
+        lookAgainMs = gap - (now - this.lastHandOver);
+        break;
+      }
       const db = this.pending[this.next++] as string;
       this.lastHandOver = now;
       this.inFlight.add(db);
@@ -99,7 +106,7 @@ export class SweepFeeder {
       this.next = 0;
     }
     if (this.active) {
-      this.timer = setTimeout(() => this.pump(), Math.max(gap, this.options.tickMs ?? 100));
+      this.timer = setTimeout(() => this.pump(), lookAgainMs);
       this.timer.unref();
     } else {
       this.settle();
