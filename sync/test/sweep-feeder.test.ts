@@ -77,4 +77,15 @@ describe('sweep feeder pacing', () => {
     expect(handed.length - 20).toBeLessThanOrEqual(11);
     feeder.stop();
   });
+
+  it('paces a sweep asked for while an unpaced one has only databases in flight', async () => {
+    const { feeder, handed } = feederWithVisits(50);
+    void feeder.sweep(names(2, 'a'));
+    // Both handed over, both still running: the unpaced sweep has nothing left to hurry.
+    expect(handed).toEqual(names(2, 'a'));
+    void feeder.sweep(names(6, 'b'), { perSecond: 1 });
+    await vi.advanceTimersByTimeAsync(1_500);
+    expect(handed.length - 2).toBeLessThanOrEqual(2);
+    feeder.stop();
+  });
 });

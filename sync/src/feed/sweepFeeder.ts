@@ -47,14 +47,15 @@ export class SweepFeeder {
   /** Starts a sweep over `names` (a sweep already running is merged into it); resolves when every one is processed. */
   sweep(names: readonly string[], pace: SweepPace = {}): Promise<void> {
     if (this.stopped) return Promise.resolve();
-    // Whether a sweep runs is read before this one's names join it.
-    const running = this.active;
+    // Whether an unpaced sweep still has names to hand over, read before this one's names join it (one with only
+    // databases in flight is over as far as pacing goes).
+    const unpacedLeft = this.perSecond === undefined && this.next < this.pending.length;
     const rest = this.pending.slice(this.next);
     const known = new Set(rest);
     this.pending = [...rest, ...names.filter((n) => !known.has(n))];
     this.next = 0;
     // An unpaced request (start-up, feed trouble) speeds up a paced sweep in progress; a paced one does not slow an unpaced one.
-    this.perSecond = pace.perSecond === undefined || (running && this.perSecond === undefined) ? undefined : pace.perSecond;
+    this.perSecond = pace.perSecond === undefined || unpacedLeft ? undefined : pace.perSecond;
     const done = new Promise<void>((resolve) => this.finishedWaiters.push(resolve));
     this.pump();
     return done;
