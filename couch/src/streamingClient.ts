@@ -177,6 +177,8 @@ export class StoreClient {
       req.on('error', (err) => {
         clearTimeout(answerTimer);
         if (err instanceof UpstreamError || isAbort(err)) return reject(err);
+        // Closing destroys a request still connecting with a socket hang-up: that is our abort, not a store failure.
+        if (this.target.closed?.aborted) return reject(abortError());
         const upstream = new UpstreamError(`the store did not answer: ${err.message}`, false, { cause: err });
         const code = (err as NodeJS.ErrnoException).code;
         const stale = req.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE');

@@ -137,6 +137,23 @@ describe('the store client on a connection the store has closed', () => {
     await expect(cut).rejects.toThrow('aborted');
     await expect(closable.json({ method: 'GET', path: '/stale-sockets', silenceMs: 5_000 })).rejects.toMatchObject({ name: 'AbortError' });
   });
+
+  it('fails a request still connecting as aborted, not as a store failure, when its target closes', async () => {
+    // A store that takes the connection and never answers.
+    const silent: Server = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const closing = new AbortController();
+    const address = silent.address() as { port: number };
+    const closable = new StreamingClient({ url: `http://127.0.0.1:${address.port}`, authorization: basicAuth(TEST_ADMIN), closed: closing.signal });
+    try {
+      const pending = closable.json({ method: 'GET', path: '/never', silenceMs: 20_000 });
+      // Closed in the same turn: the request has no socket yet, and destroying it reads as a hang-up.
+      closing.abort();
+      await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
+    } finally {
+      silent.close();
+    }
+  });
 });
 
 describe('the nano client on a connection the store has closed', () => {
