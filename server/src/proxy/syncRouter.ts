@@ -82,6 +82,8 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
       const read = method === 'POST' || method === 'PUT' ? await readBody(req, res) : undefined;
       const body = read?.value;
       const storeDatabase = storeDatabaseOf(config.dbPrefix, userId, database);
+      // The device is syncing: its first push need not wait for the quota's size reading.
+      if (database === 'sessions') stored.prefetch(storeDatabase);
       const upstream: StreamingRequest = {
         method,
         path: upstreamPathOf(storeDatabase, endpoint),
