@@ -14,7 +14,9 @@
 //
 // node bench/latency.bench.mjs [--devices 100,500] [--sessions 5] [--rate 10s] [--duration-s 15]
 //   [--worker-concurrency default,16]   (WORKER_CONCURRENCY of the worker; `default` leaves it unset)
-//   [--warm-up on,off] [--rounds 1]     (device threads warmed before registering, or not; every combination once per round, interleaved)
+//   [--warm-up on,off,full] [--rounds 1] (device threads warmed before registering, or not; every combination once per round, interleaved)
+//     on: the recording code on throwaway sessions (warmUp); full: that and one throwaway device per thread
+//     through a whole session round trip (warmRoundTrip): the SDK and RxDB path a phone's running app has warm
 // Run with `npm run bench` (here or at the root); figures go to BENCHMARKS.md.
 import os from 'node:os';
 import { DEFAULT_OPTIONS, distribution, formatSummary, parseRate, runFleet } from '@m2m/fleet';
@@ -33,7 +35,7 @@ const DURATION_S = Number(arg('duration-s', '15'));
 const CONCURRENCIES = arg('worker-concurrency', 'default').split(',');
 const WARM_UPS = arg('warm-up', 'on').split(',');
 const ROUNDS = Number(arg('rounds', '1'));
-if (WARM_UPS.some((w) => w !== 'on' && w !== 'off')) throw new Error('--warm-up takes on, off or both');
+if (WARM_UPS.some((w) => w !== 'on' && w !== 'off' && w !== 'full')) throw new Error('--warm-up takes off, on and full, or a list of them');
 for (const n of [...SIZES, SESSIONS, DURATION_S, ROUNDS]) if (!(Number.isInteger(n) && n > 0)) throw new Error('--devices, --sessions and --duration-s take positive whole numbers');
 
 const FIRST_SECONDS_MS = 10_000;
@@ -62,8 +64,10 @@ for (let round = 1; round <= ROUNDS; round++) for (const devices of SIZES) for (
     const later = /** @type {number[]} */ ([]);
     /** Each device's first session alone. */
     const first = /** @type {number[]} */ ([]);
+    /** The threads' throwaway devices (warm-up full). */
+    const warmTrips = /** @type {number[]} */ ([]);
     const summary = await runFleet(
-      { ...DEFAULT_OPTIONS, url: stack.gatewayUrl, warmUp: warmUp === 'on', devices, sessions: SESSIONS, intervalMs: INTERVAL_MS, sessionDurationS: DURATION_S, settleTimeoutMs: 600_000 },
+      { ...DEFAULT_OPTIONS, url: stack.gatewayUrl, warmUp: warmUp !== 'off', warmRoundTrip: warmUp === 'full', devices, sessions: SESSIONS, intervalMs: INTERVAL_MS, sessionDurationS: DURATION_S, settleTimeoutMs: 600_000 },
       {
         onProgress: (p) => {
           if (p.phase === 'running' && !cpuAtStart) {
@@ -73,6 +77,7 @@ for (let round = 1; round <= ROUNDS; round++) for (const devices of SIZES) for (
             firstSeconds = new Promise((resolve) => setTimeout(() => resolve((cpuMs(process.cpuUsage()) - at) / FIRST_SECONDS_MS), FIRST_SECONDS_MS));
           }
         },
+        onWarmRoundTrip: (ms) => warmTrips.push(ms),
         onReport: (report) => {
           for (const s of report.sessions.slice(1)) if (s.confirmedAt !== null) later.push(s.confirmedAt - s.recordedAt);
           const s = report.sessions[0];
@@ -88,6 +93,10 @@ for (let round = 1; round <= ROUNDS; round++) for (const devices of SIZES) for (
     console.log(`  without each device's first session: p50 ${rest.p50} ms, p95 ${rest.p95} ms, p99 ${rest.p99} ms, max ${rest.max} ms (${rest.count} sessions)`);
     const firsts = distribution(first);
     console.log(`  each device's first session only: p50 ${firsts.p50} ms, p95 ${firsts.p95} ms, p99 ${firsts.p99} ms, max ${firsts.max} ms (${firsts.count} sessions)`);
+    if (warmTrips.length > 0) {
+      const trips = distribution(warmTrips);
+      console.log(`  warm-up: ${trips.count} of ${summary.threads} threads took a throwaway device through a session before registering (round trip p50 ${trips.p50} ms, max ${trips.max} ms; not counted above)`);
+    }
     const worker = await workerMetrics(metricsPort);
     console.log(`worker: ${worker.processed} sessions; change read → analysis written, mean ${worker.meanMs} ms, ${worker.underHalfSecond}% within 0.5 s`);
     if (cpuAtStart) {

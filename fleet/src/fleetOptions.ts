@@ -19,6 +19,8 @@ export interface FleetOptions {
   analysis: 'inline' | 'worker';
   /** Each device thread runs the recording code on throwaway sessions before registering, so cold code does not slow the server while first sessions are timed. */
   warmUp: boolean;
+  /** Each device thread also takes one throwaway device (its own account) through a whole session round trip before its measured devices register: the SDK and RxDB path a phone's running app has warm. */
+  warmRoundTrip: boolean;
   /** The SDK's replication retry time. */
   retryMs: number;
   /** Device i's clock is off by clockSkewHours[i % length] hours. */
@@ -46,6 +48,7 @@ export const DEFAULT_OPTIONS: Omit<FleetOptions, 'url'> = {
   perThread: MAX_DEVICES_PER_THREAD,
   analysis: 'inline',
   warmUp: true,
+  warmRoundTrip: false,
   retryMs: 1_000,
   clockSkewHours: [],
   syncOnReconnect: true,

@@ -1,3 +1,4 @@
+import { runFleet } from '@m2m/fleet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectNothingLost, expectStoreMatches, runWithFault, testFleet } from './support/fleetRun.js';
 import { startStack, type Stack } from './support/stack.mjs';
@@ -20,4 +21,22 @@ describe('steady load through one gateway and one worker', () => {
     expect(reports).toHaveLength(100);
     await expectStoreMatches(stack, reports);
   }, 290_000);
+
+  it('with warmRoundTrip, each thread first takes a throwaway device of its own through a whole session, apart from the measured ones', async () => {
+    const sessionsDatabases = async (): Promise<number> => ((await stack.storeJson('GET', '/_all_dbs')).body as string[]).filter((db) => db.endsWith('-sessions')).length;
+    const before = await sessionsDatabases();
+    const trips: number[] = [];
+    const reports: string[] = [];
+    const summary = await runFleet(testFleet(stack.gatewayUrl, { devices: 2, sessions: 1, perThread: 1, warmRoundTrip: true }), {
+      onWarmRoundTrip: (ms) => trips.push(ms),
+      onReport: (report) => reports.push(report.username),
+    });
+    expectNothingLost(summary);
+    expect(summary.threads).toBe(2);
+    expect(trips).toHaveLength(2);
+    for (const ms of trips) expect(ms).toBeGreaterThan(0);
+    // One measured account per thread and one throwaway; the reports name only the measured.
+    expect((await sessionsDatabases()) - before).toBe(2 + 2);
+    expect(reports.filter((name) => name.includes('warm'))).toEqual([]);
+  }, 120_000);
 });

@@ -87,6 +87,7 @@ describe('m2m-sim command line', () => {
         perThread: 5,
         analysis: 'worker',
         warmUp: true,
+        warmRoundTrip: false,
         retryMs: 500,
         syncOnReconnect: false,
         settleTimeoutMs: 30_000,

@@ -1,4 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StoreClient, StreamingClient, storeUrlWithCredentials } from '@m2m/couch';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { TEST_ADMIN } from '../../store/test/storeFixture.js';
+import { StoredBytes } from '../src/proxy/storedBytes.js';
 import { couchSession } from './support/proxySessions.js';
 import { startProxyWorld, type ProxyUser, type ProxyWorld } from './support/proxyWorld.js';
 
@@ -61,6 +64,27 @@ describe('replication proxy: per-user quotas', () => {
     expect(refused).toBeGreaterThan(0);
     expect(acceptedBytes).toBeGreaterThan(0);
     expect(storedAtStart + acceptedBytes).toBeLessThanOrEqual(300_000);
+  });
+
+  it('answers a size reading past its time at once and reads the store behind it; a prefetch reads ahead', async () => {
+    const user = await world.newUser();
+    let clock = 0;
+    const sizes = new StoredBytes(new StreamingClient(new StoreClient(storeUrlWithCredentials(world.store.url, TEST_ADMIN))), 5_000, 30_000, () => clock);
+    const db = user.dbs.sessions;
+    const grow = async (seed: number): Promise<void> => {
+      expect((await world.store.json('POST', `/${db}/_bulk_docs`, { docs: [couchSession(seed)] })).status).toBe(201);
+    };
+    // Read ahead, as the sync proxy does when a device opens its sessions feed: later calls within the time answer from it.
+    sizes.prefetch(db);
+    await vi.waitFor(async () => expect(await sizes.of(db)).toBeGreaterThan(0));
+    const first = await sizes.of(db);
+    await grow(530);
+    expect(await sizes.of(db)).toBe(first);
+    clock = 31_000;
+    // Past its time: the older reading answers without waiting for the store, and the gateway's own writes still count on it.
+    sizes.add(db, 10);
+    expect(await sizes.of(db)).toBe(first + 10);
+    await vi.waitFor(async () => expect(await sizes.of(db)).toBeGreaterThan(first + 10));
   });
 
   it('bounds the number of _local documents, rewrites in place, and leaves the existing ones readable', async () => {

@@ -91,6 +91,7 @@ export function parseArgs(argv: readonly string[]): Command {
     perThread: num('per-thread', d.perThread, whole(1, MAX_DEVICES_PER_THREAD), `a whole number from 1 to ${MAX_DEVICES_PER_THREAD} (RxDB opens at most 16 collections per thread, 2 per device)`),
     analysis,
     warmUp: d.warmUp,
+    warmRoundTrip: d.warmRoundTrip,
     retryMs: num('retry-ms', d.retryMs, positive(600_000), 'milliseconds above 0'),
     syncOnReconnect: given['no-sync-on-reconnect'] !== true,
     registerConcurrency: num('register-concurrency', d.registerConcurrency, whole(1, 1000), 'a whole number from 1 to 1000'),

@@ -3,6 +3,7 @@
 import { parentPort } from 'node:worker_threads';
 import { now, SimulatedDevice } from '../device/simulatedDevice.js';
 import type { DeviceRunOptions, FromThread, ToThread } from './threadProtocol.js';
+import { warmDeviceRoundTrip } from './warmDeviceRoundTrip.js';
 import { warmRecordingCode } from './warmRecordingCode.js';
 
 if (!parentPort) throw new Error('deviceThread.js runs as a worker thread');
@@ -22,7 +23,7 @@ port.on('message', (message: ToThread) => {
     settleTimeoutMs = message.options.settleTimeoutMs;
     // Before registering: registration is not timed, and the first recording may come right after it.
     if (message.options.warmUp) warmRecordingCode(message.options.sessionDurationS);
-    registered = register(message.options, message.devices);
+    registered = warmRoundTrip(message.options, message.devices).then(() => register(message.options, message.devices));
   } else if (message.kind === 'register-slot') {
     slotWaiters.shift()?.();
   } else {
@@ -60,6 +61,21 @@ async function register(options: DeviceRunOptions, indices: number[]): Promise<S
     }
   }
   return devices;
+}
+
+/** With `warmRoundTrip`, one throwaway device's whole session first; a failure is the run's problem, not the devices'. */
+async function warmRoundTrip(options: DeviceRunOptions, indices: number[]): Promise<void> {
+  if (!options.warmRoundTrip) return;
+  const slot = async (): Promise<() => void> => {
+    await registrationSlot();
+    return () => post({ kind: 'register-slot-free' });
+  };
+  try {
+    const { roundTripMs } = await warmDeviceRoundTrip(options, String(indices[0] ?? 0), slot);
+    post({ kind: 'warmed', roundTripMs });
+  } catch (err) {
+    post({ kind: 'failed', error: `the warm-up device's round trip failed: ${describe(err)}` });
+  }
 }
 
 async function go(startAt: number): Promise<void> {

@@ -24,6 +24,8 @@ export interface RunHooks {
   onProgress?(progress: FleetProgress): void;
   /** Each device's full report, as it arrives (the summary keeps only totals). */
   onReport?(report: DeviceReport): void;
+  /** A thread's throwaway device finished its session round trip (`warmRoundTrip`), before that thread's devices registered. */
+  onWarmRoundTrip?(roundTripMs: number): void;
 }
 
 const now = (): number => performance.timeOrigin + performance.now();
@@ -51,6 +53,7 @@ export async function runFleet(input: FleetOptions, hooks: RunHooks = {}): Promi
     flapMs: options.flapMs,
     sessionDurationS: options.sessionDurationS,
     warmUp: options.warmUp,
+    warmRoundTrip: options.warmRoundTrip,
     retryMs: options.retryMs,
     analysis: options.analysis,
     clockSkewHours: options.clockSkewHours,
@@ -149,6 +152,9 @@ export async function runFleet(input: FleetOptions, hooks: RunHooks = {}): Promi
           break;
         case 'confirmed':
           progress.confirmed += 1;
+          break;
+        case 'warmed':
+          hooks.onWarmRoundTrip?.(message.roundTripMs);
           break;
         case 'failed':
           if (runProblems.length < 20) runProblems.push(message.error);

@@ -17,6 +17,8 @@ export interface DeviceRunOptions {
   analysis: 'inline' | 'worker';
   /** Run the recording code on throwaway sessions before registering (warmRecordingCode). */
   warmUp: boolean;
+  /** Before registering, one throwaway device per thread records a session and waits for its analysis (warmDeviceRoundTrip). */
+  warmRoundTrip: boolean;
   /** Device i's clock is off by clockSkewHours[i % length] hours (empty: every clock right). */
   clockSkewHours: number[];
   /** Call syncNow() when the network comes back, as an app does on a connectivity event. */
@@ -86,4 +88,6 @@ export type FromThread =
   | { kind: 'uploaded'; device: number }
   | { kind: 'confirmed'; device: number }
   | { kind: 'report'; report: DeviceReport }
+  /** The thread's throwaway device came back with its analysis (warmRoundTrip), recorded → analysis in `roundTripMs`. */
+  | { kind: 'warmed'; roundTripMs: number }
   | { kind: 'failed'; error: string };

@@ -89,6 +89,8 @@ export function createSyncRouter(deps: SyncRouterDeps): Router {
       const read = method === 'POST' || method === 'PUT' ? await readBody(req, res, { docsOnDemand: endpoint.kind === 'bulk_docs' }) : undefined;
       const body = read?.value;
       const storeDatabase = storeDatabaseOf(config.dbPrefix, userId, database);
+      // The device is syncing: its first push need not wait for the quota's size reading.
+      if (database === 'sessions') storage.prefetch(storeDatabase);
       const upstream: StreamingRequest = {
         method,
         path: upstreamPathOf(storeDatabase, endpoint),
