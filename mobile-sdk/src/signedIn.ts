@@ -8,6 +8,7 @@ import { buildRecordedSession } from './recording/buildRecordedSession.js';
 import { DeviceResults } from './results/deviceResults.js';
 import { MismatchLog } from './results/mismatchLog.js';
 import { ConflictKeeper } from './sync/conflictKeeper.js';
+import { NewSessions } from './sync/newSessions.js';
 import { replicationFetch, type ReplicationObserver } from './sync/replicationFetch.js';
 import { startReplications, type Replications } from './sync/replications.js';
 import type { SyncStatusTracker } from './sync/syncStatusTracker.js';
@@ -41,6 +42,8 @@ export class SignedIn {
   /** syncNow and stop run one at a time: two overlapping restarts would leave a replication behind. */
   private syncQueue: Promise<unknown> = Promise.resolve();
   private readonly subscriptions: Subscription[] = [];
+  /** Sessions recorded since sign-in that the server has not answered for: their push skips the conflict check (NewSessions). */
+  private readonly newSessions = new NewSessions();
   private closed = false;
 
   private constructor(
@@ -119,7 +122,7 @@ export class SignedIn {
 
   private startSync(): void {
     if (this.closed || this.options.keeper.ended.value !== null) return;
-    const fetches = { sessions: replicationFetch(this.options.fetch, this.options.keeper, this.observer()), progress: replicationFetch(this.options.fetch, this.options.keeper, this.observer()) };
+    const fetches = { sessions: replicationFetch(this.options.fetch, this.options.keeper, this.observer(), this.newSessions), progress: replicationFetch(this.options.fetch, this.options.keeper, this.observer()) };
     const replications = startReplications({
       serverUrl: this.options.serverUrl,
       userId: this.options.keeper.current.userId,
@@ -156,7 +159,13 @@ export class SignedIn {
 
   async recordSession(input: RecordInput): Promise<Session> {
     const session = buildRecordedSession(input);
-    await this.userDb.sessions.insert(session);
+    this.newSessions.add(session.id);
+    try {
+      await this.userDb.sessions.insert(session);
+    } catch (err) {
+      this.newSessions.forget([session.id]);
+      throw err;
+    }
     this.results.analyseInBackground(session);
     return session;
   }

@@ -1,6 +1,6 @@
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import { firstValueFrom } from 'rxjs';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import type { M2MClient } from '@m2m/mobile-sdk';
 import { newClient, recordingInput, uniqueName, waitFor } from './support/clients.js';
 import { startSystem, type TestSystem } from './support/system.js';
@@ -20,6 +20,8 @@ function disturbedFetch() {
     loseNextBulkDocsAnswer: false,
     holdRefresh: null as Promise<void> | null,
     openLongpolls: 0,
+    /** The sessions database's POST requests sent to the gateway, by endpoint (`_all_docs`, `_bulk_docs`), in order. */
+    sessionsPosts: [] as string[],
   };
   const fetchImpl: typeof fetch = async (input, init) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
@@ -31,6 +33,7 @@ function disturbedFetch() {
     if (longpoll && sessionsFeed) state.sessionsFeed.push({ kind: 'longpoll' });
     if (url.pathname === '/auth/refresh' && state.holdRefresh) await state.holdRefresh;
     if (longpoll) state.openLongpolls += 1;
+    if (init?.method === 'POST' && url.pathname.startsWith('/sync/sessions/')) state.sessionsPosts.push(url.pathname.slice('/sync/sessions/'.length));
     try {
       const response = await fetch(input, init);
       if (progressFeed && url.searchParams.get('feed') === 'normal') state.progressCatchUps += 1;
@@ -84,6 +87,21 @@ describe('sync under disturbance', () => {
     expect((await firstValueFrom(client.syncStatus$())).lastError?.kind).not.toBe('conflict');
     // Its provisional analysis was not dropped as if a conflict had replaced the session (no worker runs here).
     expect((await waitFor(client.analysis$(session.id), (a) => a !== null, 'provisional analysis'))?.source).toBe('device');
+  });
+
+  it('pushes a session recorded here without asking the server for it first', async () => {
+    const { state, fetchImpl } = disturbedFetch();
+    // Closed at the end: RxDB's free version opens at most 16 collections in this process.
+    const client = await newClient(system.gatewayUrl, { fetch: fetchImpl });
+    onTestFinished(() => client.close());
+    const { userId } = await client.register(uniqueName(), PASSWORD);
+    const session = await client.recordSession(recordingInput({ seed: 95, durationS: 10 }));
+    await waitFor(client.syncStatus$(), (s) => s.pendingUploads === 0, 'the upload');
+    // Nothing to find on the server for a session recorded here and never offered: no `_all_docs` round trip.
+    expect(state.sessionsPosts).toEqual(['_bulk_docs']);
+    const stored = await system.store('POST', `/${system.databasesOf(userId).sessions}/_all_docs`, { keys: [session.id] });
+    expect(stored.body.rows[0].value?.rev).toMatch(/^1-/);
+    expect(await firstValueFrom(client.conflicts$())).toEqual([]);
   });
 
   it('sends a queue larger than the gateway’s body limit, in pieces', async () => {

@@ -3,6 +3,7 @@ import { GatewayError, M2MError } from '../errors.js';
 import type { TokenKeeper } from '../auth/tokenKeeper.js';
 import { gatewayError, reach } from './gatewayResponse.js';
 import { halve, splitBulkDocs, type BulkDocsChunk, type BulkDocsRow } from './bulkDocsChunks.js';
+import { allDocsKeys, noneFound, type NewSessions } from './newSessions.js';
 
 /** What the replication's requests tell the sync status and the upload ledger. */
 export interface ReplicationObserver {
@@ -36,8 +37,11 @@ export const REQUEST_TIMEOUT_MS = 60_000;
  *   written between the two would be skipped for good: the feed's checkpoint
  *   moves past it. Started after the catch-up's first page instead, the feed
  *   would download a long backlog a second time beside it.
+ * - Given `newSessions`, it answers RxDB's conflict check before a push
+ *   (`_all_docs` by keys) itself when every key is a session recorded here
+ *   and not yet answered for by the server: nothing to find (NewSessions).
  */
-export function replicationFetch(fetchImpl: typeof fetch, keeper: TokenKeeper, observer: ReplicationObserver) {
+export function replicationFetch(fetchImpl: typeof fetch, keeper: TokenKeeper, observer: ReplicationObserver, newSessions?: NewSessions) {
   const longpolls = new Set<AbortController>();
   let lastSeq: unknown = null;
   let seqKnown: () => void = () => undefined;
@@ -64,7 +68,11 @@ export function replicationFetch(fetchImpl: typeof fetch, keeper: TokenKeeper, o
 
   async function bulkDocs(url: string, init: RequestInit, signal: AbortSignal): Promise<Response> {
     const rows: BulkDocsRow[] = [];
-    for (const chunk of splitBulkDocs(String(init.body))) rows.push(...(await sendChunk(url, init, chunk, signal)));
+    for (const chunk of splitBulkDocs(String(init.body))) {
+      const answered = await sendChunk(url, init, chunk, signal);
+      newSessions?.forget(chunk.ids);
+      rows.push(...answered);
+    }
     return Response.json(keepAccepted(rows, observer), { status: 201 });
   }
 
@@ -90,6 +98,10 @@ export function replicationFetch(fetchImpl: typeof fetch, keeper: TokenKeeper, o
     let url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     const parsed = new URL(url);
     const longpoll = parsed.searchParams.get('feed') === 'longpoll';
+    if (newSessions && init?.method === 'POST' && parsed.pathname.endsWith('/_all_docs')) {
+      const keys = allDocsKeys(init.body);
+      if (keys && newSessions.allNew(keys)) return noneFound(keys);
+    }
     const abort = new AbortController();
     try {
       if (longpoll) {
