@@ -80,6 +80,7 @@ export class SignedIn {
         status.problem({ kind: 'conflict', sessionId, message: `session ${sessionId} was changed elsewhere; the server's version was kept and this device's is set aside` });
       });
       await results.start();
+      ledger.retainOnly(new Set((await userDb.sessions.find().exec()).map((d) => d.primary)));
       signedIn.watchSessions();
       signedIn.subscriptions.push(
         // A refused refresh needs a new login: retrying every few seconds would only collect 401s.
@@ -95,14 +96,14 @@ export class SignedIn {
     }
   }
 
-  /** Keeps the pending count, and the ledger to the sessions that exist. */
+  /** Keeps the pending count, and drops a deleted session from the ledger. */
   private watchSessions(): void {
     const { sessions } = this.userDb;
     this.subscriptions.push(
       combineLatest([sessions.find().$, this.ledger.changed$]).subscribe(([docs]) => {
         this.options.status.pending(docs.filter((d) => !this.ledger.isUploaded(d.primary) && this.ledger.rejectionOf(d.primary) === undefined).length);
       }),
-      sessions.find().$.subscribe((docs) => this.ledger.retainOnly(new Set(docs.map((d) => d.primary)))),
+      sessions.remove$.subscribe((event) => this.ledger.forget([event.documentId])),
     );
   }
 

@@ -64,7 +64,18 @@ export class UploadLedger {
     this.changed();
   }
 
-  /** Drops sessions no longer on the device, so the ledger does not grow for ever. */
+  /** Sessions deleted on the device: their entries go, so the ledger does not grow for ever. */
+  forget(ids: readonly string[]): void {
+    let removed = false;
+    for (const id of ids) removed = this.uploaded.delete(id) || this.rejected.delete(id) || removed;
+    if (removed) this.changed();
+  }
+
+  /**
+   * Drops sessions no longer on the device. Only before replication starts: a
+   * pulled session is marked before RxDB writes it, so a later pass could drop
+   * its mark and show it pending for ever.
+   */
   retainOnly(existing: ReadonlySet<string>): void {
     let removed = false;
     for (const id of this.uploaded) if (!existing.has(id)) removed = this.uploaded.delete(id) || removed;
