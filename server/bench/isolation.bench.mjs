@@ -18,6 +18,7 @@ import { loadConfig } from '../dist/config.js';
 import { startGateway } from '../dist/gateway.js';
 import { startEmbeddedStore } from '@m2m/embedded-store';
 import { storeUrlWithCredentials } from '@m2m/couch';
+import { admin, adminHeader, sessionDoc } from './benchSessions.mjs';
 
 PouchDB.plugin(memoryAdapter);
 
@@ -25,8 +26,6 @@ const AMPLIFYING_DOCS = 1000;
 const HEALTH_EVERY_MS = 5;
 const PUSH_PAIRS = Number(process.env['BENCH_PUSH_PAIRS'] ?? 6);
 const PUSH_SESSIONS = 200;
-const admin = { username: 'admin', password: 'bench-admin-password' };
-const adminHeader = `Basic ${Buffer.from(`${admin.username}:${admin.password}`).toString('base64')}`;
 
 const dataDir = await mkdtemp(join(os.tmpdir(), 'm2m-isolation-bench-'));
 const store = await startEmbeddedStore({ dataDir: join(dataDir, 'store'), port: 0, admin });
@@ -117,10 +116,7 @@ try {
   ]);
 
   // 2. PouchDB pushing 200 one-minute sessions, through the gateway and straight to the store.
-  const sessions = Array.from({ length: PUSH_SESSIONS }, (_, i) => {
-    const { id, ...rest } = synthesizeSession({ seed: 1000 + i, durationS: 60 });
-    return { _id: id, ...rest };
-  });
+  const sessions = Array.from({ length: PUSH_SESSIONS }, (_, i) => sessionDoc(1000 + i));
   /** @type {Record<'gateway' | 'direct', number[]>} */
   const pushMs = { gateway: [], direct: [] };
   for (let pair = 0; pair < PUSH_PAIRS; pair++) {

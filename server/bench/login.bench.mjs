@@ -16,11 +16,11 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../dist/config.js';
 import { startGateway } from '../dist/gateway.js';
 import { storeUrlWithCredentials } from '@m2m/couch';
+import { admin } from './benchSessions.mjs';
 
 const ROUNDS = 5;
 const CONCURRENT = 16;
 const PASSWORD = 'a long enough bench password';
-const admin = { username: 'admin', password: 'bench-admin-password' };
 
 const dataDir = await mkdtemp(join(os.tmpdir(), 'm2m-login-bench-'));
 // The store's own process, through its package's bin (m2m-store).

@@ -9,20 +9,19 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { synthesizeSession, validateSession } from '@m2m/analysis-core';
+import { validateSession } from '@m2m/analysis-core';
 import { userDatabases } from '../dist/accounts/userDatabases.js';
 import { loadConfig } from '../dist/config.js';
 import { startGateway } from '../dist/gateway.js';
 import { startEmbeddedStore } from '@m2m/embedded-store';
 import { storeUrlWithCredentials } from '@m2m/couch';
+import { admin, adminHeader, freshSessionDocs } from './benchSessions.mjs';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 10);
 /** Rounds run first and not counted, so both sides are measured with warm code. */
 const WARMUP_ROUNDS = 2;
 const BATCH = 20;
 const CHANGES_PAGE = 50;
-const admin = { username: 'admin', password: 'bench-admin-password' };
-const adminHeader = `Basic ${Buffer.from(`${admin.username}:${admin.password}`).toString('base64')}`;
 
 const dataDir = await mkdtemp(join(os.tmpdir(), 'm2m-proxy-bench-'));
 const store = await startEmbeddedStore({ dataDir: join(dataDir, 'store'), port: 0, admin });
@@ -62,15 +61,11 @@ try {
   /** validateSession alone over each proxied batch: the part of the overhead that is document validation. */
   /** @type {number[]} */
   const validateMs = [];
-  let seed = 0;
   let bytesPerBatch = 0;
   for (let round = -WARMUP_ROUNDS; round < ROUNDS; round++) {
     for (const side of round % 2 === 0 ? /** @type {const} */ (['proxy', 'direct']) : /** @type {const} */ (['direct', 'proxy'])) {
       const counted = round >= 0;
-      const docs = Array.from({ length: BATCH }, () => {
-        const { id, ...rest } = synthesizeSession({ seed: ++seed, durationS: 60 });
-        return { _id: id, ...rest };
-      });
+      const docs = freshSessionDocs(BATCH);
       const body = JSON.stringify({ docs });
       bytesPerBatch = body.length;
       if (side === 'proxy') {

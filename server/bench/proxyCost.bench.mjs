@@ -16,32 +16,23 @@ import http from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { synthesizeSession } from '@m2m/analysis-core';
 import { storeUrlWithCredentials } from '@m2m/couch';
 import { planBulkDocs } from '../dist/proxy/bulkDocs.js';
 import { parseJsonBytes } from '../dist/proxy/jsonBytes.js';
 import { loadConfig } from '../dist/config.js';
 import { startGateway } from '../dist/gateway.js';
+import { admin, adminHeader, freshSessionDocs } from './benchSessions.mjs';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 20);
 const WARMUP_ROUNDS = 3;
 const BATCH = 20;
 const SIDES = /** @type {const} */ (['direct', 'hop', 'proxy']);
-const admin = { username: 'admin', password: 'bench-admin-password' };
-const adminHeader = `Basic ${Buffer.from(`${admin.username}:${admin.password}`).toString('base64')}`;
 const cpuMs = () => {
   const used = process.cpuUsage();
   return (used.user + used.system) / 1000;
 };
 
-let seed = 0;
-const freshBody = () =>
-  JSON.stringify({
-    docs: Array.from({ length: BATCH }, () => {
-      const { id, ...rest } = synthesizeSession({ seed: ++seed, durationS: 60 });
-      return { _id: id, ...rest };
-    }),
-  });
+const freshBody = () => JSON.stringify({ docs: freshSessionDocs(BATCH) });
 // Made before the servers start: generating sessions is not part of any side.
 const bodies = Array.from({ length: (ROUNDS + WARMUP_ROUNDS) * SIDES.length }, freshBody);
 

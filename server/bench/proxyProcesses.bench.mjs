@@ -16,15 +16,13 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { synthesizeSession } from '@m2m/analysis-core';
 import { storeUrlWithCredentials } from '@m2m/couch';
+import { admin, adminHeader, freshSessionDocs } from './benchSessions.mjs';
 
 const { values: args } = parseArgs({ options: { baseline: { type: 'string' } } });
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 24);
 const WARMUP_ROUNDS = 3;
 const BATCH = 20;
-const admin = { username: 'admin', password: 'bench-admin-password' };
-const adminHeader = `Basic ${Buffer.from(`${admin.username}:${admin.password}`).toString('base64')}`;
 
 /** @typedef {{ cpuMs: number, gcMs?: number, gcCount?: number }} Usage */
 /** @type {(child: import('node:child_process').ChildProcess, message?: string) => Promise<any>} */
@@ -34,14 +32,7 @@ const ask = (child, message) =>
     if (message) child.send(message);
   });
 
-let seed = 0;
-const freshBody = () =>
-  JSON.stringify({
-    docs: Array.from({ length: BATCH }, () => {
-      const { id, ...rest } = synthesizeSession({ seed: ++seed, durationS: 60 });
-      return { _id: id, ...rest };
-    }),
-  });
+const freshBody = () => JSON.stringify({ docs: freshSessionDocs(BATCH) });
 
 const dataDir = await mkdtemp(join(os.tmpdir(), 'm2m-proxy-processes-'));
 const store = fork(new URL('./storeProcess.mjs', import.meta.url), [join(dataDir, 'store')]);

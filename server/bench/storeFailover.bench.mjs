@@ -13,11 +13,11 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startEmbeddedStore } from '@m2m/embedded-store';
 import { StoreClient, storeUrlWithCredentials } from '@m2m/couch';
+import { admin } from './benchSessions.mjs';
 
 const ROUNDS = 5;
 const READS_PER_ROUND = 300;
 const TIMEOUT_MS = 2_000;
-const admin = { username: 'admin', password: 'bench-admin-password' };
 
 /** @param {number[]} values @param {number} q */
 const quantile = (values, q) => {
