@@ -268,6 +268,30 @@ describe('worker components against the store', () => {
     }
   });
 
+  it('checkpoints: a turn moves its position on at once; positions are saved behind, many in one request, each as last advanced', async () => {
+    const connection = connectionFor(testConfig(store, { DB_PREFIX: 'adv-' }));
+    lifecycle = new Lifecycle();
+    lifecycle.add(connection);
+    await lifecycle.start();
+    const keys = Array.from({ length: 6 }, (_, i) => `adv-u-${i}-sessions`);
+    const checkpoints = new CheckpointStore(connection.client, connection.workerDb);
+    // Another process (a restart, a shard change) saved one of them: our first save of it conflicts.
+    await new CheckpointStore(connection.client, connection.workerDb).save(keys[0] as string, '0-other');
+    const calls = vi.spyOn(connection.client, 'call');
+    for (let round = 1; round <= 10; round++) for (const key of keys) checkpoints.advance(key, `${round}-x`);
+    expect(keys.map((key) => checkpoints.get(key))).toEqual(keys.map(() => '10-x'));
+    await checkpoints.flush();
+    expect(checkpoints.unsavedCount).toBe(0);
+    const saves = calls.mock.calls.filter(([req]) => req.path === '_bulk_docs');
+    // 60 advances: the first save starts with the first position, the next takes all the others (and the conflicted one once more).
+    expect(saves.length).toBeLessThanOrEqual(3);
+    calls.mockRestore();
+    const reader = new CheckpointStore(connection.client, connection.workerDb);
+    await reader.loadAll();
+    expect(keys.map((key) => reader.get(key))).toEqual(keys.map(() => '10-x'));
+    checkpoints.close();
+  });
+
   it('checkpoints: a start loads every one, a bounded page per request, however many users there are', async () => {
     const connection = connectionFor(testConfig(store, { DB_PREFIX: 'pages-' }));
     lifecycle = new Lifecycle();

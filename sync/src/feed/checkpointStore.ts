@@ -1,4 +1,4 @@
-import { allDocs, deleteDoc, getDoc, isStoreStatus, putDoc, type Seq, type StoreClient } from '@m2m/couch';
+import { allDocs, bulkDocs, deleteDoc, getDoc, isStoreStatus, putDoc, type Seq, type StoreClient } from '@m2m/couch';
 
 export const CHECKPOINT_PREFIX = 'checkpoint:';
 
@@ -14,6 +14,12 @@ interface CheckpointDoc {
 }
 
 const MAX_CONFLICT_ROUNDS = 5;
+
+/** Most positions one background save writes (one `_bulk_docs`). */
+export const CHECKPOINTS_PER_SAVE = 500;
+
+/** After a background save failed, the next try waits this long. */
+const SAVE_RETRY_MS = 1_000;
 
 /**
  * Checkpoints read per request at start: one per user's sessions database, so
@@ -31,7 +37,15 @@ export const CHECKPOINT_PAGE_SIZE = 2_000;
  * change): the current one is read and the save repeated.
  */
 export class CheckpointStore {
+  /** Each feed's position (saved, or advanced and about to be) and the revision of its saved document. */
   private readonly cache = new Map<string, { seq: Seq; rev: string | undefined }>();
+  /** Feeds advanced since their position was last saved. */
+  private readonly unsaved = new Set<string>();
+  private saving: Promise<void> | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  /** The last background save's failure, until one succeeds. */
+  lastSaveError: unknown;
 
   constructor(
     private readonly store: StoreClient,
@@ -74,7 +88,7 @@ export class CheckpointStore {
 
   async save(key: string, seq: Seq): Promise<void> {
     const cached = this.cache.get(key);
-    if (cached && cached.seq === seq && cached.rev !== undefined) return;
+    if (cached && cached.seq === seq && cached.rev !== undefined && !this.unsaved.has(key)) return;
     let rev = cached?.rev;
     for (let round = 0; ; round++) {
       const doc: CheckpointDoc = { _id: checkpointId(key), type: 'checkpoint', db: key, seq, updatedAt: new Date().toISOString() };
@@ -90,9 +104,124 @@ export class CheckpointStore {
     }
   }
 
+  /**
+   * Moves a feed's position on at once (`get` answers it) and saves it in
+   * the background, with every other position advanced meanwhile in one
+   * `_bulk_docs`: the worker's turns do not wait for their checkpoint, and
+   * the one worker database is written once per round instead of once per
+   * turn (CouchDB serialises a database's writes). Call it only once the
+   * writes the position covers are made: a crash before the save repeats
+   * those batches, whose writes are idempotent (at-least-once).
+   */
+  advance(key: string, seq: Seq): void {
+    const cached = this.cache.get(key);
+    if (cached && cached.seq === seq) return;
+    this.cache.set(key, { seq, rev: cached?.rev });
+    this.unsaved.add(key);
+    this.saveInBackground();
+  }
+
+  /** Positions advanced and not yet saved. */
+  get unsavedCount(): number {
+    return this.unsaved.size;
+  }
+
+  /**
+   * Saves every advanced position now (after a save in progress): once, so
+   * that a stopping worker does not wait on a store that is gone. Rejects
+   * when the store refused or could not be reached; the positions stay
+   * unsaved.
+   */
+  async flush(): Promise<void> {
+    for (;;) {
+      if (this.saving) {
+        await this.saving;
+        continue;
+      }
+      if (this.unsaved.size === 0) return;
+      // Waiting out a failed save: try once more now.
+      clearTimeout(this.retryTimer);
+      this.retryTimer = undefined;
+      await this.startSave();
+      if (this.lastSaveError !== undefined) throw this.lastSaveError;
+    }
+  }
+
+  /** No more background saves (the worker stops; `flush` first). */
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+
+  private saveInBackground(): void {
+    if (this.closed || this.saving || this.retryTimer || this.unsaved.size === 0) return;
+    void this.startSave();
+  }
+
+  /** Starts a save of the advanced positions; when it ends, the next one starts, or a retry after a failure. */
+  private startSave(): Promise<void> {
+    const saving = this.saveUnsaved().finally(() => {
+      if (this.saving === saving) this.saving = undefined;
+      if (this.closed) return;
+      if (this.lastSaveError === undefined) this.saveInBackground();
+      else
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = undefined;
+          this.saveInBackground();
+        }, SAVE_RETRY_MS).unref();
+    });
+    this.saving = saving;
+    return saving;
+  }
+
+  /** One `_bulk_docs` of advanced positions; never rejects (a failure is kept in lastSaveError and the positions stay unsaved). */
+  private async saveUnsaved(): Promise<void> {
+    const keys = [...this.unsaved].slice(0, CHECKPOINTS_PER_SAVE);
+    const docs: CheckpointDoc[] = [];
+    for (const key of keys) {
+      this.unsaved.delete(key);
+      const cached = this.cache.get(key);
+      if (!cached) continue;
+      const doc: CheckpointDoc = { _id: checkpointId(key), type: 'checkpoint', db: key, seq: cached.seq, updatedAt: new Date().toISOString() };
+      if (cached.rev !== undefined) doc._rev = cached.rev;
+      docs.push(doc);
+    }
+    if (docs.length === 0) return;
+    try {
+      const rows = await bulkDocs(this.store, this.workerDb, docs, { retry: true });
+      const conflicts: CheckpointDoc[] = [];
+      docs.forEach((doc, i) => {
+        const row = rows[i];
+        const cached = this.cache.get(doc.db);
+        if (row?.ok && row.rev !== undefined) {
+          // Forgotten meanwhile: the database is gone, its checkpoint is deleted by forget.
+          if (cached) cached.rev = row.rev;
+        } else {
+          if (row?.error === 'conflict') conflicts.push(doc);
+          if (cached) this.unsaved.add(doc.db);
+        }
+      });
+      // A conflict means a stale revision (a restart, a shard change): read the current one for the next round.
+      for (const doc of conflicts) {
+        const current = await this.fetch(doc.db);
+        const cached = this.cache.get(doc.db);
+        if (cached) cached.rev = current?._rev;
+      }
+      const refused = docs.length - conflicts.length - rows.filter((r) => r.ok).length;
+      this.lastSaveError = refused > 0 ? new Error(`the store refused ${refused} checkpoint(s)`) : undefined;
+    } catch (err) {
+      for (const doc of docs) if (this.cache.has(doc.db)) this.unsaved.add(doc.db);
+      this.lastSaveError = err;
+    }
+  }
+
   /** Drops a feed's checkpoint (its database was deleted). */
   async forget(key: string): Promise<void> {
     this.cache.delete(key);
+    this.unsaved.delete(key);
+    // A save in flight may be writing this checkpoint: delete it after that.
+    await this.saving?.catch(() => undefined);
     for (let round = 0; ; round++) {
       const doc = await this.fetch(key);
       if (!doc?._rev) return;

@@ -78,7 +78,8 @@ export async function runDatabaseTurn(deps: DrainDeps, db: string, userId: strin
       deps.onBatch?.(db, { ...emptyBatch(), skipped, changes: taken.length });
     }
     if (taken.length > 0) {
-      await deps.checkpoints.save(db, lastSeq);
+      // Saved in the background with other databases' positions: the next turn starts from it at once.
+      deps.checkpoints.advance(db, lastSeq);
       deps.metrics.batches.inc();
     }
     deps.turnSizes.record(db, limit, batch.results.length, taken.length);

@@ -83,8 +83,13 @@ export class DatabaseTurns implements Component {
     const grace = setTimeout(() => this.options.store.close(), this.options.stopGraceMs);
     try {
       await this.queue.stop();
+      // The turns' positions are saved in the background: save what is left before the store is released.
+      await this.options.checkpoints.flush().catch((err: unknown) => {
+        this.options.logger.warn({ err: describeError(err), unsaved: this.options.checkpoints.unsavedCount }, 'saving the last checkpoints failed; those batches run again at the next start');
+      });
     } finally {
       clearTimeout(grace);
+      this.options.checkpoints.close();
     }
   }
 

@@ -62,7 +62,7 @@ export interface WorkerStats extends WorkerCounters {
 export interface RunningWorker {
   /** Finishes the batches in hand, saves their checkpoints, releases everything. */
   stop(): Promise<void>;
-  /** Resolves once every owned sessions database is processed up to its current end. */
+  /** Resolves once every owned sessions database is processed up to its current end, and its position saved. */
   idle(): Promise<void>;
   /** Resolves once the worker is caught up (see WorkerStats.caughtUp). */
   caughtUp(): Promise<void>;
@@ -235,6 +235,7 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
     async idle() {
       await sweeps.settled();
       await turns.untilCurrent();
+      await checkpoints.flush();
       await care.settled();
     },
     stop() {
