@@ -17,6 +17,8 @@ class FakeProgressDb {
   readonly raceWith = new Map<string, Record<string, unknown>>();
   readonly refuse = new Set<string>();
   writes: string[] = [];
+  /** Every request, as `METHOD path`. */
+  readonly requests: string[] = [];
   private counter = 0;
 
   asStore(): StoreClient {
@@ -39,6 +41,7 @@ class FakeProgressDb {
   }
 
   private async call(req: StoreRequest): Promise<unknown> {
+    this.requests.push(`${req.method ?? 'GET'} ${req.path}`);
     const body = req.body as Json;
     if (req.path === '_changes') {
       const since = Number(req.qs?.['since'] ?? 0);
@@ -153,6 +156,28 @@ describe('analysis writer', () => {
     expect(result.result).toBe('written');
     expect(result.progress).toEqual(summarizeProgress([a, b]));
     expect(sameContent(db.docs.get('progress') as StoredDoc, storedProgressBody(summarizeProgress([a, b])))).toBe(true);
+  });
+
+  it("a new session's batch on a database already read costs two writes and no read: the cache holds the worker's own writes", async () => {
+    const db = new FakeProgressDb();
+    const [a, b] = [analysisOf(11), analysisOf(12)];
+    await write(db, [{ id: a.id, analysis: a }]);
+    await updateProgress(db.asStore(), 'p', db.cache);
+    db.requests.length = 0;
+    expect((await write(db, [{ id: b.id, analysis: b }]))[0]?.result).toBe('written');
+    expect((await updateProgress(db.asStore(), 'p', db.cache)).result).toBe('written');
+    expect(db.requests).toEqual(['POST _bulk_docs', 'PUT progress']);
+    expect(sameContent(db.docs.get('progress') as StoredDoc, storedProgressBody(summarizeProgress([a, b])))).toBe(true);
+  });
+
+  it('decides "unchanged" only on a fresh read: content another writer changed is written again', async () => {
+    const db = new FakeProgressDb();
+    const a = analysisOf(13);
+    await write(db, [{ id: a.id, analysis: a }]);
+    // Another writer changes the stored analysis; the cache still holds ours, equal to what we would write.
+    db.storeDirectly({ ...storedAnalysisBody(a), _rev: db.docs.get(a.id)?._rev as string, analysisVersion: '0.0.1' });
+    expect((await write(db, [{ id: a.id, analysis: a }]))[0]?.result).toBe('written');
+    expect(sameContent(db.docs.get(a.id) as StoredDoc, storedAnalysisBody(a))).toBe(true);
   });
 
   it('never replaces the analysis of a newer session revision with one of an older revision', async () => {

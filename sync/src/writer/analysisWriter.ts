@@ -38,27 +38,36 @@ export class ConflictStormError extends Error {
  * conflict is answered by reading the current revision and deciding again,
  * so no result is lost. A document the store refuses for another reason
  * (validation, size) is reported as `refused`: retrying would not change the
- * answer. What is stored is read from `cache` (the database's feed).
+ * answer. What is stored is read from `cache` (the database's feed, plus
+ * this worker's own writes), read again for deletions, conflicts and
+ * decisions not to write.
  */
 export async function writeAnalyses(store: StoreClient, progressDb: string, intents: AnalysisIntent[], cache: ProgressDbCache): Promise<AnalysisWriteOutcome[]> {
   const outcomes = new Map<string, AnalysisWriteOutcome>();
   let open = intents;
   for (let round = 0; open.length > 0; round++) {
     if (round >= MAX_CONFLICT_ROUNDS) throw new ConflictStormError(open.map((i) => i.id));
-    const { analyses } = await cache.snapshot(store, progressDb);
+    // The cache holds this worker's own writes, and a write decided on it is checked by the store (another
+    // writer's makes it conflict). Deletions, and decisions not to write, nothing would check: those are
+    // made on a fresh read of the feed.
+    const fresh = round > 0 || open.some((i) => i.analysis === null);
+    const { analyses } = await cache.snapshot(store, progressDb, { refresh: fresh });
     const writes: StoredDoc[] = [];
     const byWrite: AnalysisIntent[] = [];
+    const decideAgain: AnalysisIntent[] = [];
     for (const intent of open) {
       const decision = decide(intent, analyses.get(intent.id));
       if (decision.write) {
         writes.push(decision.write);
         byWrite.push(intent);
+      } else if (!fresh) {
+        decideAgain.push(intent);
       } else {
         outcomes.set(intent.id, { id: intent.id, result: decision.result });
       }
     }
-    if (writes.length === 0) break;
-    const results = await bulkWrite(store, progressDb, writes);
+    if (writes.length === 0 && decideAgain.length === 0) break;
+    const results = writes.length > 0 ? await bulkWrite(store, progressDb, writes) : [];
     const conflicted: AnalysisIntent[] = [];
     const stored: StoredDoc[] = [];
     results.forEach((result, i) => {
@@ -76,7 +85,7 @@ export async function writeAnalyses(store: StoreClient, progressDb: string, inte
       }
     });
     cache.recordWrites(progressDb, stored);
-    open = conflicted;
+    open = [...conflicted, ...decideAgain];
   }
   return intents.map((i) => outcomes.get(i.id) ?? { id: i.id, result: 'unchanged' });
 }

@@ -9,11 +9,14 @@ const MAX_CONFLICT_ROUNDS = 5;
 
 /**
  * Recomputes a user's progress from all their analyses and writes it when it
- * changed. The stored progress and the analyses come from one snapshot of the
- * progress database taken after this batch's analysis writes, and the write
- * carries the snapshot's progress revision: a writer whose analyses came
- * later computes from a snapshot that holds ours, and one whose progress
- * came later makes ours conflict (409), when the decision is made again.
+ * changed. The first try computes from the cache as it stands, this batch's
+ * analysis writes included, without reading the database's feed again (a
+ * round trip per batch): the write carries the cached progress revision, so
+ * if another writer (`reanalyse`) wrote progress meanwhile, ours conflicts
+ * (409) and is decided again from a fresh snapshot, as is a result found
+ * unchanged (no write would check it). Each writer writes its
+ * analyses before its progress, so the last progress written is computed
+ * from a snapshot that holds every analysis written before it.
  */
 export async function updateProgress(
   store: StoreClient,
@@ -21,12 +24,16 @@ export async function updateProgress(
   cache: ProgressDbCache,
 ): Promise<{ result: 'written' | 'unchanged'; progress: ProgressDoc }> {
   for (let round = 0; ; round++) {
-    const snapshot = await cache.snapshot(store, progressDb);
+    const snapshot = await cache.snapshot(store, progressDb, { refresh: round > 0 });
     // summarizeProgress over the device forms of the analyses, from the entries the cache made as they arrived.
     const progress = summarizeProgressEntries(snapshot.entries.values());
     const body = storedProgressBody(progress);
     const current = snapshot.progress;
-    if (current && sameContent(current, body)) return { result: 'unchanged', progress };
+    if (current && sameContent(current, body)) {
+      // "Unchanged" is never decided on the cache alone: no write would check it against the store.
+      if (round === 0) continue;
+      return { result: 'unchanged', progress };
+    }
     const doc = current?._rev ? { ...body, _rev: current._rev } : body;
     try {
       const saved = await putDoc(store, progressDb, { ...doc, _id: PROGRESS_ID }, { retry: true });
