@@ -11,6 +11,8 @@ import { isLegalDatabaseName } from './databaseNames.js';
  */
 export class DatabaseCatalog {
   private readonly names: Set<string>;
+  /** `list()`'s answer until the set changes: express-pouchdb asks for every request (its existence check). */
+  private sorted: readonly string[] | undefined;
 
   private constructor(names: Iterable<string>) {
     this.names = new Set(names);
@@ -31,15 +33,17 @@ export class DatabaseCatalog {
   }
 
   add(name: string): void {
+    if (!this.names.has(name)) this.sorted = undefined;
     this.names.add(name);
   }
 
   remove(name: string): void {
-    this.names.delete(name);
+    if (this.names.delete(name)) this.sorted = undefined;
   }
 
-  /** Sorted like CouchDB's _all_dbs. */
-  list(): string[] {
-    return [...this.names].sort();
+  /** Sorted like CouchDB's _all_dbs; the same frozen array until a database is created or deleted. */
+  list(): readonly string[] {
+    this.sorted ??= Object.freeze([...this.names].sort());
+    return this.sorted;
   }
 }

@@ -1,4 +1,5 @@
 import { reportDeletedLikeCouchDB } from './couchErrorReasons.js';
+import { cacheSecurityObject } from './securityObjectCache.js';
 
 /**
  * Bounded set of open PouchDB instances (each LevelDB database holds several
@@ -84,6 +85,7 @@ export class DatabasePool {
     // Concurrent requests and feeds share one instance; each adds a listener while it runs.
     (db as unknown as NodeJS.EventEmitter).setMaxListeners(0);
     reportDeletedLikeCouchDB(db);
+    cacheSecurityObject(db);
     this.reserved.delete(name);
     if (!this.open.has(name)) this.opens += 1;
     this.open.set(name, db);

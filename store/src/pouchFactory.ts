@@ -38,7 +38,8 @@ export function wireForExpressPouchDB(
 ): PouchConstructor {
   const target = Pouch as unknown as Record<string, unknown>;
   target['allDbs'] = (callback?: AllDbsCallback): Promise<string[]> => {
-    const names = catalog.list();
+    // The catalog's frozen list itself: express-pouchdb only looks names up in it, on every request.
+    const names = catalog.list() as string[];
     if (callback) queueMicrotask(() => callback(null, names));
     return Promise.resolve(names);
   };

@@ -23,7 +23,7 @@ export function serverInfoRoutes(catalog: DatabaseCatalog, uuid: string): Router
   });
 
   router.get('/_all_dbs', (req, res) => {
-    let names = catalog.list();
+    let names = [...catalog.list()];
     const query = req.query as Record<string, unknown>;
     const startkey = jsonParam(query['startkey'] ?? query['start_key']);
     const endkey = jsonParam(query['endkey'] ?? query['end_key']);

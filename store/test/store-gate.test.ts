@@ -161,4 +161,18 @@ describe('admin gate', () => {
       expect(res.headers.get('set-cookie')).toMatch(/^AuthSession=;.*Max-Age=0/);
     });
   });
+
+  it('a security object is served as stored and replaced at once, though kept in memory between writes as CouchDB keeps it', async () => {
+    await s.json('PUT', '/secured');
+    const first = { members: { roles: ['patient'] } };
+    expect((await s.json('PUT', '/secured/_security', first)).status).toBe(200);
+    expect((await s.json('GET', '/secured/_security')).body).toEqual(first);
+    // Requests in between read the object to check access: it stays as stored.
+    await s.json('GET', '/secured/nothing-here');
+    await s.json('GET', '/secured/_all_docs');
+    expect((await s.json('GET', '/secured/_security')).body).toEqual(first);
+    const second = { admins: { names: ['ops'] }, members: { roles: ['clinician'] } };
+    expect((await s.json('PUT', '/secured/_security', second)).status).toBe(200);
+    expect((await s.json('GET', '/secured/_security')).body).toEqual(second);
+  });
 });
