@@ -64,6 +64,13 @@ export class StoreClient {
   readonly health: EndpointHealth<StoreEndpoint>;
   private readonly nanos = new Map<StoreEndpoint, ServerScope>();
   private readonly lifetime = new AbortController();
+  /**
+   * One controller per request or call in progress, aborted by `close`.
+   * Combining each request's signal with the long-lived `lifetime` through
+   * AbortSignal.any would tie a composite to it on every request, which Node
+   * 20 keeps (nodejs/node#55351): a store client lives as long as its process.
+   */
+  private readonly inFlight = new Set<AbortController>();
 
   constructor(
     urlsWithCredentials: string,
@@ -98,44 +105,56 @@ export class StoreClient {
     const idempotent = method === 'GET' || method === 'HEAD';
     const sharesTime = idempotent && req.timeoutMs === undefined;
     const candidates = this.health.candidates();
-    let failure: StoreError = new StoreError({ kind: 'timeout', target });
+    // Made when a node fails (an error captures a stack trace: not on every request).
+    let failure: StoreError | undefined;
     let resends = 0;
-    for (let index = 0; index < candidates.length; index += 1) {
-      const endpoint = candidates[index] as StoreEndpoint;
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) break;
-      try {
-        const result = await this.attempt<T>(endpoint, req, target, attemptBudgetMs(remaining, this.health.sharersFrom(candidates, index), sharesTime));
-        this.health.markUp(endpoint);
-        return result;
-      } catch (err) {
-        if (!(err instanceof StoreError) || err.kind === 'aborted') throw err;
-        if (err.kind === 'http') {
-          this.health.markUp(endpoint); // it answered
-          throw err;
+    const scope = this.scope(req.signal);
+    try {
+      for (let index = 0; index < candidates.length; index += 1) {
+        const endpoint = candidates[index] as StoreEndpoint;
+        const remaining = deadline - Date.now();
+        if (remaining <= 0) break;
+        try {
+          const result = await this.attempt<T>(endpoint, req, scope.signal, target, attemptBudgetMs(remaining, this.health.sharersFrom(candidates, index), sharesTime));
+          this.health.markUp(endpoint);
+          return result;
+        } catch (err) {
+          if (!(err instanceof StoreError) || err.kind === 'aborted') throw err;
+          if (err.kind === 'http') {
+            this.health.markUp(endpoint); // it answered
+            throw err;
+          }
+          // A kept-alive socket the store had closed fails the next request sent on it: a read is sent
+          // again to the same node (the streaming transport's rule too). The pool may hold a few such
+          // sockets, each discarded once it failed, so a read is resent up to MAX_RESENDS times.
+          if (idempotent && resends < MAX_RESENDS && socketReset(err.cause)) {
+            resends += 1;
+            index -= 1;
+            continue;
+          }
+          failure = err;
+          this.health.markDown(endpoint);
+          if (!idempotent && !neverDelivered(err.cause)) throw err;
         }
-        // A kept-alive socket the store had closed fails the next request sent on it: a read is sent
-        // again to the same node (the streaming transport's rule too). The pool may hold a few such
-        // sockets, each discarded once it failed, so a read is resent up to MAX_RESENDS times.
-        if (idempotent && resends < MAX_RESENDS && socketReset(err.cause)) {
-          resends += 1;
-          index -= 1;
-          continue;
-        }
-        failure = err;
-        this.health.markDown(endpoint);
-        if (!idempotent && !neverDelivered(err.cause)) throw err;
       }
+    } finally {
+      scope.end();
     }
-    throw failure;
+    throw failure ?? new StoreError({ kind: 'timeout', target });
+  }
+
+  /** A signal for one request or call: the caller's, and aborted by `close`. */
+  private scope(callerSignal: AbortSignal | undefined): { signal: AbortSignal; end(): void } {
+    const own = new AbortController();
+    if (this.lifetime.signal.aborted) own.abort(this.lifetime.signal.reason);
+    else this.inFlight.add(own);
+    return { signal: callerSignal ? AbortSignal.any([own.signal, callerSignal]) : own.signal, end: () => this.inFlight.delete(own) };
   }
 
   /** One request to one URL, its failure as a StoreError. */
-  private async attempt<T>(endpoint: StoreEndpoint, req: StoreRequest, target: string, timeoutMs: number): Promise<T> {
+  private async attempt<T>(endpoint: StoreEndpoint, req: StoreRequest, signal: AbortSignal, target: string, timeoutMs: number): Promise<T> {
     const timeout = AbortSignal.timeout(timeoutMs);
-    const signals = [timeout, this.lifetime.signal];
-    if (req.signal) signals.push(req.signal);
-    const options: RequestOptions & { signal: AbortSignal } = { method: req.method ?? 'GET', signal: AbortSignal.any(signals) };
+    const options: RequestOptions & { signal: AbortSignal } = { method: req.method ?? 'GET', signal: AbortSignal.any([timeout, signal]) };
     if (req.db !== undefined) options.db = req.db;
     if (req.path !== undefined) options.path = req.path;
     if (req.qs !== undefined) options.qs = req.qs;
@@ -149,7 +168,7 @@ export class StoreClient {
       if (result === '' && options.method !== 'HEAD') throw new Error('the answer had no readable JSON body');
       return result;
     } catch (err) {
-      if (this.lifetime.signal.aborted || req.signal?.aborted) throw new StoreError({ kind: 'aborted', target }, { cause: err });
+      if (signal.aborted) throw new StoreError({ kind: 'aborted', target }, { cause: err });
       if (timeout.aborted) {
         const detail = timeout.reason instanceof Error ? timeout.reason.message : undefined;
         throw new StoreError({ kind: 'timeout', target, ...(detail ? { detail } : {}) }, { cause: err });
@@ -175,18 +194,21 @@ export class StoreClient {
   }
 
   private async probe(endpoint: StoreEndpoint): Promise<boolean> {
-    const res = await fetch(`${endpoint.url}/_up`, {
-      headers: { authorization: endpoint.authorization, accept: 'application/json' },
-      signal: AbortSignal.any([this.lifetime.signal, AbortSignal.timeout(Math.min(this.timeoutMs, PROBE_TIMEOUT_MS))]),
-    });
-    await res.body?.cancel();
-    return res.status === 200;
+    const scope = this.scope(AbortSignal.timeout(Math.min(this.timeoutMs, PROBE_TIMEOUT_MS)));
+    try {
+      const res = await fetch(`${endpoint.url}/_up`, { headers: { authorization: endpoint.authorization, accept: 'application/json' }, signal: scope.signal });
+      await res.body?.cancel();
+      return res.status === 200;
+    } finally {
+      scope.end();
+    }
   }
 
   /** `request`, retried while the failure is transient. */
   call<T>(req: StoreRequest): Promise<T> {
-    const signal = req.signal ? AbortSignal.any([req.signal, this.lifetime.signal]) : this.lifetime.signal;
-    return withRetry(() => this.request<T>(req), {
+    const scope = this.scope(req.signal);
+    const { signal } = scope;
+    return withRetry(() => this.request<T>({ ...req, signal }), {
       signal,
       shouldRetry: isTransient,
       onRetry: (err, attempt, delayMs) => this.options.onRetry?.(err as StoreError, attempt, delayMs),
@@ -196,12 +218,15 @@ export class StoreClient {
       if (err instanceof StoreError) throw err;
       if (signal.aborted) throw new StoreError({ kind: 'aborted', target: 'retry' }, { cause: err });
       throw err;
-    });
+    }).finally(() => scope.end());
   }
 
   /** Cancels every request and wait in progress; later calls fail at once as aborted. */
   close(): void {
-    this.lifetime.abort(new StoreError({ kind: 'aborted', target: 'client' }));
+    const reason = new StoreError({ kind: 'aborted', target: 'client' });
+    this.lifetime.abort(reason);
+    for (const controller of this.inFlight) controller.abort(reason);
+    this.inFlight.clear();
   }
 }
 

@@ -185,6 +185,26 @@ describe('the nano client on a connection the store has closed', () => {
     expect(relay.resets).toBeGreaterThan(before);
   });
 
+  it('aborts what is running when it closes, without tying each request to its long-lived close signal', async () => {
+    const closable = new StoreClient(storeUrlWithCredentials(store.url, TEST_ADMIN), { timeoutMs: 5_000 });
+    for (let i = 0; i < 10; i++) {
+      const own = new AbortController();
+      expect(await closable.request<{ db_name: string }>({ db: 'stale-nano', signal: own.signal })).toMatchObject({ db_name: 'stale-nano' });
+      expect(await closable.call<{ db_name: string }>({ db: 'stale-nano' })).toMatchObject({ db_name: 'stale-nano' });
+    }
+    // One entry per request on the close signal (AbortSignal.any) would stay for the life of the process (nodejs/node#55351).
+    const dependants = Object.getOwnPropertySymbols(closable.closed).find((symbol) => symbol.description === 'kDependantSignals');
+    expect(dependants === undefined ? 0 : (closable.closed as unknown as Record<symbol, Set<unknown> | undefined>)[dependants]?.size ?? 0).toBe(0);
+    // A longpoll and a call under way end, as aborted, when the client closes.
+    const feed = closable.request({ db: 'stale-nano', path: '_changes', qs: { feed: 'longpoll', since: 'now', timeout: 10_000 }, timeoutMs: 20_000 });
+    const call = closable.call({ db: 'stale-nano', path: '_changes', qs: { feed: 'longpoll', since: 'now', timeout: 10_000 }, timeoutMs: 20_000 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    closable.close();
+    await expect(feed).rejects.toMatchObject({ kind: 'aborted' });
+    await expect(call).rejects.toMatchObject({ kind: 'aborted' });
+    await expect(closable.request({ db: 'stale-nano' })).rejects.toMatchObject({ kind: 'aborted' });
+  });
+
   it('never repeats a write on its own: the reset is reported and nothing is written twice', async () => {
     const before = relay.resets;
     for (let i = 0; i < 5 && relay.resets === before; i += 1) {
