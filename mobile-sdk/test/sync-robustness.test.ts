@@ -1,8 +1,10 @@
+import { sessionIdAt } from '@m2m/analysis-core';
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
-import { firstValueFrom } from 'rxjs';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { firstValueFrom, type Subscription } from 'rxjs';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { M2MClient } from '@m2m/mobile-sdk';
 import { newClient, recordingInput, uniqueName, waitFor } from './support/clients.js';
+import { withStoredLedger } from './support/storedLedger.js';
 import { startSystem, type TestSystem } from './support/system.js';
 
 const PASSWORD = 'correct horse battery';
@@ -19,6 +21,9 @@ function disturbedFetch() {
     sessionsFeed: [] as Array<{ kind: 'catch-up'; rows: number } | { kind: 'longpoll' }>,
     loseNextBulkDocsAnswer: false,
     holdRefresh: null as Promise<void> | null,
+    /** While set, pushes (`_bulk_docs` on the sessions database) wait here before they reach the gateway. */
+    holdPushes: null as Promise<void> | null,
+    heldPushes: 0,
     openLongpolls: 0,
     /** The sessions database's POST requests sent to the gateway, by endpoint (`_all_docs`, `_bulk_docs`), in order. */
     sessionsPosts: [] as string[],
@@ -32,6 +37,10 @@ function disturbedFetch() {
     const sessionsFeed = url.pathname.endsWith('/sync/sessions/_changes');
     if (longpoll && sessionsFeed) state.sessionsFeed.push({ kind: 'longpoll' });
     if (url.pathname === '/auth/refresh' && state.holdRefresh) await state.holdRefresh;
+    if (url.pathname === '/sync/sessions/_bulk_docs' && state.holdPushes) {
+      state.heldPushes += 1;
+      await state.holdPushes;
+    }
     if (longpoll) state.openLongpolls += 1;
     if (init?.method === 'POST' && url.pathname.startsWith('/sync/sessions/')) state.sessionsPosts.push(url.pathname.slice('/sync/sessions/'.length));
     try {
@@ -70,8 +79,11 @@ describe('sync under disturbance', () => {
     // A 300 kB body limit: ten one-minute sessions (about 50 kB each) do not fit in one request.
     system = await startSystem({ worker: false, env: { BODY_LIMIT_BYTES: '300000', MAX_DOC_BYTES: '200000' } });
   });
+  // Each test's clients go with it: RxDB's free version opens at most 13 collections in this process, two per signed-in client.
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+  });
   afterAll(async () => {
-    await Promise.all(clients.map((c) => c.close()));
     await system?.close();
   });
 
@@ -91,9 +103,7 @@ describe('sync under disturbance', () => {
 
   it('pushes a session recorded here without asking the server for it first', async () => {
     const { state, fetchImpl } = disturbedFetch();
-    // Closed at the end: RxDB's free version opens at most 16 collections in this process.
-    const client = await newClient(system.gatewayUrl, { fetch: fetchImpl });
-    onTestFinished(() => client.close());
+    const client = await open({ fetch: fetchImpl });
     const { userId } = await client.register(uniqueName(), PASSWORD);
     const session = await client.recordSession(recordingInput({ seed: 95, durationS: 10 }));
     await waitFor(client.syncStatus$(), (s) => s.pendingUploads === 0, 'the upload');
@@ -215,5 +225,87 @@ describe('sync under disturbance', () => {
       system.clock.offsetMs = 0;
       state.holdRefresh = null;
     }
+  });
+  describe('the upload ledger', () => {
+    it('keeps a session pulled while a push is under way uploaded, though the device records another before RxDB writes it', async () => {
+      const username = uniqueName();
+      const other = await open();
+      await other.register(username, PASSWORD);
+      const { state, fetchImpl } = disturbedFetch();
+      const device = await open({ fetch: fetchImpl });
+      await device.login(username, PASSWORD);
+      await vi.waitFor(() => expect(state.openLongpolls).toBe(2), { timeout: 30_000 });
+
+      // RxDB holds back what the live pull brings while a push is running: the device's push is held.
+      let release = (): void => undefined;
+      state.holdPushes = new Promise<void>((resolve) => (release = resolve));
+      let pulled = '';
+      let counted: Subscription | undefined;
+      try {
+        const first = await device.recordSession(recordingInput({ seed: 130, durationS: 5 }));
+        await vi.waitFor(() => expect(state.heldPushes).toBe(1), { timeout: 30_000 });
+        let emissions = 0;
+        counted = device.sessions$().subscribe((entries) => (emissions += entries.some((e) => e.session.id === first.id) ? 1 : 0));
+        await vi.waitFor(() => expect(emissions).toBeGreaterThan(0), { timeout: 10_000 });
+        const before = emissions;
+        // Pulled and marked uploaded (the one change of the ledger or the sessions meanwhile), not yet written.
+        pulled = (await other.recordSession(recordingInput({ seed: 131, durationS: 5 }))).id;
+        await vi.waitFor(() => expect(emissions).toBeGreaterThan(before), { timeout: 30_000 });
+        expect((await firstValueFrom(device.sessions$())).map((e) => e.session.id)).toEqual([first.id]);
+        // A change of the sessions before RxDB writes the pulled one.
+        const second = await device.recordSession(recordingInput({ seed: 132, durationS: 5 }));
+        await waitFor(device.sessions$(), (entries) => entries.some((e) => e.session.id === second.id), 'the second recording listed');
+      } finally {
+        counted?.unsubscribe();
+        state.holdPushes = null;
+        release();
+      }
+      const entries = await waitFor(
+        device.sessions$(),
+        (list) => list.length === 3 && list.filter((e) => e.session.id !== pulled).every((e) => e.upload === 'uploaded'),
+        'the pulled session written and the two recorded ones uploaded',
+      );
+      expect(entries.find((e) => e.session.id === pulled)?.upload).toBe('uploaded');
+      expect((await firstValueFrom(device.syncStatus$())).pendingUploads).toBe(0);
+    });
+
+    it('forgets a session deleted on the server once its deletion reaches the device', async () => {
+      const storage = getRxStorageMemory();
+      const name = `deleted${process.pid}`;
+      const client = await open({ storage, name });
+      const { userId } = await client.register(uniqueName(), PASSWORD);
+      const kept = await client.recordSession(recordingInput({ seed: 140, durationS: 5 }));
+      const deleted = await client.recordSession(recordingInput({ seed: 141, durationS: 5 }));
+      await waitFor(client.syncStatus$(), (s) => s.pendingUploads === 0, 'both uploaded');
+
+      const path = `/${system.databasesOf(userId).sessions}/${deleted.id}`;
+      const { body } = await system.store('GET', path);
+      expect((await system.store('DELETE', `${path}?rev=${body._rev}`)).status).toBe(200);
+      await waitFor(client.sessions$(), (entries) => entries.length === 1, 'the deletion on the device');
+      await client.close();
+
+      // Read with no client open: a sign-in would prune the ledger itself.
+      const ledger = await withStoredLedger(storage, name, userId, () => undefined);
+      expect(ledger).toEqual({ uploaded: [kept.id], rejected: {} });
+    });
+
+    it('drops at sign-in what it holds of sessions no longer on the device', async () => {
+      const storage = getRxStorageMemory();
+      const name = `stale${process.pid}`;
+      const first = await open({ storage, name });
+      const { userId } = await first.register(uniqueName(), PASSWORD);
+      const session = await first.recordSession(recordingInput({ seed: 150, durationS: 5 }));
+      await waitFor(first.syncStatus$(), (s) => s.pendingUploads === 0, 'the upload');
+      await first.close();
+      // As an app stopped between a session's deletion and the ledger's next write leaves it.
+      const gone = [sessionIdAt(Date.now(), new Uint8Array(10)), sessionIdAt(Date.now(), new Uint8Array(10).fill(1))];
+      await withStoredLedger(storage, name, userId, (ledger) => ({ uploaded: [...(ledger?.uploaded ?? []), gone[0]!], rejected: { [gone[1]!]: 'refused' } }));
+
+      const restarted = await open({ storage, name });
+      expect(restarted.user()?.userId).toBe(userId);
+      expect((await firstValueFrom(restarted.sessions$())).map((e) => [e.session.id, e.upload])).toEqual([[session.id, 'uploaded']]);
+      await restarted.close();
+      expect(await withStoredLedger(storage, name, userId, () => undefined)).toEqual({ uploaded: [session.id], rejected: {} });
+    });
   });
 });

@@ -18,8 +18,8 @@ export function openDeviceDatabase(name: string, storage: RxStorage<unknown, unk
 /**
  * One database per user on the device, so that a second user signing in on
  * the same phone sees nothing of the first, whose unsent sessions wait for
- * their next sign-in. Two collections: RxDB's free version opens at most 16
- * per JavaScript realm.
+ * their next sign-in. Two collections: RxDB's free version opens at most 14
+ * per JavaScript realm (the 14th after a wait of about 1.8 s).
  */
 export async function openUserDatabase(
   name: string,
