@@ -88,7 +88,7 @@ export function parseArgs(argv: readonly string[]): Command {
     flapMs: num('flap-s', d.flapMs / 1000, positive(86_400), 'seconds above 0') * 1000,
     seed: num('seed', d.seed, whole(0, Number.MAX_SAFE_INTEGER), 'a whole number of at least 0'),
     clockSkewHours: parseSkews(values.get('clock-skew-h')),
-    perThread: num('per-thread', d.perThread, whole(1, MAX_DEVICES_PER_THREAD), `a whole number from 1 to ${MAX_DEVICES_PER_THREAD} (RxDB opens at most 16 collections per thread, 2 per device)`),
+    perThread: num('per-thread', d.perThread, whole(1, MAX_DEVICES_PER_THREAD), `a whole number from 1 to ${MAX_DEVICES_PER_THREAD} (RxDB opens at most 14 collections per thread, the 14th after a 1.8 s wait; 2 per device)`),
     analysis,
     warmUp: d.warmUp,
     warmRoundTrip: d.warmRoundTrip,

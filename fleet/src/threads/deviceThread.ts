@@ -1,5 +1,5 @@
 // A worker thread running up to seven simulated devices: RxDB's free version
-// opens at most 16 collections per JavaScript realm and each client opens two.
+// opens 13 collections per JavaScript realm, a 14th after a 1.8 s wait, and each client opens two.
 import { parentPort } from 'node:worker_threads';
 import { now, SimulatedDevice } from '../device/simulatedDevice.js';
 import type { DeviceRunOptions, FromThread, ToThread } from './threadProtocol.js';
