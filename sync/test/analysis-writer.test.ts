@@ -12,7 +12,9 @@ class FakeProgressDb {
   readonly docs = new Map<string, StoredDoc & { _deleted?: boolean }>();
   private readonly seqs = new Map<string, number>();
   private seq = 0;
-  readonly cache = new ProgressDbCache();
+  /** The cache's clock (ms), moved by hand. */
+  clock = 0;
+  readonly cache = new ProgressDbCache(20_000, 30_000, () => this.clock);
   /** Before the next write of these ids, another writer stores this content (so ours conflicts). */
   readonly raceWith = new Map<string, Record<string, unknown>>();
   readonly refuse = new Set<string>();
@@ -168,6 +170,20 @@ describe('analysis writer', () => {
     expect((await updateProgress(db.asStore(), 'p', db.cache)).result).toBe('written');
     expect(db.requests).toEqual(['POST _bulk_docs', 'PUT progress']);
     expect(sameContent(db.docs.get('progress') as StoredDoc, storedProgressBody(summarizeProgress([a, b])))).toBe(true);
+  });
+
+  it('reads the feed again once its last read is older than the bound: an analysis another writer added without progress is counted', async () => {
+    const db = new FakeProgressDb();
+    const [a, b, c] = [analysisOf(15), analysisOf(16), analysisOf(17)];
+    await write(db, [{ id: a.id, analysis: a }]);
+    await updateProgress(db.asStore(), 'p', db.cache);
+    // Another writer adds an analysis and writes no progress: nothing of ours will conflict with it.
+    db.storeDirectly(storedAnalysisBody(b));
+    db.clock += 30_001;
+    db.requests.length = 0;
+    await write(db, [{ id: c.id, analysis: c }]);
+    expect(db.requests[0]).toMatch(/_changes$/);
+    expect((await updateProgress(db.asStore(), 'p', db.cache)).progress).toEqual(summarizeProgress([a, b, c]));
   });
 
   it('decides "unchanged" only on a fresh read: content another writer changed is written again', async () => {

@@ -71,8 +71,9 @@ export async function processSessionChanges(deps: BatchDeps, userId: string, cha
   }
 
   // Also when nothing changed: a batch repeated after a crash may find its writes made and their copies not.
-  // The snapshot is the cache's, this batch's writes included: no read of the store.
-  if (deps.afterWrite) await deps.afterWrite(userId, () => deps.progressCache.snapshot(deps.store, progressDb, { refresh: false }));
+  // The copies are made from a fresh read (the batch's own writes decided on the cache may not have seen
+  // another writer's); only a patient with a care team asks for it.
+  if (deps.afterWrite) await deps.afterWrite(userId, () => deps.progressCache.snapshot(deps.store, progressDb));
 
   const writtenAt = Date.now();
   const result = emptyResult();

@@ -17,6 +17,8 @@ export interface ProgressSnapshot {
 
 interface Entry {
   seq: Seq | undefined;
+  /** When the feed was last read to its end (ms), for the bound on how stale a snapshot may be. */
+  readAt: number;
   analyses: Map<string, StoredDoc>;
   entries: Map<string, ProgressEntry | undefined>;
   progress: StoredDoc | undefined;
@@ -44,16 +46,28 @@ export class ProgressDbCache {
   private readonly entries = new Map<string, Entry>();
   private cachedDocs = 0;
 
-  constructor(private readonly maxDocs = 20_000) {}
+  /**
+   * @param maxStaleMs a snapshot asked for without a refresh is still read
+   * from the feed when the last read is older than this: what another writer
+   * (`reanalyse`) changed without making ours conflict is seen within it.
+   */
+  constructor(
+    private readonly maxDocs = 20_000,
+    private readonly maxStaleMs = 30_000,
+    private readonly now: () => number = Date.now,
+  ) {}
 
-  /** The database's current state; `refresh: false` skips the feed read when the database is cached. */
+  /**
+   * The database's current state; `refresh: false` skips the feed read when
+   * the database is cached and its feed was read within `maxStaleMs`.
+   */
   async snapshot(store: StoreClient, db: string, options: { refresh?: boolean } = {}): Promise<ProgressSnapshot> {
     let entry = this.entries.get(db);
     if (entry) this.entries.delete(db); // moves to the most recently used end
     const fresh = !entry;
-    entry ??= { seq: undefined, analyses: new Map(), entries: new Map(), progress: undefined, refreshing: undefined };
+    entry ??= { seq: undefined, readAt: 0, analyses: new Map(), entries: new Map(), progress: undefined, refreshing: undefined };
     this.entries.set(db, entry);
-    if (fresh || options.refresh !== false) {
+    if (fresh || options.refresh !== false || this.now() - entry.readAt > this.maxStaleMs) {
       const current = entry;
       while (current.refreshing) await current.refreshing;
       current.refreshing = this.refresh(store, db, current);
@@ -85,6 +99,7 @@ export class ProgressDbCache {
   }
 
   private async refresh(store: StoreClient, db: string, entry: Entry): Promise<void> {
+    const startedAt = this.now();
     for (;;) {
       const page = await readChanges(store, db, entry.seq, { limit: PAGE, includeDocs: true });
       for (const change of page.results) {
@@ -93,7 +108,10 @@ export class ProgressDbCache {
       }
       // The position moves only with the changes applied, so a failure midway leaves a consistent entry.
       entry.seq = page.lastSeq;
-      if (page.results.length < PAGE) return;
+      if (page.results.length < PAGE) {
+        entry.readAt = startedAt;
+        return;
+      }
     }
   }
 

@@ -14,9 +14,10 @@ const MAX_CONFLICT_ROUNDS = 5;
  * round trip per batch): the write carries the cached progress revision, so
  * if another writer (`reanalyse`) wrote progress meanwhile, ours conflicts
  * (409) and is decided again from a fresh snapshot, as is a result found
- * unchanged (no write would check it). Each writer writes its
- * analyses before its progress, so the last progress written is computed
- * from a snapshot that holds every analysis written before it.
+ * unchanged (no write would check it). An analysis another writer changed
+ * without writing progress makes nothing conflict: the cache reads the feed
+ * again once its last read is older than its bound (30 s), so the progress
+ * written by a batch after that holds the change.
  */
 export async function updateProgress(
   store: StoreClient,
