@@ -202,11 +202,15 @@ export class CheckpointStore {
           if (cached) this.unsaved.add(doc.db);
         }
       });
-      // A conflict means a stale revision (a restart, a shard change): read the current one for the next round.
-      for (const doc of conflicts) {
-        const current = await this.fetch(doc.db);
-        const cached = this.cache.get(doc.db);
-        if (cached) cached.rev = current?._rev;
+      // A conflict means a stale revision (a restart, a shard change): read the current ones, in one request, for the next round.
+      if (conflicts.length > 0) {
+        const current = await allDocs(this.store, this.workerDb, { keys: conflicts.map((doc) => doc._id) }, { retry: true });
+        conflicts.forEach((doc, i) => {
+          const value = current.rows[i]?.value;
+          const cached = this.cache.get(doc.db);
+          // Over a deleted checkpoint, a new one is written without a revision.
+          if (cached) cached.rev = value && !value.deleted ? value.rev : undefined;
+        });
       }
       const refused = docs.length - conflicts.length - rows.filter((r) => r.ok).length;
       this.lastSaveError = refused > 0 ? new Error(`the store refused ${refused} checkpoint(s)`) : undefined;
