@@ -1,6 +1,6 @@
 import { analyzeSession, summarizeProgress, type AnalysisDoc } from '@m2m/analysis-core';
 import { describe, expect, it } from 'vitest';
-import { writeAnalyses, type AnalysisIntent } from '../src/writer/analysisWriter.js';
+import { writeAnalyses, writeBatch, type AnalysisIntent } from '../src/writer/analysisWriter.js';
 import { sameContent, storedAnalysisBody, storedProgressBody, type StoredDoc } from '../src/writer/documentForms.js';
 import { updateProgress } from '../src/writer/progressWriter.js';
 import { ProgressDbCache } from '../src/writer/progressDbCache.js';
@@ -88,6 +88,7 @@ class FakeProgressDb {
 }
 
 const write = (db: FakeProgressDb, intents: AnalysisIntent[]) => writeAnalyses(db.asStore(), 'p', intents, db.cache);
+const batch = (db: FakeProgressDb, analyses: AnalysisDoc[]) => writeBatch(db.asStore(), 'p', analyses.map((analysis) => ({ id: analysis.id, analysis })), db.cache);
 
 const analysisOf = (seed: number): AnalysisDoc => analyzeSession({ ...sessionDoc({ seed, durationS: 4 }), _rev: '1-a' });
 
@@ -160,16 +161,54 @@ describe('analysis writer', () => {
     expect(sameContent(db.docs.get('progress') as StoredDoc, storedProgressBody(summarizeProgress([a, b])))).toBe(true);
   });
 
-  it("a new session's batch on a database already read costs two writes and no read: the cache holds the worker's own writes", async () => {
+  it("a new session's batch writes its analysis and the progress in one _bulk_docs and reads nothing: the cache holds the worker's own writes", async () => {
     const db = new FakeProgressDb();
     const [a, b] = [analysisOf(11), analysisOf(12)];
-    await write(db, [{ id: a.id, analysis: a }]);
-    await updateProgress(db.asStore(), 'p', db.cache);
+    await batch(db, [a]);
     db.requests.length = 0;
-    expect((await write(db, [{ id: b.id, analysis: b }]))[0]?.result).toBe('written');
-    expect((await updateProgress(db.asStore(), 'p', db.cache)).result).toBe('written');
-    expect(db.requests).toEqual(['POST _bulk_docs', 'PUT progress']);
+    const written = await batch(db, [b]);
+    expect(written.outcomes.map((o) => o.result)).toEqual(['written']);
+    expect(written.progress).toEqual({ result: 'written', progress: summarizeProgress([a, b]) });
+    expect(db.requests).toEqual(['POST _bulk_docs']);
     expect(sameContent(db.docs.get('progress') as StoredDoc, storedProgressBody(summarizeProgress([a, b])))).toBe(true);
+  });
+
+  it('a batch whose analysis conflicts recomputes the progress written beside it from a fresh read', async () => {
+    const db = new FakeProgressDb();
+    const [a, b] = [analysisOf(18), analysisOf(19)];
+    await batch(db, [a]);
+    // Another writer stores an older analysis version of b first: ours conflicts, the progress beside it goes through.
+    const other = { ...storedAnalysisBody(b), analysisVersion: '0.1.0' };
+    db.raceWith.set(b.id, other);
+    const written = await batch(db, [b]);
+    expect(written.outcomes.map((o) => o.result)).toEqual(['written']);
+    expect(sameContent(db.docs.get(b.id) as StoredDoc, storedAnalysisBody(b))).toBe(true);
+    expect(written.progress.progress).toEqual(summarizeProgress([a, b]));
+    expect(sameContent(db.docs.get('progress') as StoredDoc, storedProgressBody(summarizeProgress([a, b])))).toBe(true);
+  });
+
+  it('a batch whose progress conflicts (another writer wrote one) computes it again from a fresh read', async () => {
+    const db = new FakeProgressDb();
+    const [a, b, c] = [analysisOf(20), analysisOf(21), analysisOf(22)];
+    await batch(db, [a]);
+    // Another writer adds b and its progress; our cache has not seen them.
+    db.storeDirectly(storedAnalysisBody(b));
+    db.storeDirectly({ ...storedProgressBody(summarizeProgress([a, b])), _rev: db.docs.get('progress')?._rev as string });
+    const written = await batch(db, [c]);
+    expect(written.progress).toEqual({ result: 'written', progress: summarizeProgress([a, b, c]) });
+    expect(sameContent(db.docs.get('progress') as StoredDoc, storedProgressBody(summarizeProgress([a, b, c])))).toBe(true);
+  });
+
+  it('a batch that changes nothing confirms it on a fresh read and writes nothing', async () => {
+    const db = new FakeProgressDb();
+    const a = analysisOf(23);
+    await batch(db, [a]);
+    db.requests.length = 0;
+    const written = await batch(db, [a]);
+    expect(written.outcomes.map((o) => o.result)).toEqual(['unchanged']);
+    expect(written.progress.result).toBe('unchanged');
+    expect(db.requests.filter((r) => r.endsWith('_bulk_docs'))).toEqual([]);
+    expect(db.requests.some((r) => r.endsWith('_changes'))).toBe(true);
   });
 
   it('reads the feed again once its last read is older than the bound: an analysis another writer added without progress is counted', async () => {

@@ -2,10 +2,9 @@ import { userDatabases, type AnalysisDoc } from '@m2m/analysis-core';
 import type { Logger } from '../logging.js';
 import type { WorkerMetrics } from '../ops/workerMetrics.js';
 import type { AnalysisPool } from '../pool/analysisPool.js';
-import { writeAnalyses, type AnalysisIntent, type AnalysisWriteOutcome } from '../writer/analysisWriter.js';
+import { writeBatch, type AnalysisIntent, type AnalysisWriteOutcome } from '../writer/analysisWriter.js';
 import { repairProgressDatabase } from '../writer/progressDatabase.js';
 import type { ProgressDbCache, ProgressSnapshot } from '../writer/progressDbCache.js';
-import { updateProgress } from '../writer/progressWriter.js';
 import { isMissingDatabase, type StoreClient } from '@m2m/couch';
 
 /** A session as the feed delivered it: its current document, or null when it was deleted. */
@@ -63,12 +62,13 @@ export async function processSessionChanges(deps: BatchDeps, userId: string, cha
   );
   const intents: AnalysisIntent[] = analysed.map(({ change, analysis }) => ({ id: analysis?.id ?? `analysis:${change.id}`, analysis }));
 
-  const outcomes = await withProgressDatabase(deps, userId, () => writeAnalyses(deps.store, progressDb, intents, deps.progressCache));
-  const progress = outcomes === 'user-gone' ? outcomes : await withProgressDatabase(deps, userId, () => updateProgress(deps.store, progressDb, deps.progressCache));
-  if (outcomes === 'user-gone' || progress === 'user-gone') {
+  // The analyses and the progress in one write: the device's live pull wakes once for the batch.
+  const written = await withProgressDatabase(deps, userId, () => writeBatch(deps.store, progressDb, intents, deps.progressCache));
+  if (written === 'user-gone') {
     deps.progressCache.forget(progressDb);
     return { ...emptyResult(), userGone: true };
   }
+  const { outcomes, progress } = written;
 
   // Also when nothing changed: a batch repeated after a crash may find its writes made and their copies not.
   // The copies are made from a fresh read (the batch's own writes decided on the cache may not have seen

@@ -1,6 +1,6 @@
-import type { AnalysisDoc } from '@m2m/analysis-core';
-import { sameContent, storedAnalysisBody, type StoredDoc } from './documentForms.js';
-import type { ProgressDbCache } from './progressDbCache.js';
+import { progressEntry, summarizeProgressEntries, type AnalysisDoc, type ProgressDoc, type ProgressEntry } from '@m2m/analysis-core';
+import { deviceForm, sameContent, storedAnalysisBody, storedProgressBody, type StoredDoc } from './documentForms.js';
+import { PROGRESS_ID, type ProgressDbCache, type ProgressSnapshot } from './progressDbCache.js';
 import { bulkWrite } from './storeDocuments.js';
 import { type StoreClient } from '@m2m/couch';
 
@@ -43,20 +43,47 @@ export class ConflictStormError extends Error {
  * decisions not to write.
  */
 export async function writeAnalyses(store: StoreClient, progressDb: string, intents: AnalysisIntent[], cache: ProgressDbCache): Promise<AnalysisWriteOutcome[]> {
+  return (await writeRounds(store, progressDb, intents, cache, false)).outcomes;
+}
+
+/** What a batch wrote: each analysis's outcome, and the user's progress as recomputed. */
+export interface BatchWrite {
+  outcomes: AnalysisWriteOutcome[];
+  progress: { result: 'written' | 'unchanged'; progress: ProgressDoc };
+}
+
+/**
+ * A batch's analyses and the user's progress recomputed with them, in one
+ * `_bulk_docs`: a device's live pull then wakes once per batch, not once for
+ * the analyses and again for the progress. The analyses are decided as in
+ * `writeAnalyses`; the progress is computed from the cached analyses with
+ * this round's writes in place, and carries the cached progress revision. A
+ * conflict on any row (another writer, `reanalyse`) sends the batch to
+ * another round on a fresh read, in which the progress is computed again, so
+ * the last progress written holds every analysis stored before it. A result
+ * found unchanged is confirmed on a fresh read (no write would check it).
+ */
+export function writeBatch(store: StoreClient, progressDb: string, intents: AnalysisIntent[], cache: ProgressDbCache): Promise<Required<BatchWrite>> {
+  return writeRounds(store, progressDb, intents, cache, true) as Promise<Required<BatchWrite>>;
+}
+
+async function writeRounds(store: StoreClient, progressDb: string, intents: AnalysisIntent[], cache: ProgressDbCache, withProgress: boolean): Promise<Partial<BatchWrite> & Pick<BatchWrite, 'outcomes'>> {
   const outcomes = new Map<string, AnalysisWriteOutcome>();
   let open = intents;
-  for (let round = 0; open.length > 0; round++) {
-    if (round >= MAX_CONFLICT_ROUNDS) throw new ConflictStormError(open.map((i) => i.id));
+  let progress: BatchWrite['progress'] | undefined;
+  let progressWritten = false;
+  for (let round = 0; ; round++) {
+    if (round >= MAX_CONFLICT_ROUNDS) throw new ConflictStormError(open.length > 0 ? open.map((i) => i.id) : [PROGRESS_ID]);
     // The cache holds this worker's own writes, and a write decided on it is checked by the store (another
     // writer's makes it conflict). Deletions, and decisions not to write, nothing would check: those are
     // made on a fresh read of the feed.
     const fresh = round > 0 || open.some((i) => i.analysis === null);
-    const { analyses } = await cache.snapshot(store, progressDb, { refresh: fresh });
+    const snapshot = await cache.snapshot(store, progressDb, { refresh: fresh });
     const writes: StoredDoc[] = [];
     const byWrite: AnalysisIntent[] = [];
     const decideAgain: AnalysisIntent[] = [];
     for (const intent of open) {
-      const decision = decide(intent, analyses.get(intent.id));
+      const decision = decide(intent, snapshot.analyses.get(intent.id));
       if (decision.write) {
         writes.push(decision.write);
         byWrite.push(intent);
@@ -66,8 +93,22 @@ export async function writeAnalyses(store: StoreClient, progressDb: string, inte
         outcomes.set(intent.id, { id: intent.id, result: decision.result });
       }
     }
-    if (writes.length === 0 && decideAgain.length === 0) break;
-    const results = writes.length > 0 ? await bulkWrite(store, progressDb, writes) : [];
+    // Nothing to write but decisions made on the cache: make them again on a fresh read.
+    if (!fresh && writes.length === 0) {
+      open = decideAgain;
+      continue;
+    }
+    let progressDoc: StoredDoc | undefined;
+    if (withProgress) {
+      const computed = summarizeProgressEntries(entriesWith(snapshot.entries, writes).values());
+      progress = { result: progressWritten ? 'written' : 'unchanged', progress: computed };
+      const body = storedProgressBody(computed);
+      const current = snapshot.progress;
+      if (!current || !sameContent(current, body)) progressDoc = current?._rev ? { ...body, _rev: current._rev } : body;
+    }
+    if (writes.length === 0 && !progressDoc) break; // a fresh round: every decision stands, the progress is current
+    const docs = progressDoc ? [...writes, progressDoc] : writes;
+    const results = await bulkWrite(store, progressDb, docs);
     const conflicted: AnalysisIntent[] = [];
     const stored: StoredDoc[] = [];
     results.forEach((result, i) => {
@@ -84,10 +125,34 @@ export async function writeAnalyses(store: StoreClient, progressDb: string, inte
         outcomes.set(intent.id, { id: intent.id, result: 'refused', error });
       }
     });
+    let progressSettled = fresh;
+    if (progressDoc) {
+      const result = results[writes.length];
+      if (result && 'ok' in result && result.ok) {
+        stored.push({ ...progressDoc, _rev: result.rev });
+        progressWritten = true;
+        if (progress) progress.result = 'written';
+        progressSettled = true;
+      } else if (!(result && 'error' in result && result.error === 'conflict')) {
+        throw new Error(`the store refused the progress document: ${result && 'error' in result ? `${result.error}${result.reason ? `: ${result.reason}` : ''}` : 'no answer'}`);
+      } else progressSettled = false;
+    }
     cache.recordWrites(progressDb, stored);
     open = [...conflicted, ...decideAgain];
+    // A progress written beside an analysis that conflicted counted our version of it: the next round recomputes it.
+    if (open.length === 0 && (!withProgress || progressSettled)) break;
   }
-  return intents.map((i) => outcomes.get(i.id) ?? { id: i.id, result: 'unchanged' });
+  return { outcomes: intents.map((i) => outcomes.get(i.id) ?? { id: i.id, result: 'unchanged' }), ...(progress ? { progress } : {}) };
+}
+
+/** The cached progress entries with this round's analysis writes in place. */
+function entriesWith(entries: ProgressSnapshot['entries'], writes: StoredDoc[]): Map<string, ProgressEntry | undefined> {
+  const out = new Map(entries);
+  for (const doc of writes) {
+    if (doc['_deleted'] === true) out.delete(doc._id);
+    else out.set(doc._id, progressEntry(deviceForm(doc)));
+  }
+  return out;
 }
 
 function decide(intent: AnalysisIntent, stored: StoredDoc | undefined): { write?: StoredDoc; result: AnalysisWriteResult } {
