@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_DOCS_PER_BULK } from '../src/proxy/bulkDocs.js';
-import { parseDocsArray } from '../src/proxy/docsArrayParse.js';
+import { parseDocsArray, scanDocsArray } from '../src/proxy/docsArrayParse.js';
+import { jsonDepth } from '../src/proxy/jsonDepth.js';
 import { parseJsonBytes } from '../src/proxy/jsonBytes.js';
 
 const read = (text: string): unknown => parseDocsArray(Buffer.from(text, 'latin1'));
@@ -44,6 +45,21 @@ describe('parsing a batch of documents one document at a time', () => {
     }
     expect(read(' \r\n{ "docs" : [ ] , "new_edits" : true }\t')).toEqual({ docs: [], new_edits: true });
     expect(read('{"docs":[1 , "a\\"]" ,{"b":["]"]}]}')).toEqual({ docs: [1, 'a"]', { b: [']'] }] });
+  });
+
+  it('tells each element’s depth and the length of its text from the scan, as jsonDepth and the text say', () => {
+    for (let seed = 1; seed <= 300; seed++) {
+      const docs = Array.from({ length: 1 + (seed % 5) }, (_, i) => valueFrom(seed * 17 + i));
+      const scanned = scanDocsArray(Buffer.from(JSON.stringify({ docs }), 'latin1'))!;
+      docs.forEach((doc, i) => expect(scanned.docs.scanned(i), JSON.stringify(doc)).toEqual({ depth: jsonDepth(doc, 1000), textBytes: JSON.stringify(doc).length }));
+    }
+    const deep = `${'['.repeat(40)}"]]"${']'.repeat(40)}`;
+    const scanned = scanDocsArray(Buffer.from(`{"docs":[ ${deep} ,{"a":"{{"},7]}`, 'latin1'))!;
+    expect([0, 1, 2].map((i) => scanned.docs.scanned(i))).toEqual([
+      { depth: 40, textBytes: deep.length },
+      { depth: 1, textBytes: 10 },
+      { depth: 0, textBytes: 1 },
+    ]);
   });
 
   it('leaves every other shape to JSON.parse of the whole body', () => {

@@ -75,7 +75,7 @@ export function scanDocsArray(bytes: Buffer): { docs: DocsOnDemand; new_edits?: 
     if (key === 'docs') {
       const docs = scanArray(bytes, at);
       if (docs === undefined) return undefined;
-      out.docs = new DocsOnDemand(bytes, docs.spans);
+      out.docs = new DocsOnDemand(bytes, docs.spans, docs.depths);
       at = docs.next;
     } else {
       const literal = bytes[at] === 0x74 ? 'true' : 'false';
@@ -100,19 +100,25 @@ function skipSpace(bytes: Buffer, at: number): number {
   return at;
 }
 
-/** The array starting at `at` (its `[`): where each element starts and ends; `next` is past its `]`. */
-function scanArray(bytes: Buffer, at: number): { spans: number[]; next: number } | undefined {
+/**
+ * The array starting at `at` (its `[`): where each element starts and ends,
+ * and how deep each nests (an object or array counts a level, as in
+ * jsonDepth); `next` is past its `]`.
+ */
+function scanArray(bytes: Buffer, at: number): { spans: number[]; depths: number[]; next: number } | undefined {
   if (bytes[at] !== OPEN_BRACKET) return undefined;
   const spans: number[] = [];
+  const depths: number[] = [];
   at = skipSpace(bytes, at + 1);
-  if (bytes[at] === CLOSE_BRACKET) return { spans, next: at + 1 };
+  if (bytes[at] === CLOSE_BRACKET) return { spans, depths, next: at + 1 };
   for (;;) {
     if (spans.length === 2 * MOST_ELEMENTS) return undefined;
-    const elementEnd = endOfElement(bytes, at);
-    if (elementEnd === undefined || elementEnd === at) return undefined;
-    spans.push(at, elementEnd);
-    at = skipSpace(bytes, elementEnd);
-    if (bytes[at] === CLOSE_BRACKET) return { spans, next: at + 1 };
+    const element = endOfElement(bytes, at);
+    if (element === undefined || element.end === at) return undefined;
+    spans.push(at, element.end);
+    depths.push(element.depth);
+    at = skipSpace(bytes, element.end);
+    if (bytes[at] === CLOSE_BRACKET) return { spans, depths, next: at + 1 };
     if (bytes[at] !== COMMA) return undefined;
     at = skipSpace(bytes, at + 1);
   }
@@ -120,21 +126,24 @@ function scanArray(bytes: Buffer, at: number): { spans: number[]; next: number }
 
 /**
  * Where the element starting at `at` ends: the first `,` or `]` outside
- * strings at its own depth. Strings are skipped to their closing quote, the
- * first one not escaped (preceded by an even number of backslashes).
+ * strings at its own depth; and the deepest it nests. Strings are skipped to
+ * their closing quote, the first one not escaped (preceded by an even number
+ * of backslashes).
  */
-function endOfElement(bytes: Buffer, at: number): number | undefined {
+function endOfElement(bytes: Buffer, at: number): { end: number; depth: number } | undefined {
   let depth = 0;
+  let deepest = 0;
   for (let i = at; i < bytes.length; i++) {
     const byte = bytes[i];
     if (byte === QUOTE) {
       i = endOfString(bytes, i);
       if (i < 0) return undefined;
-    } else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) depth++;
-    else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) {
-      if (depth === 0) return byte === CLOSE_BRACKET ? trimEnd(bytes, at, i) : undefined;
+    } else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
+      if (++depth > deepest) deepest = depth;
+    } else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) {
+      if (depth === 0) return byte === CLOSE_BRACKET ? { end: trimEnd(bytes, at, i), depth: deepest } : undefined;
       depth--;
-    } else if (byte === COMMA && depth === 0) return trimEnd(bytes, at, i);
+    } else if (byte === COMMA && depth === 0) return { end: trimEnd(bytes, at, i), depth: deepest };
   }
   return undefined;
 }

@@ -11,10 +11,25 @@ export class DocsOnDemand {
     private readonly bytes: Buffer,
     /** Start and end of each element, one after the other. */
     private readonly spans: number[],
+    /** How deep each element nests, as found by the scan (jsonDepth of its value). */
+    private readonly depths: number[],
   ) {}
 
   get length(): number {
     return this.spans.length / 2;
+  }
+
+  /**
+   * What the scan of its bytes already tells of element `index`, so that a
+   * check need not walk the parsed value again: how deep it nests (jsonDepth
+   * of its value) and how many bytes its JSON text takes.
+   */
+  scanned(index: number): { depth: number; textBytes: number } {
+    const start = this.spans[2 * index];
+    const end = this.spans[2 * index + 1];
+    const depth = this.depths[index];
+    if (start === undefined || end === undefined || depth === undefined) throw new RangeError(`no element ${index}`);
+    return { depth, textBytes: end - start };
   }
 
   /** Element `index`, parsed by JSON.parse (a new value on each call); throws the proxy's 400 when it does not parse. */
