@@ -1,8 +1,8 @@
 // @ts-check
 // The gateway in a process of its own, for benches that measure its CPU and
 // garbage collection apart from the client's. Sends `{ url }` once listening;
-// answers `'cpu'` with `{ cpuMs, gcMs, gcCount }` (this process's CPU time and
-// its garbage collections so far); closes on `'stop'`. Arguments: the store URL
+// answers `'cpu'` with `{ cpuMs, gcMs, gcCount, faults }` (this process's CPU
+// time, its garbage collections and its minor page faults so far); closes on `'stop'`. Arguments: the store URL
 // with credentials, the data directory; a third, optional, names another
 // build's `dist` directory to run instead of this one (a before/after).
 import { pathToFileURL } from 'node:url';
@@ -39,7 +39,7 @@ send({ url: gateway.url });
 process.on('message', (message) => {
   if (message === 'cpu') {
     const used = process.cpuUsage();
-    send({ cpuMs: (used.user + used.system) / 1000, gcMs, gcCount });
+    send({ cpuMs: (used.user + used.system) / 1000, gcMs, gcCount, faults: process.resourceUsage().minorPageFault });
   } else if (message === 'stop') {
     void gateway.close().then(() => process.exit(0));
   }
