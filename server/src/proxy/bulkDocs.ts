@@ -2,7 +2,8 @@ import type { ErrorCode } from '@m2m/contract';
 import { badRequest, tooMany } from './couchError.js';
 import { checkSessionWrite, judgeSessionWrite, serialisedWithin, type WriteVerdict } from './documentGate.js';
 import { DocsOnDemand } from './docsOnDemand.js';
-import { jsonSizeBound, MAX_NUMBER_CHARS } from './jsonSizeBound.js';
+import { jsonSizeBound } from './jsonSizeBound.js';
+import type { ElementFacts } from './docsArrayParse.js';
 import { loopTurns } from './loopTurns.js';
 
 /** Most documents one `_bulk_docs` may carry; replication pushes batches of about 100. */
@@ -67,25 +68,20 @@ type Judged = { ok: true; id: string; deleted: boolean; bytes?: Buffer } | { ok:
 const judged = (id: string, verdict: WriteVerdict): Judged =>
   verdict.ok ? { ok: true, id, deleted: verdict.doc['_deleted'] === true, bytes: verdict.bytes } : { ok: false, id, reason: verdict.reason };
 
-/** What the scan of a document's bytes found: how deep it nests and how long its text is. */
-type ScanFacts = { depth: number; textBytes: number };
-
 /**
  * A document of a body sent on as it came: checked without serialising unless
  * its size bound is near the limit. With the facts of its scan (a DocsOnDemand
- * document) neither its depth nor its size needs a walk of the parsed value:
- * its JSON as the store measures it is at most MAX_NUMBER_CHARS bytes per byte
- * of its text (only a number can spell longer, `1e9` as `1000000000`; a
- * string's escapes re-encode no longer, white space goes).
+ * document) neither its depth nor its size bound needs a walk of the parsed
+ * value.
  */
-function judgeAsSent(doc: unknown, maxDocBytes: number, scan?: ScanFacts): Judged {
+function judgeAsSent(doc: unknown, maxDocBytes: number, scan?: ElementFacts): Judged {
   const id = idOf(doc);
   const verdict = judgeSessionWrite(doc, scan?.depth);
   if (!verdict.ok) return { ok: false, id, reason: verdict.reason };
   if (verdict.tombstone) return judged(id, serialisedWithin(verdict.doc, maxDocBytes));
   // Near the limit, the exact size decides.
-  const farUnder = scan !== undefined && scan.textBytes * MAX_NUMBER_CHARS <= maxDocBytes;
-  if (!farUnder && jsonSizeBound(verdict.doc, maxDocBytes) > maxDocBytes) return judged(id, serialisedWithin(verdict.doc, maxDocBytes));
+  const bound = scan?.sizeBound ?? jsonSizeBound(verdict.doc, maxDocBytes);
+  if (bound > maxDocBytes) return judged(id, serialisedWithin(verdict.doc, maxDocBytes));
   return { ok: true, id, deleted: false };
 }
 

@@ -1,4 +1,5 @@
 import { badRequest } from './couchError.js';
+import type { ElementFacts } from './docsArrayParse.js';
 
 /**
  * A batch's documents, each parsed only when asked for: a proxy that checks
@@ -11,8 +12,8 @@ export class DocsOnDemand {
     private readonly bytes: Buffer,
     /** Start and end of each element, one after the other. */
     private readonly spans: number[],
-    /** How deep each element nests, as found by the scan (jsonDepth of its value). */
-    private readonly depths: number[],
+    /** What the scan found of each element. */
+    private readonly facts: ElementFacts[],
   ) {}
 
   get length(): number {
@@ -20,16 +21,13 @@ export class DocsOnDemand {
   }
 
   /**
-   * What the scan of its bytes already tells of element `index`, so that a
-   * check need not walk the parsed value again: how deep it nests (jsonDepth
-   * of its value) and how many bytes its JSON text takes.
+   * What the scan of its bytes already tells of element `index` (its depth, a
+   * bound of its size), so that a check need not walk the parsed value again.
    */
-  scanned(index: number): { depth: number; textBytes: number } {
-    const start = this.spans[2 * index];
-    const end = this.spans[2 * index + 1];
-    const depth = this.depths[index];
-    if (start === undefined || end === undefined || depth === undefined) throw new RangeError(`no element ${index}`);
-    return { depth, textBytes: end - start };
+  scanned(index: number): ElementFacts {
+    const facts = this.facts[index];
+    if (facts === undefined) throw new RangeError(`no element ${index}`);
+    return facts;
   }
 
   /** Element `index`, parsed by JSON.parse (a new value on each call); throws the proxy's 400 when it does not parse. */
