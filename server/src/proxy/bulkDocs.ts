@@ -3,7 +3,6 @@ import { badRequest, tooMany } from './couchError.js';
 import { checkSessionWrite, judgeSessionWrite, serialisedWithin, type WriteVerdict } from './documentGate.js';
 import { DocsOnDemand } from './docsOnDemand.js';
 import { jsonSizeBound } from './jsonSizeBound.js';
-import type { ElementFacts } from './docsArrayParse.js';
 import { loopTurns } from './loopTurns.js';
 
 /** Most documents one `_bulk_docs` may carry; replication pushes batches of about 100. */
@@ -68,20 +67,13 @@ type Judged = { ok: true; id: string; deleted: boolean; bytes?: Buffer } | { ok:
 const judged = (id: string, verdict: WriteVerdict): Judged =>
   verdict.ok ? { ok: true, id, deleted: verdict.doc['_deleted'] === true, bytes: verdict.bytes } : { ok: false, id, reason: verdict.reason };
 
-/**
- * A document of a body sent on as it came: checked without serialising unless
- * its size bound is near the limit. With the facts of its scan (a DocsOnDemand
- * document) neither its depth nor its size bound needs a walk of the parsed
- * value.
- */
-function judgeAsSent(doc: unknown, maxDocBytes: number, scan?: ElementFacts): Judged {
+/** A document of a body sent on as it came: checked without serialising unless its size bound is near the limit. */
+function judgeAsSent(doc: unknown, maxDocBytes: number): Judged {
   const id = idOf(doc);
-  const verdict = judgeSessionWrite(doc, scan?.depth);
+  const verdict = judgeSessionWrite(doc);
   if (!verdict.ok) return { ok: false, id, reason: verdict.reason };
-  if (verdict.tombstone) return judged(id, serialisedWithin(verdict.doc, maxDocBytes));
-  // Near the limit, the exact size decides.
-  const bound = scan?.sizeBound ?? jsonSizeBound(verdict.doc, maxDocBytes);
-  if (bound > maxDocBytes) return judged(id, serialisedWithin(verdict.doc, maxDocBytes));
+  // A tombstone goes on with its metadata only; near the limit, the exact size decides.
+  if (verdict.tombstone || jsonSizeBound(verdict.doc, maxDocBytes) > maxDocBytes) return judged(id, serialisedWithin(verdict.doc, maxDocBytes));
   return { ok: true, id, deleted: false };
 }
 
@@ -116,8 +108,7 @@ export async function planBulkDocs(body: unknown, maxDocBytes: number, storage: 
   const verdicts: Judged[] = [];
   for (let index = 0; index < docs.length; index++) {
     const doc = docAt(index);
-    const scan = docs instanceof DocsOnDemand ? docs.scanned(index) : undefined;
-    verdicts.push(asSent ? judgeAsSent(doc, maxDocBytes, scan) : judged(idOf(doc), checkSessionWrite(doc, maxDocBytes)));
+    verdicts.push(asSent ? judgeAsSent(doc, maxDocBytes) : judged(idOf(doc), checkSessionWrite(doc, maxDocBytes)));
     await turn();
   }
   if (asSent && verdicts.every((v) => v.ok && !v.deleted && v.bytes === undefined)) {

@@ -1,6 +1,5 @@
 import { MAX_DOCS_PER_BULK } from './bulkDocs.js';
 import { DocsOnDemand } from './docsOnDemand.js';
-import { MAX_NUMBER_CHARS } from './jsonSizeBound.js';
 import { MAX_IDS_PER_READ } from './readBodies.js';
 
 const QUOTE = 0x22;
@@ -76,7 +75,7 @@ export function scanDocsArray(bytes: Buffer): { docs: DocsOnDemand; new_edits?: 
     if (key === 'docs') {
       const docs = scanArray(bytes, at);
       if (docs === undefined) return undefined;
-      out.docs = new DocsOnDemand(bytes, docs.spans, docs.facts);
+      out.docs = new DocsOnDemand(bytes, docs.spans);
       at = docs.next;
     } else {
       const literal = bytes[at] === 0x74 ? 'true' : 'false';
@@ -101,35 +100,19 @@ function skipSpace(bytes: Buffer, at: number): number {
   return at;
 }
 
-/** What the scan tells of one element without parsing it. */
-export interface ElementFacts {
-  /** How deep it nests: an object or array counts a level, as in jsonDepth. */
-  depth: number;
-  /**
-   * An upper bound of its size as JSON.stringify writes its value (ASCII
-   * text): its text, plus for each byte outside strings the most a number
-   * can grow re-spelt (`1e9` is `1000000000`; at most MAX_NUMBER_CHARS from
-   * one character). Nothing else grows: a string's escapes re-encode no
-   * longer, literals and brackets stay, white space goes.
-   */
-  sizeBound: number;
-}
-
-/** The array starting at `at` (its `[`): where each element starts and ends, and its facts; `next` is past its `]`. */
-function scanArray(bytes: Buffer, at: number): { spans: number[]; facts: ElementFacts[]; next: number } | undefined {
+/** The array starting at `at` (its `[`): where each element starts and ends; `next` is past its `]`. */
+function scanArray(bytes: Buffer, at: number): { spans: number[]; next: number } | undefined {
   if (bytes[at] !== OPEN_BRACKET) return undefined;
   const spans: number[] = [];
-  const facts: ElementFacts[] = [];
   at = skipSpace(bytes, at + 1);
-  if (bytes[at] === CLOSE_BRACKET) return { spans, facts, next: at + 1 };
+  if (bytes[at] === CLOSE_BRACKET) return { spans, next: at + 1 };
   for (;;) {
     if (spans.length === 2 * MOST_ELEMENTS) return undefined;
-    const element = endOfElement(bytes, at);
-    if (element === undefined || element.end === at) return undefined;
-    spans.push(at, element.end);
-    facts.push({ depth: element.depth, sizeBound: element.end - at + (MAX_NUMBER_CHARS - 1) * element.outside });
-    at = skipSpace(bytes, element.end);
-    if (bytes[at] === CLOSE_BRACKET) return { spans, facts, next: at + 1 };
+    const elementEnd = endOfElement(bytes, at);
+    if (elementEnd === undefined || elementEnd === at) return undefined;
+    spans.push(at, elementEnd);
+    at = skipSpace(bytes, elementEnd);
+    if (bytes[at] === CLOSE_BRACKET) return { spans, next: at + 1 };
     if (bytes[at] !== COMMA) return undefined;
     at = skipSpace(bytes, at + 1);
   }
@@ -137,26 +120,21 @@ function scanArray(bytes: Buffer, at: number): { spans: number[]; facts: Element
 
 /**
  * Where the element starting at `at` ends: the first `,` or `]` outside
- * strings at its own depth; the deepest it nests; and how many bytes (and
- * strings, one each) it has outside strings, at least its number of numbers.
- * Strings are skipped to their closing quote, the first one not escaped
- * (preceded by an even number of backslashes).
+ * strings at its own depth. Strings are skipped to their closing quote, the
+ * first one not escaped (preceded by an even number of backslashes).
  */
-function endOfElement(bytes: Buffer, at: number): { end: number; depth: number; outside: number } | undefined {
+function endOfElement(bytes: Buffer, at: number): number | undefined {
   let depth = 0;
-  let deepest = 0;
-  let outside = 0;
-  for (let i = at; i < bytes.length; i++, outside++) {
+  for (let i = at; i < bytes.length; i++) {
     const byte = bytes[i];
     if (byte === QUOTE) {
       i = endOfString(bytes, i);
       if (i < 0) return undefined;
-    } else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
-      if (++depth > deepest) deepest = depth;
-    } else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) {
-      if (depth === 0) return byte === CLOSE_BRACKET ? { end: trimEnd(bytes, at, i), depth: deepest, outside } : undefined;
+    } else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) depth++;
+    else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) {
+      if (depth === 0) return byte === CLOSE_BRACKET ? trimEnd(bytes, at, i) : undefined;
       depth--;
-    } else if (byte === COMMA && depth === 0) return { end: trimEnd(bytes, at, i), depth: deepest, outside };
+    } else if (byte === COMMA && depth === 0) return trimEnd(bytes, at, i);
   }
   return undefined;
 }

@@ -1,5 +1,5 @@
 import { isSessionId, revisionsProblem, revProblem, validateSession } from '@m2m/analysis-core';
-import { depthProblem, nestingProblem } from './jsonDepth.js';
+import { nestingProblem } from './jsonDepth.js';
 
 export type DocumentVerdict = { ok: true } | { ok: false; reason: string };
 
@@ -46,22 +46,21 @@ export function checkSessionWrite(doc: unknown, maxDocBytes: number): WriteVerdi
 /**
  * `checkSessionWrite` without the size limit and without serialising: for a
  * caller that knows the document's JSON is within the limit (it is part of a
- * body no larger than the limit, sent on as it came). `depth`, when the
- * caller found it in the document's bytes, spares walking the parsed value.
+ * body no larger than the limit, sent on as it came).
  */
-export function judgeSessionWrite(doc: unknown, depth?: number): SessionJudgement {
-  const problem = structureProblem(doc, depth);
+export function judgeSessionWrite(doc: unknown): SessionJudgement {
+  const problem = structureProblem(doc);
   return problem === undefined ? contentVerdict(doc as Record<string, unknown>) : { ok: false, reason: problem };
 }
 
 /** What makes `doc` no session write at all, whatever its content: not an object, a system or foreign id, attachments, nesting. */
-function structureProblem(doc: unknown, depth?: number): string | undefined {
+function structureProblem(doc: unknown): string | undefined {
   if (!isPlainObject(doc)) return 'a document must be a JSON object';
   const id = doc['_id'];
   if (typeof id === 'string' && id.startsWith('_design/')) return 'design documents cannot be written through the sync proxy';
   if (!isSessionId(id)) return `_id must be a session id (ses_ followed by 26 characters), got ${describe(id)}`;
   if ('_attachments' in doc) return 'attachments are not accepted';
-  return depth === undefined ? nestingProblem(doc, 'the document') : depthProblem(depth, 'the document');
+  return nestingProblem(doc, 'the document');
 }
 
 /** A tombstone's metadata, or a valid session as it is. */

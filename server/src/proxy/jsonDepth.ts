@@ -27,10 +27,5 @@ export function jsonDepth(value: unknown, limit = MAX_JSON_DEPTH): number {
 
 /** Why `value` is too deep to accept, or undefined when it is not. */
 export function nestingProblem(value: unknown, what: string, limit = MAX_JSON_DEPTH): string | undefined {
-  return depthProblem(jsonDepth(value, limit), what, limit);
-}
-
-/** Why a value nesting `depth` levels deep is too deep to accept, or undefined when it is not. */
-export function depthProblem(depth: number, what: string, limit = MAX_JSON_DEPTH): string | undefined {
-  return depth > limit ? `${what} is nested more than ${limit} levels deep, the limit` : undefined;
+  return jsonDepth(value, limit) > limit ? `${what} is nested more than ${limit} levels deep, the limit` : undefined;
 }
