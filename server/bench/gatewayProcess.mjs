@@ -1,12 +1,13 @@
 // @ts-check
 // The gateway in a process of its own, for benches that measure its CPU and
 // garbage collection apart from the client's. Sends `{ url }` once listening;
-// answers `'cpu'` with `{ cpuMs, gcMs, gcCount }` (this process's CPU time and
-// its garbage collections so far); closes on `'stop'`. Arguments: the store URL
+// answers `'cpu'` with `{ cpuMs, gcMs, gcCount, majorGcCount, faults }` (this
+// process's CPU time, its garbage collections, full ones apart, and its minor
+// page faults so far); closes on `'stop'`. Arguments: the store URL
 // with credentials, the data directory; a third, optional, names another
 // build's `dist` directory to run instead of this one (a before/after).
 import { pathToFileURL } from 'node:url';
-import { PerformanceObserver } from 'node:perf_hooks';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 
 const [storeUrl, dataDir, dist] = process.argv.slice(2);
 if (!storeUrl || !dataDir || !process.send) throw new Error('run me with fork(gatewayProcess.mjs, [storeUrl, dataDir, dist?])');
@@ -17,10 +18,12 @@ const { startGateway } = /** @type {typeof import('../dist/gateway.js')} */ (awa
 
 let gcMs = 0;
 let gcCount = 0;
+let majorGcCount = 0;
 new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) {
     gcMs += entry.duration;
     gcCount += 1;
+    if (/** @type {{ detail?: { kind?: number } }} */ (entry).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) majorGcCount += 1;
   }
 }).observe({ entryTypes: ['gc'] });
 
@@ -39,7 +42,7 @@ send({ url: gateway.url });
 process.on('message', (message) => {
   if (message === 'cpu') {
     const used = process.cpuUsage();
-    send({ cpuMs: (used.user + used.system) / 1000, gcMs, gcCount });
+    send({ cpuMs: (used.user + used.system) / 1000, gcMs, gcCount, majorGcCount, faults: process.resourceUsage().minorPageFault });
   } else if (message === 'stop') {
     void gateway.close().then(() => process.exit(0));
   }

@@ -4,12 +4,13 @@
 // So the gateway's CPU and its garbage collection per request are measured
 // apart from the client's and the store's. Interleaved rounds on fresh
 // one-minute sessions (20 per request, about 1 MB): direct (client → store)
-// and gateway (client → gateway → store); with `--baseline <dist>` a second
+// and gateway (client → gateway → store); with `--baseline <dist>` (repeatable) a further
 // gateway runs another build's `server/dist` (a copy kept beside this one) in
 // the same rounds, for a before/after on the same store (the copy's imports of
 // other packages, @m2m/couch among them, resolve to this checkout's unless
 // rewritten to copies of their own).
-// Run with `node bench/proxyProcesses.bench.mjs [--baseline <dist>]` in server/ after a build.
+// With `--node-flags="<flags>"` every build runs twice, once with those Node/V8 flags.
+// Run with `node bench/proxyProcesses.bench.mjs [--baseline <dist>]... [--node-flags="<flags>"]` in server/ after a build.
 import { fork } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -19,12 +20,12 @@ import { parseArgs } from 'node:util';
 import { storeUrlWithCredentials } from '@m2m/couch';
 import { admin, adminHeader, freshSessionDocs } from './benchSessions.mjs';
 
-const { values: args } = parseArgs({ options: { baseline: { type: 'string' } } });
+const { values: args } = parseArgs({ options: { baseline: { type: 'string', multiple: true }, 'node-flags': { type: 'string' } } });
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 24);
 const WARMUP_ROUNDS = 3;
 const BATCH = 20;
 
-/** @typedef {{ cpuMs: number, gcMs?: number, gcCount?: number }} Usage */
+/** @typedef {{ cpuMs: number, gcMs?: number, gcCount?: number, majorGcCount?: number, faults?: number }} Usage */
 /** @type {(child: import('node:child_process').ChildProcess, message?: string) => Promise<any>} */
 const ask = (child, message) =>
   new Promise((resolve) => {
@@ -37,8 +38,11 @@ const freshBody = () => JSON.stringify({ docs: freshSessionDocs(BATCH) });
 const dataDir = await mkdtemp(join(os.tmpdir(), 'm2m-proxy-processes-'));
 const store = fork(new URL('./storeProcess.mjs', import.meta.url), [join(dataDir, 'store')]);
 const { url: storeUrl } = /** @type {{ url: string }} */ (await ask(store));
-/** @type {Array<{ name: string, dist?: string }>} */
-const builds = [{ name: 'gateway' }, ...(args.baseline ? [{ name: 'baseline', dist: args.baseline }] : [])];
+/** @type {Array<{ name: string, dist?: string, execArgv?: string[] }>} */
+const plainBuilds = [{ name: 'gateway' }, ...(args.baseline ?? []).map((dist, i) => ({ name: i === 0 ? 'baseline' : `baseline${i + 1}`, dist }))];
+// With --node-flags, each build also runs in a second process started with those flags (e.g. V8's heap sizes).
+const nodeFlags = args['node-flags']?.split(' ').filter(Boolean);
+const builds = nodeFlags ? plainBuilds.flatMap((b) => [b, { ...b, name: `${b.name}flags`, execArgv: nodeFlags }]) : plainBuilds;
 const sides = ['direct', ...builds.map((b) => b.name)];
 const bodies = Array.from({ length: (ROUNDS + WARMUP_ROUNDS) * sides.length }, freshBody);
 
@@ -47,7 +51,7 @@ const targets = { direct: { url: `${storeUrl}/bench-direct/_bulk_docs`, auth: ad
 try {
   await fetch(`${storeUrl}/bench-direct`, { method: 'PUT', headers: { authorization: adminHeader } });
   for (const build of builds) {
-    const child = fork(new URL('./gatewayProcess.mjs', import.meta.url), [storeUrlWithCredentials(storeUrl, admin), join(dataDir, build.name), ...(build.dist ? [build.dist] : [])]);
+    const child = fork(new URL('./gatewayProcess.mjs', import.meta.url), [storeUrlWithCredentials(storeUrl, admin), join(dataDir, build.name), ...(build.dist ? [build.dist] : [])], { execArgv: build.execArgv ?? [] });
     const { url } = /** @type {{ url: string }} */ (await ask(child));
     const registered = await fetch(`${url}/auth/register`, {
       method: 'POST',
@@ -62,6 +66,8 @@ try {
   const record = (/** @type {string} */ name, /** @type {number} */ value) => (samples[name] ??= []).push(value);
   let next = 0;
   for (let round = -WARMUP_ROUNDS; round < ROUNDS; round++) {
+    /** @type {Record<string, number>} */
+    const walls = {};
     for (const side of round % 2 === 0 ? sides : [...sides].reverse()) {
       const target = /** @type {{ url: string, auth: string, child?: import('node:child_process').ChildProcess }} */ (targets[side]);
       const storeBefore = /** @type {Usage} */ (await ask(store, 'cpu'));
@@ -77,14 +83,19 @@ try {
       const storeAfter = /** @type {Usage} */ (await ask(store, 'cpu'));
       if (!Array.isArray(rows) || rows.length !== BATCH || !rows.every((row) => row.ok)) throw new Error(`${side}: a write failed: ${JSON.stringify(rows).slice(0, 300)}`);
       if (round < 0) continue;
+      walls[side] = wall;
       record(`${side} wall`, wall);
       record(`${side} store`, storeAfter.cpuMs - storeBefore.cpuMs);
       if (gatewayBefore && gatewayAfter) {
         record(`${side} cpu`, gatewayAfter.cpuMs - gatewayBefore.cpuMs);
         record(`${side} gc`, (gatewayAfter.gcMs ?? 0) - (gatewayBefore.gcMs ?? 0));
         record(`${side} gcs`, (gatewayAfter.gcCount ?? 0) - (gatewayBefore.gcCount ?? 0));
+        record(`${side} majors`, (gatewayAfter.majorGcCount ?? 0) - (gatewayBefore.majorGcCount ?? 0));
+        record(`${side} faults`, (gatewayAfter.faults ?? 0) - (gatewayBefore.faults ?? 0));
       }
     }
+    // Each side against direct in the same round: the machine's slow spells then weigh on both.
+    if (round >= 0) for (const side of sides) record(`${side} paired`, /** @type {number} */ (walls[side]) / /** @type {number} */ (walls['direct']));
   }
 
   const median = (/** @type {string} */ name) => {
@@ -102,10 +113,13 @@ try {
       side,
       'wall ms': f(median(`${side} wall`)),
       'wall vs direct': `${((median(`${side} wall`) / median('direct wall') - 1) * 100).toFixed(0)}%`,
+      'paired, per round': `${((median(`${side} paired`) - 1) * 100).toFixed(0)}%`,
       'gateway CPU ms (median)': f(median(`${side} cpu`)),
       'gateway CPU ms (mean)': side === 'direct' ? '' : f(mean(`${side} cpu`)),
       'gateway GC ms (mean)': side === 'direct' ? '' : f(mean(`${side} gc`)),
       'collections per request': side === 'direct' ? '' : mean(`${side} gcs`).toFixed(2),
+      'of which full': side === 'direct' ? '' : mean(`${side} majors`).toFixed(2),
+      'page faults per request': side === 'direct' ? '' : f(median(`${side} faults`)),
       'store CPU ms': f(median(`${side} store`)),
     })),
   );

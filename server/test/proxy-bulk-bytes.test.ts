@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planBulkDocs } from '../src/proxy/bulkDocs.js';
+import { jsonSizeBound } from '../src/proxy/jsonSizeBound.js';
 import { parseJsonBytes } from '../src/proxy/jsonBytes.js';
 import { startTestGateway, type Json, type TestGateway } from './support/gatewayHarness.js';
 import { couchSession } from './support/proxySessions.js';
@@ -82,6 +83,23 @@ describe('planning a _bulk_docs from its bytes', () => {
     const byQuota = await planBulkDocs(JSON.parse(utf8.toString()), 1_000_000, storage, utf8);
     expect(byQuota.forwardedIndices).toEqual([0]);
     expect(byQuota.refused).toEqual([{ index: 1, row: { id: sessions[1]!._id, error: 'forbidden', reason: 'over the quota', code: 'quota_stored_bytes' } }]);
+  });
+
+  it('bounds a document’s JSON size from above, numbers of the longest spelling included', () => {
+    // -0.0000012345678901234567 is the longest a JSON number spells: 25 characters.
+    for (const value of [[-1.2345678901234567e-6], Array.from({ length: 10 }, () => -1.2345678901234567e-6), { a: -2.2250738585072014e-308, b: 'é\u0001' }]) {
+      expect(jsonSizeBound(value, 1e9)).toBeGreaterThanOrEqual(bytesOf(value).length);
+    }
+  });
+
+  it('measures exactly a document whose numbers spell longer stored than sent', async () => {
+    const session = couchSession(1403, 5);
+    // Sent with its score as 1e9 (3 characters), stored as 1000000000 (10); the limit falls between the two.
+    const text = JSON.stringify({ ...session, score: 1e9 }).replace('"score":1000000000', '"score":1e9');
+    const utf8 = Buffer.from(`{"docs":[${text}]}`);
+    const { value } = parseJsonBytes(utf8, { docsOnDemand: true });
+    const plan = await planBulkDocs(value, text.length + 6, undefined, utf8);
+    expect(plan.refused).toEqual([{ index: 0, row: expect.objectContaining({ error: 'forbidden', reason: `the document is ${text.length + 7} bytes, more than the limit of ${text.length + 6}` }) }]);
   });
 
   it('parses a batch a document at a time as it judges them, with the same plan as from the whole body', async () => {

@@ -1,11 +1,11 @@
-/** Longest JSON spelling of a finite number, e.g. `-1.2345678901234567e-308`. */
-const MAX_NUMBER_CHARS = 24;
+/** Longest JSON spelling of a finite number: `-0.0000012345678901234567` (17 digits below 1e-5 keep no exponent). */
+export const MAX_NUMBER_CHARS = 25;
 
 /**
  * An upper bound of `value`'s size as UTF-8 JSON, found without serialising:
  * a string counts 6 bytes per UTF-16 unit (`\uXXXX`, the longest any unit
- * takes) and a number 24. For a session, whose bulk is one long base64
- * string, the bound is a few times the true size and far under the document
+ * takes) and a number MAX_NUMBER_CHARS. For a session, whose bulk is one
+ * long base64 string, the bound is a few times the true size and far under the document
  * limit, so the exact size is needed only near the limit. Gives up once past
  * `limit` (answers a number above it). `value` must already be known to nest
  * no deeper than MAX_JSON_DEPTH (the walk recurses).
