@@ -199,6 +199,17 @@ describe('analysis writer', () => {
     expect(sameContent(db.docs.get('progress') as StoredDoc, storedProgressBody(summarizeProgress([a, b, c])))).toBe(true);
   });
 
+  it('a batch whose analysis the store refuses leaves it out of the progress written beside it', async () => {
+    const db = new FakeProgressDb();
+    const [a, b] = [analysisOf(24), analysisOf(25)];
+    await batch(db, [a]);
+    db.refuse.add(b.id);
+    const written = await batch(db, [b]);
+    expect(written.outcomes.map((o) => o.result)).toEqual(['refused']);
+    expect(written.progress.progress).toEqual(summarizeProgress([a]));
+    expect(sameContent(db.docs.get('progress') as StoredDoc, storedProgressBody(summarizeProgress([a])))).toBe(true);
+  });
+
   it('a batch that changes nothing confirms it on a fresh read and writes nothing', async () => {
     const db = new FakeProgressDb();
     const a = analysisOf(23);

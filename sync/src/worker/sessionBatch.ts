@@ -129,6 +129,8 @@ async function withProgressDatabase<T>(deps: BatchDeps, userId: string, operatio
     const repaired = await repairProgressDatabase(deps.store, deps.prefix, userId);
     if (repaired === 'user-gone') return 'user-gone';
     deps.logger.warn({ userId }, 'created the missing progress database of a user');
+    // What the cache held is of the database that is gone.
+    deps.progressCache.forget(userDatabases(deps.prefix, userId).progress);
     return operation();
   }
 }

@@ -1,7 +1,7 @@
 import { progressEntry, summarizeProgressEntries, type AnalysisDoc, type ProgressDoc, type ProgressEntry } from '@m2m/analysis-core';
 import { deviceForm, sameContent, storedAnalysisBody, storedProgressBody, type StoredDoc } from './documentForms.js';
 import { PROGRESS_ID, type ProgressDbCache, type ProgressSnapshot } from './progressDbCache.js';
-import { bulkWrite } from './storeDocuments.js';
+import { bulkWrite, type BulkResult } from './storeDocuments.js';
 import { type StoreClient } from '@m2m/couch';
 
 /** What the batch wants for one analysis document: this content, or gone (its session was deleted). */
@@ -111,6 +111,7 @@ async function writeRounds(store: StoreClient, progressDb: string, intents: Anal
     const results = await bulkWrite(store, progressDb, docs);
     const conflicted: AnalysisIntent[] = [];
     const stored: StoredDoc[] = [];
+    let refused = false;
     results.forEach((result, i) => {
       const intent = byWrite[i];
       const doc = writes[i];
@@ -121,28 +122,34 @@ async function writeRounds(store: StoreClient, progressDb: string, intents: Anal
       } else if ('error' in result && result.error === 'conflict') {
         conflicted.push(intent);
       } else {
-        const error = 'error' in result ? `${result.error}${result.reason ? `: ${result.reason}` : ''}` : 'no answer';
-        outcomes.set(intent.id, { id: intent.id, result: 'refused', error });
+        outcomes.set(intent.id, { id: intent.id, result: 'refused', error: rowError(result) });
+        refused = true;
       }
     });
     let progressSettled = fresh;
-    if (progressDoc) {
-      const result = results[writes.length];
-      if (result && 'ok' in result && result.ok) {
-        stored.push({ ...progressDoc, _rev: result.rev });
-        progressWritten = true;
-        if (progress) progress.result = 'written';
-        progressSettled = true;
-      } else if (!(result && 'error' in result && result.error === 'conflict')) {
-        throw new Error(`the store refused the progress document: ${result && 'error' in result ? `${result.error}${result.reason ? `: ${result.reason}` : ''}` : 'no answer'}`);
-      } else progressSettled = false;
+    const progressRow = progressDoc ? results[writes.length] : undefined;
+    if (progressDoc && progressRow && 'ok' in progressRow && progressRow.ok) {
+      stored.push({ ...progressDoc, _rev: progressRow.rev });
+      progressWritten = true;
+      if (progress) progress.result = 'written';
+      progressSettled = true;
+    } else if (progressDoc) {
+      progressSettled = false;
     }
     cache.recordWrites(progressDb, stored);
+    if (progressDoc && !progressSettled && !(progressRow && 'error' in progressRow && progressRow.error === 'conflict')) {
+      throw new Error(`the store refused the progress document: ${progressRow ? rowError(progressRow) : 'no answer'}`);
+    }
     open = [...conflicted, ...decideAgain];
-    // A progress written beside an analysis that conflicted counted our version of it: the next round recomputes it.
+    // A progress written beside an analysis that conflicted or was refused counted it: the next round recomputes it.
+    if (refused || conflicted.length > 0) progressSettled = false;
     if (open.length === 0 && (!withProgress || progressSettled)) break;
   }
   return { outcomes: intents.map((i) => outcomes.get(i.id) ?? { id: i.id, result: 'unchanged' }), ...(progress ? { progress } : {}) };
+}
+
+function rowError(result: BulkResult): string {
+  return 'error' in result ? `${result.error}${result.reason ? `: ${result.reason}` : ''}` : 'no answer';
 }
 
 /** The cached progress entries with this round's analysis writes in place. */
