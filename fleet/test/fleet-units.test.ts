@@ -127,7 +127,7 @@ describe('m2m-sim command line', () => {
     expect(usage('--url', 'http://x', '--sessions', '')).toMatch(/--sessions must be/);
     expect(usage('--url', 'http://x', '--offline-prob', '1')).toMatch(/--offline-prob must be a probability from 0 to below 1, got "1"/);
     expect(usage('--url', 'http://x', '--offline-prob', '-0.1')).toMatch(/--offline-prob/);
-    expect(usage('--url', 'http://x', '--per-thread', '8')).toMatch(/--per-thread .*RxDB opens at most 16 collections per thread/);
+    expect(usage('--url', 'http://x', '--per-thread', '8')).toMatch(/--per-thread .*RxDB opens at most 14 collections per thread/);
     expect(usage('--url', 'http://x', '--rate', 'fast')).toMatch(/--rate must be sessions per second .* got "fast"/);
     expect(usage('--url', 'http://x', '--rate', '0')).toMatch(/--rate/);
     expect(usage('--url', 'http://x', '--rate', '0s')).toMatch(/--rate/);
