@@ -1,6 +1,6 @@
 import { analyzeSession, summarizeProgress, type AnalysisDoc } from '@m2m/analysis-core';
 import { describe, expect, it } from 'vitest';
-import { writeAnalyses, writeBatch, type AnalysisIntent } from '../src/writer/analysisWriter.js';
+import { writeBatch, type AnalysisIntent } from '../src/writer/analysisWriter.js';
 import { sameContent, storedAnalysisBody, storedProgressBody, type StoredDoc } from '../src/writer/documentForms.js';
 import { updateProgress } from '../src/writer/progressWriter.js';
 import { ProgressDbCache } from '../src/writer/progressDbCache.js';
@@ -87,7 +87,7 @@ class FakeProgressDb {
   }
 }
 
-const write = (db: FakeProgressDb, intents: AnalysisIntent[]) => writeAnalyses(db.asStore(), 'p', intents, db.cache);
+const write = async (db: FakeProgressDb, intents: AnalysisIntent[]) => (await writeBatch(db.asStore(), 'p', intents, db.cache)).outcomes;
 const batch = (db: FakeProgressDb, analyses: AnalysisDoc[]) => writeBatch(db.asStore(), 'p', analyses.map((analysis) => ({ id: analysis.id, analysis })), db.cache);
 
 const analysisOf = (seed: number): AnalysisDoc => analyzeSession({ ...sessionDoc({ seed, durationS: 4 }), _rev: '1-a' });
@@ -149,8 +149,7 @@ describe('analysis writer', () => {
   it('recomputes progress from a fresh snapshot when another writer changed it meanwhile', async () => {
     const db = new FakeProgressDb();
     const [a, b] = [analysisOf(8), analysisOf(9)];
-    await write(db, [{ id: a.id, analysis: a }]);
-    expect((await updateProgress(db.asStore(), 'p', db.cache)).result).toBe('written');
+    expect((await batch(db, [a])).progress.result).toBe('written');
     // Another writer (reanalyse, a second worker) adds an analysis and its progress; our cache has not seen them.
     db.storeDirectly(storedAnalysisBody(b));
     db.storeDirectly({ ...storedProgressBody(summarizeProgress([a, b])), _rev: db.docs.get('progress')?._rev as string });
@@ -225,15 +224,14 @@ describe('analysis writer', () => {
   it('reads the feed again once its last read is older than the bound: an analysis another writer added without progress is counted', async () => {
     const db = new FakeProgressDb();
     const [a, b, c] = [analysisOf(15), analysisOf(16), analysisOf(17)];
-    await write(db, [{ id: a.id, analysis: a }]);
-    await updateProgress(db.asStore(), 'p', db.cache);
+    await batch(db, [a]);
     // Another writer adds an analysis and writes no progress: nothing of ours will conflict with it.
     db.storeDirectly(storedAnalysisBody(b));
     db.clock += 30_001;
     db.requests.length = 0;
-    await write(db, [{ id: c.id, analysis: c }]);
+    const written = await batch(db, [c]);
     expect(db.requests[0]).toMatch(/_changes$/);
-    expect((await updateProgress(db.asStore(), 'p', db.cache)).progress).toEqual(summarizeProgress([a, b, c]));
+    expect(written.progress.progress).toEqual(summarizeProgress([a, b, c]));
   });
 
   it('decides "unchanged" only on a fresh read: content another writer changed is written again', async () => {

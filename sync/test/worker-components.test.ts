@@ -63,6 +63,14 @@ describe('worker components against the store', () => {
   });
 
   const connectionFor = (config: WorkerConfig): StoreConnection => new StoreConnection(config, { logger: silentLogger, startupTimeoutMs: 5_000, onRetry: () => {} });
+  /** A store connection for the given prefix, started (and stopped after the test). */
+  const startedConnection = async (prefix: string): Promise<StoreConnection> => {
+    const connection = connectionFor(testConfig(store, { DB_PREFIX: prefix }));
+    lifecycle = new Lifecycle();
+    lifecycle.add(connection);
+    await lifecycle.start();
+    return connection;
+  };
 
   it('store connection: creates the worker database at start; refused credentials fail the start and close the client', async () => {
     const connection = connectionFor(testConfig(store, { DB_PREFIX: 'conn-' }));
@@ -225,10 +233,7 @@ describe('worker components against the store', () => {
   });
 
   it('the _db_updates position is saved only when every announced database is processed', async () => {
-    const connection = connectionFor(testConfig(store, { DB_PREFIX: 'pos-' }));
-    lifecycle = new Lifecycle();
-    lifecycle.add(connection);
-    await lifecycle.start();
+    const connection = await startedConnection('pos-');
     const checkpoints = new CheckpointStore(connection.client, connection.workerDb);
     await checkpoints.loadAll();
     let quiet = false;
@@ -269,10 +274,7 @@ describe('worker components against the store', () => {
   });
 
   it('checkpoints: a turn moves its position on at once; positions are saved behind, many in one request, each as last advanced', async () => {
-    const connection = connectionFor(testConfig(store, { DB_PREFIX: 'adv-' }));
-    lifecycle = new Lifecycle();
-    lifecycle.add(connection);
-    await lifecycle.start();
+    const connection = await startedConnection('adv-');
     const keys = Array.from({ length: 6 }, (_, i) => `adv-u-${i}-sessions`);
     const checkpoints = new CheckpointStore(connection.client, connection.workerDb);
     // Another process (a restart, a shard change) saved one of them: our first save of it conflicts.
@@ -293,10 +295,7 @@ describe('worker components against the store', () => {
   });
 
   it('checkpoints: a start loads every one, a bounded page per request, however many users there are', async () => {
-    const connection = connectionFor(testConfig(store, { DB_PREFIX: 'pages-' }));
-    lifecycle = new Lifecycle();
-    lifecycle.add(connection);
-    await lifecycle.start();
+    const connection = await startedConnection('pages-');
     const writer = new CheckpointStore(connection.client, connection.workerDb);
     const keys = Array.from({ length: 7 }, (_, i) => `pages-u-${i}-sessions`);
     for (const [i, key] of keys.entries()) await writer.save(key, `${i + 1}-x`);

@@ -45,7 +45,7 @@ export class CheckpointStore {
   private retryTimer: NodeJS.Timeout | undefined;
   private closed = false;
   /** The last background save's failure, until one succeeds. */
-  lastSaveError: unknown;
+  private lastSaveError: unknown;
 
   constructor(
     private readonly store: StoreClient,
@@ -91,8 +91,7 @@ export class CheckpointStore {
     if (cached && cached.seq === seq && cached.rev !== undefined && !this.unsaved.has(key)) return;
     let rev = cached?.rev;
     for (let round = 0; ; round++) {
-      const doc: CheckpointDoc = { _id: checkpointId(key), type: 'checkpoint', db: key, seq, updatedAt: new Date().toISOString() };
-      if (rev !== undefined) doc._rev = rev;
+      const doc = checkpointDoc(key, seq, rev);
       try {
         const saved = await putDoc(this.store, this.workerDb, doc, { retry: true });
         this.cache.set(key, { seq, rev: saved.rev });
@@ -183,9 +182,7 @@ export class CheckpointStore {
       this.unsaved.delete(key);
       const cached = this.cache.get(key);
       if (!cached) continue;
-      const doc: CheckpointDoc = { _id: checkpointId(key), type: 'checkpoint', db: key, seq: cached.seq, updatedAt: new Date().toISOString() };
-      if (cached.rev !== undefined) doc._rev = cached.rev;
-      docs.push(doc);
+      docs.push(checkpointDoc(key, cached.seq, cached.rev));
     }
     if (docs.length === 0) return;
     try {
@@ -246,6 +243,12 @@ export class CheckpointStore {
       throw err;
     }
   }
+}
+
+function checkpointDoc(key: string, seq: Seq, rev: string | undefined): CheckpointDoc {
+  const doc: CheckpointDoc = { _id: checkpointId(key), type: 'checkpoint', db: key, seq, updatedAt: new Date().toISOString() };
+  if (rev !== undefined) doc._rev = rev;
+  return doc;
 }
 
 function isSeq(value: unknown): value is Seq {

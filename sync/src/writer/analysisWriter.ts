@@ -30,22 +30,6 @@ export class ConflictStormError extends Error {
   }
 }
 
-/**
- * Brings the analysis documents of a progress database to the intents, with
- * as few new revisions as possible: an analysis whose stored content is equal
- * is not written (devices would download it again); a deletion writes a
- * tombstone carrying the full previous body (RxDB's pull needs it); a
- * conflict is answered by reading the current revision and deciding again,
- * so no result is lost. A document the store refuses for another reason
- * (validation, size) is reported as `refused`: retrying would not change the
- * answer. What is stored is read from `cache` (the database's feed, plus
- * this worker's own writes), read again for deletions, conflicts and
- * decisions not to write.
- */
-export async function writeAnalyses(store: StoreClient, progressDb: string, intents: AnalysisIntent[], cache: ProgressDbCache): Promise<AnalysisWriteOutcome[]> {
-  return (await writeRounds(store, progressDb, intents, cache, false)).outcomes;
-}
-
 /** What a batch wrote: each analysis's outcome, and the user's progress as recomputed. */
 export interface BatchWrite {
   outcomes: AnalysisWriteOutcome[];
@@ -55,23 +39,30 @@ export interface BatchWrite {
 /**
  * A batch's analyses and the user's progress recomputed with them, in one
  * `_bulk_docs`: a device's live pull then wakes once per batch, not once for
- * the analyses and again for the progress. The analyses are decided as in
- * `writeAnalyses`; the progress is computed from the cached analyses with
- * this round's writes in place, and carries the cached progress revision. A
- * conflict on any row (another writer, `reanalyse`) sends the batch to
- * another round on a fresh read, in which the progress is computed again, so
- * the last progress written holds every analysis stored before it. A result
- * found unchanged is confirmed on a fresh read (no write would check it).
+ * the analyses and again for the progress.
+ *
+ * The analyses get as few new revisions as possible: one whose stored
+ * content is equal is not written (devices would download it again); a
+ * deletion writes a tombstone carrying the full previous body (RxDB's pull
+ * needs it); one the store refuses for another reason than a conflict
+ * (validation, size) is reported as `refused` and left out of the progress.
+ * What is stored is read from `cache` (the database's feed, plus this
+ * worker's own writes); the progress is computed from it with this round's
+ * writes in place and carries the cached progress revision. A conflict on
+ * any row (another writer, `reanalyse`) sends the batch to another round on
+ * a fresh read, in which the progress is computed again, so no result is
+ * lost and the last progress written holds every analysis stored before it.
+ * Deletions and results found unchanged are decided on a fresh read (no
+ * write would check them).
  */
-export function writeBatch(store: StoreClient, progressDb: string, intents: AnalysisIntent[], cache: ProgressDbCache): Promise<Required<BatchWrite>> {
-  return writeRounds(store, progressDb, intents, cache, true) as Promise<Required<BatchWrite>>;
-}
-
-async function writeRounds(store: StoreClient, progressDb: string, intents: AnalysisIntent[], cache: ProgressDbCache, withProgress: boolean): Promise<Partial<BatchWrite> & Pick<BatchWrite, 'outcomes'>> {
+export async function writeBatch(store: StoreClient, progressDb: string, intents: AnalysisIntent[], cache: ProgressDbCache): Promise<BatchWrite> {
   const outcomes = new Map<string, AnalysisWriteOutcome>();
   let open = intents;
-  let progress: BatchWrite['progress'] | undefined;
   let progressWritten = false;
+  const done = (progress: ProgressDoc): BatchWrite => ({
+    outcomes: intents.map((i) => outcomes.get(i.id) ?? { id: i.id, result: 'unchanged' }),
+    progress: { result: progressWritten ? 'written' : 'unchanged', progress },
+  });
   for (let round = 0; ; round++) {
     if (round >= MAX_CONFLICT_ROUNDS) throw new ConflictStormError(open.length > 0 ? open.map((i) => i.id) : [PROGRESS_ID]);
     // The cache holds this worker's own writes, and a write decided on it is checked by the store (another
@@ -99,14 +90,11 @@ async function writeRounds(store: StoreClient, progressDb: string, intents: Anal
       continue;
     }
     let progressDoc: StoredDoc | undefined;
-    if (withProgress) {
-      const computed = summarizeProgressEntries(entriesWith(snapshot.entries, writes).values());
-      progress = { result: progressWritten ? 'written' : 'unchanged', progress: computed };
-      const body = storedProgressBody(computed);
-      const current = snapshot.progress;
-      if (!current || !sameContent(current, body)) progressDoc = current?._rev ? { ...body, _rev: current._rev } : body;
-    }
-    if (writes.length === 0 && !progressDoc) break; // a fresh round: every decision stands, the progress is current
+    const computed = summarizeProgressEntries(entriesWith(snapshot.entries, writes).values());
+    const body = storedProgressBody(computed);
+    const current = snapshot.progress;
+    if (!current || !sameContent(current, body)) progressDoc = current?._rev ? { ...body, _rev: current._rev } : body;
+    if (writes.length === 0 && !progressDoc) return done(computed); // a fresh round: every decision stands, the progress is current
     const docs = progressDoc ? [...writes, progressDoc] : writes;
     const results = await bulkWrite(store, progressDb, docs);
     const conflicted: AnalysisIntent[] = [];
@@ -131,7 +119,6 @@ async function writeRounds(store: StoreClient, progressDb: string, intents: Anal
     if (progressDoc && progressRow && 'ok' in progressRow && progressRow.ok) {
       stored.push({ ...progressDoc, _rev: progressRow.rev });
       progressWritten = true;
-      if (progress) progress.result = 'written';
       progressSettled = true;
     } else if (progressDoc) {
       progressSettled = false;
@@ -143,9 +130,8 @@ async function writeRounds(store: StoreClient, progressDb: string, intents: Anal
     open = [...conflicted, ...decideAgain];
     // A progress written beside an analysis that conflicted or was refused counted it: the next round recomputes it.
     if (refused || conflicted.length > 0) progressSettled = false;
-    if (open.length === 0 && (!withProgress || progressSettled)) break;
+    if (open.length === 0 && progressSettled) return done(computed);
   }
-  return { outcomes: intents.map((i) => outcomes.get(i.id) ?? { id: i.id, result: 'unchanged' }), ...(progress ? { progress } : {}) };
 }
 
 function rowError(result: BulkResult): string {
