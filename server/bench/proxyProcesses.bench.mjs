@@ -9,8 +9,8 @@
 // the same rounds, for a before/after on the same store (the copy's imports of
 // other packages, @m2m/couch among them, resolve to this checkout's unless
 // rewritten to copies of their own).
-// With `--node-flags="<flags>"` every build runs twice, once with those Node/V8 flags.
-// Run with `node bench/proxyProcesses.bench.mjs [--baseline <dist>]... [--node-flags="<flags>"]` in server/ after a build.
+// Each `--node-flags="<flags>"` (repeatable) runs every build once more with those Node/V8 flags.
+// Run with `node bench/proxyProcesses.bench.mjs [--baseline <dist>]... [--node-flags="<flags>"]...` in server/ after a build.
 import { fork } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { storeUrlWithCredentials } from '@m2m/couch';
 import { admin, adminHeader, freshSessionDocs } from './benchSessions.mjs';
 
-const { values: args } = parseArgs({ options: { baseline: { type: 'string', multiple: true }, 'node-flags': { type: 'string' } } });
+const { values: args } = parseArgs({ options: { baseline: { type: 'string', multiple: true }, 'node-flags': { type: 'string', multiple: true } } });
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 24);
 const WARMUP_ROUNDS = 3;
 const BATCH = 20;
@@ -40,9 +40,9 @@ const store = fork(new URL('./storeProcess.mjs', import.meta.url), [join(dataDir
 const { url: storeUrl } = /** @type {{ url: string }} */ (await ask(store));
 /** @type {Array<{ name: string, dist?: string, execArgv?: string[] }>} */
 const plainBuilds = [{ name: 'gateway' }, ...(args.baseline ?? []).map((dist, i) => ({ name: i === 0 ? 'baseline' : `baseline${i + 1}`, dist }))];
-// With --node-flags, each build also runs in a second process started with those flags (e.g. V8's heap sizes).
-const nodeFlags = args['node-flags']?.split(' ').filter(Boolean);
-const builds = nodeFlags ? plainBuilds.flatMap((b) => [b, { ...b, name: `${b.name}flags`, execArgv: nodeFlags }]) : plainBuilds;
+// Each --node-flags runs every build once more, in a process started with those flags (e.g. V8's heap sizes).
+const flagSets = (args['node-flags'] ?? []).map((flags) => flags.split(' ').filter(Boolean));
+const builds = plainBuilds.flatMap((b) => [b, ...flagSets.map((execArgv, i) => ({ ...b, name: `${b.name}flags${flagSets.length > 1 ? i + 1 : ''}`, execArgv }))]);
 const sides = ['direct', ...builds.map((b) => b.name)];
 const bodies = Array.from({ length: (ROUNDS + WARMUP_ROUNDS) * sides.length }, freshBody);
 

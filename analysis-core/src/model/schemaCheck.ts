@@ -36,16 +36,6 @@ export const SUPPORTED_KEYWORDS: ReadonlySet<string> = new Set([
 /** Past this many problems a document is hostile or hopeless; stop collecting. */
 const MAX_ERRORS = 50;
 
-const patterns = new Map<string, RegExp>();
-const regex = (source: string): RegExp => {
-  let re = patterns.get(source);
-  if (!re) {
-    re = new RegExp(source, 'u');
-    patterns.set(source, re);
-  }
-  return re;
-};
-
 const typeOf = (value: unknown): JsonType => {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
@@ -71,10 +61,69 @@ const describeType = (value: unknown): string => {
 
 const escapePointer = (key: string): string => (/[~/]/.test(key) ? key.replace(/~/g, '~0').replace(/\//g, '~1') : key);
 
+/**
+ * A schema node as `visit` reads it: every keyword present (undefined when
+ * the schema has none), so all nodes share one shape. Schemas written as
+ * object literals each have a shape of their own, and reading keywords from
+ * a dozen shapes made every property read a slow lookup; the walk of a
+ * session's few thousand values took twice as long.
+ */
+class SchemaNode {
+  readonly types: readonly JsonType[] | undefined;
+  readonly typeText: string;
+  readonly enumValues: readonly unknown[] | undefined;
+  readonly properties: ReadonlyMap<string, SchemaNode>;
+  readonly required: readonly string[];
+  readonly closed: boolean;
+  readonly items: SchemaNode | undefined;
+  readonly minItems: number | undefined;
+  readonly maxItems: number | undefined;
+  readonly minLength: number | undefined;
+  readonly maxLength: number | undefined;
+  readonly pattern: string | undefined;
+  readonly re: RegExp | undefined;
+  readonly minimum: number | undefined;
+  readonly maximum: number | undefined;
+  readonly exclusiveMinimum: number | undefined;
+  readonly exclusiveMaximum: number | undefined;
+
+  constructor(schema: JsonSchema) {
+    const { type } = schema;
+    this.types = type === undefined ? undefined : typeof type === 'string' ? [type] : [...type];
+    this.typeText = type === undefined ? '' : typeof type === 'string' ? type : type.join(' or ');
+    this.enumValues = schema.enum;
+    this.properties = new Map(Object.entries(schema.properties ?? {}).map(([key, sub]) => [key, compiled(sub)]));
+    this.required = schema.required ?? [];
+    this.closed = schema.additionalProperties === false;
+    this.items = schema.items ? compiled(schema.items) : undefined;
+    this.minItems = schema.minItems;
+    this.maxItems = schema.maxItems;
+    this.minLength = schema.minLength;
+    this.maxLength = schema.maxLength;
+    this.pattern = schema.pattern;
+    this.re = schema.pattern === undefined ? undefined : new RegExp(schema.pattern, 'u');
+    this.minimum = schema.minimum;
+    this.maximum = schema.maximum;
+    this.exclusiveMinimum = schema.exclusiveMinimum;
+    this.exclusiveMaximum = schema.exclusiveMaximum;
+  }
+}
+
+/** Each schema object compiled once (schemas are constants; a test's throwaway schema is let go with it). */
+const nodes = new WeakMap<JsonSchema, SchemaNode>();
+function compiled(schema: JsonSchema): SchemaNode {
+  let node = nodes.get(schema);
+  if (!node) {
+    node = new SchemaNode(schema);
+    nodes.set(schema, node);
+  }
+  return node;
+}
+
 /** Checks `value` against `schema`; every problem comes back with its JSON-pointer path. */
 export function checkAgainstSchema(schema: JsonSchema, value: unknown): ValidationError[] {
   const errors: ValidationError[] = [];
-  visit(schema, value, [], errors);
+  visit(compiled(schema), value, [], errors);
   return errors;
 }
 
@@ -91,73 +140,69 @@ function report(errors: ValidationError[], path: Readonly<Path>, message: string
   if (errors.length < MAX_ERRORS) errors.push({ path: pointer(path), message });
 }
 
-function visit(schema: JsonSchema, value: unknown, path: Path, errors: ValidationError[]): void {
+function visit(node: SchemaNode, value: unknown, path: Path, errors: ValidationError[]): void {
   if (errors.length >= MAX_ERRORS) return;
   // No closure or array per call: a session visits a few thousand values.
-  const type = schema.type;
-  if (type !== undefined) {
+  const types = node.types;
+  if (types !== undefined) {
     // JSON has no NaN or Infinity: they arrive only from code, and are never valid numbers.
     const numberOk = typeof value !== 'number' || Number.isFinite(value);
-    if (!numberOk || !(typeof type === 'string' ? matchesType(value, type) : type.some((t) => matchesType(value, t)))) {
-      report(errors, path, `must be ${typeof type === 'string' ? type : type.join(' or ')}, got ${describeType(value)}`);
+    let typeOk = false;
+    for (let i = 0; numberOk && !typeOk && i < types.length; i++) typeOk = matchesType(value, types[i]!);
+    if (!typeOk) {
+      report(errors, path, `must be ${node.typeText}, got ${describeType(value)}`);
       return;
     }
   }
-  if (schema.enum !== undefined && !schema.enum.some((e) => e === value)) {
-    report(errors, path, `must be one of ${schema.enum.map((e) => JSON.stringify(e)).join(', ')}, got ${truncate(JSON.stringify(value))}`);
+  if (node.enumValues !== undefined && !node.enumValues.some((e) => e === value)) {
+    report(errors, path, `must be one of ${node.enumValues.map((e) => JSON.stringify(e)).join(', ')}, got ${truncate(JSON.stringify(value))}`);
     return;
   }
 
   if (typeof value === 'string') {
     // JSON Schema counts code points; UTF-16 length is an upper bound, so count only when it matters.
-    const tooShort = schema.minLength !== undefined && (value.length < schema.minLength || codePoints(value) < schema.minLength);
-    const tooLong = schema.maxLength !== undefined && value.length > schema.maxLength && codePoints(value) > schema.maxLength;
-    if (tooShort) report(errors, path, `must be at least ${schema.minLength} characters long`);
+    const tooShort = node.minLength !== undefined && (value.length < node.minLength || codePoints(value) < node.minLength);
+    const tooLong = node.maxLength !== undefined && value.length > node.maxLength && codePoints(value) > node.maxLength;
+    if (tooShort) report(errors, path, `must be at least ${node.minLength} characters long`);
     if (tooLong) {
-      report(errors, path, `must be at most ${schema.maxLength} characters long, got ${codePoints(value)}`);
-    } else if (schema.pattern !== undefined && !regex(schema.pattern).test(value)) {
-      report(errors, path, `must match ${schema.pattern}, got ${truncate(JSON.stringify(value))}`);
+      report(errors, path, `must be at most ${node.maxLength} characters long, got ${codePoints(value)}`);
+    } else if (node.re !== undefined && !node.re.test(value)) {
+      report(errors, path, `must match ${node.pattern}, got ${truncate(JSON.stringify(value))}`);
     }
-  }
-
-  if (typeof value === 'number') {
-    if (schema.minimum !== undefined && value < schema.minimum) report(errors, path, `must be >= ${schema.minimum}, got ${value}`);
-    if (schema.maximum !== undefined && value > schema.maximum) report(errors, path, `must be <= ${schema.maximum}, got ${value}`);
-    if (schema.exclusiveMinimum !== undefined && value <= schema.exclusiveMinimum) report(errors, path, `must be > ${schema.exclusiveMinimum}, got ${value}`);
-    if (schema.exclusiveMaximum !== undefined && value >= schema.exclusiveMaximum) report(errors, path, `must be < ${schema.exclusiveMaximum}, got ${value}`);
-  }
-
-  if (Array.isArray(value)) {
-    if (schema.minItems !== undefined && value.length < schema.minItems) report(errors, path, `must have at least ${schema.minItems} items, got ${value.length}`);
-    if (schema.maxItems !== undefined && value.length > schema.maxItems) {
+  } else if (typeof value === 'number') {
+    if (node.minimum !== undefined && value < node.minimum) report(errors, path, `must be >= ${node.minimum}, got ${value}`);
+    if (node.maximum !== undefined && value > node.maximum) report(errors, path, `must be <= ${node.maximum}, got ${value}`);
+    if (node.exclusiveMinimum !== undefined && value <= node.exclusiveMinimum) report(errors, path, `must be > ${node.exclusiveMinimum}, got ${value}`);
+    if (node.exclusiveMaximum !== undefined && value >= node.exclusiveMaximum) report(errors, path, `must be < ${node.exclusiveMaximum}, got ${value}`);
+  } else if (Array.isArray(value)) {
+    if (node.minItems !== undefined && value.length < node.minItems) report(errors, path, `must have at least ${node.minItems} items, got ${value.length}`);
+    if (node.maxItems !== undefined && value.length > node.maxItems) {
       // Do not walk a hostile array's items.
-      report(errors, path, `must have at most ${schema.maxItems} items, got ${value.length}`);
+      report(errors, path, `must have at most ${node.maxItems} items, got ${value.length}`);
       return;
     }
-    if (schema.items) {
+    const items = node.items;
+    if (items !== undefined) {
       for (let i = 0; i < value.length && errors.length < MAX_ERRORS; i++) {
         path.push(i);
-        visit(schema.items, value[i], path, errors);
+        visit(items, value[i], path, errors);
         path.pop();
       }
     }
-  }
-
-  if (typeOf(value) === 'object') {
+  } else if (typeof value === 'object' && value !== null) {
     const obj = value as Record<string, unknown>;
-    for (const key of schema.required ?? []) {
+    for (const key of node.required) {
       if (!Object.prototype.hasOwnProperty.call(obj, key)) {
         path.push(key);
         report(errors, path, 'is required');
         path.pop();
       }
     }
-    const properties = schema.properties ?? {};
     for (const key of Object.keys(obj)) {
-      const sub = Object.prototype.hasOwnProperty.call(properties, key) ? properties[key] : undefined;
-      if (!sub && schema.additionalProperties !== false) continue;
+      const sub = node.properties.get(key);
+      if (sub === undefined && !node.closed) continue;
       path.push(key);
-      if (sub) visit(sub, obj[key], path, errors);
+      if (sub !== undefined) visit(sub, obj[key], path, errors);
       else report(errors, path, 'is not allowed here');
       path.pop();
     }
