@@ -105,6 +105,8 @@ try {
   let next = 0;
   for (let round = -WARMUP_ROUNDS; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? SIDES : [...SIDES].reverse();
+    /** @type {Record<string, number>} */
+    const walls = {};
     for (const side of order) {
       const body = /** @type {string} */ (bodies[next++]);
       const storeBefore = await storeCpuMs();
@@ -122,11 +124,14 @@ try {
       const storeCpu = (await storeCpuMs()) - storeBefore;
       if (!Array.isArray(rows) || rows.length !== BATCH || !rows.every((row) => row.ok)) throw new Error(`${side}: a write failed: ${JSON.stringify(rows).slice(0, 300)}`);
       if (round < 0) continue;
+      walls[side] = wall;
       record(`${side} wall`, wall);
       record(`${side} cpu`, cpu);
       record(`${side} store cpu`, storeCpu);
       record(`${side} faults`, faults);
     }
+    // Each side against direct in the same round: a slow spell of the machine then weighs on both.
+    if (round >= 0) for (const side of SIDES) record(`${side} paired`, /** @type {number} */ (walls[side]) / /** @type {number} */ (walls['direct']));
     // The gateway's body pipeline alone, on a body like the ones above, in 64 kB chunks as a socket delivers them.
     const bytes = Buffer.from(freshBody());
     /** @type {Uint8Array[]} */
@@ -159,6 +164,7 @@ try {
       side,
       'wall ms': f(median(`${side} wall`)),
       'wall vs direct': `${((median(`${side} wall`) / median('direct wall') - 1) * 100).toFixed(0)}%`,
+      'paired, per round': `${((median(`${side} paired`) - 1) * 100).toFixed(0)}%`,
       'client+proxy CPU ms': f(median(`${side} cpu`)),
       'proxy CPU ms (over direct)': f(median(`${side} cpu`) - median('direct cpu')),
       'client+proxy page faults': Math.round(median(`${side} faults`)),
