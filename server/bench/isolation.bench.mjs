@@ -3,7 +3,8 @@
 // 1. `/health` latency while a batch of 1,000 amplifying sessions (about 600
 //    bytes each, declaring 4 channels x 2,000,000 samples) is refused;
 // 2. a PouchDB client pushing 200 one-minute sessions through the gateway vs
-//    straight to the store, interleaved pairs, medians.
+//    straight to the store, interleaved pairs, medians and the median of
+//    each pair's own ratio.
 // Run with `npm run bench` (here or at the root); figures go to BENCHMARKS.md.
 // It measures the built package (dist/) under plain node; store, gateway and
 // clients share one process, so a blocked event loop shows in every probe.
@@ -24,7 +25,7 @@ PouchDB.plugin(memoryAdapter);
 
 const AMPLIFYING_DOCS = 1000;
 const HEALTH_EVERY_MS = 5;
-const PUSH_PAIRS = Number(process.env['BENCH_PUSH_PAIRS'] ?? 6);
+const PUSH_PAIRS = Number(process.env['BENCH_PUSH_PAIRS'] ?? 12);
 const PUSH_SESSIONS = 200;
 
 const dataDir = await mkdtemp(join(os.tmpdir(), 'm2m-isolation-bench-'));
@@ -119,7 +120,12 @@ try {
   const sessions = Array.from({ length: PUSH_SESSIONS }, (_, i) => sessionDoc(1000 + i));
   /** @type {Record<'gateway' | 'direct', number[]>} */
   const pushMs = { gateway: [], direct: [] };
+  /** Each pair's gateway time over its direct one: a slow spell of the machine then weighs on both. */
+  /** @type {number[]} */
+  const pushPaired = [];
   for (let pair = 0; pair < PUSH_PAIRS; pair++) {
+    /** @type {Record<string, number>} */
+    const walls = {};
     for (const side of pair % 2 === 0 ? /** @type {const} */ (['gateway', 'direct']) : /** @type {const} */ (['direct', 'gateway'])) {
       const source = new PouchDB(`push-${pair}-${side}`, { adapter: 'memory' });
       await source.bulkDocs(sessions.map((doc) => ({ ...doc })));
@@ -149,8 +155,10 @@ try {
       const elapsed = performance.now() - started;
       if (result.docs_written !== PUSH_SESSIONS) throw new Error(`${side}: wrote ${result.docs_written} of ${PUSH_SESSIONS}`);
       if (pair > 0) pushMs[side].push(elapsed); // the first pair warms both paths up
+      walls[side] = elapsed;
       await source.destroy();
     }
+    if (pair > 0) pushPaired.push(/** @type {number} */ (walls['gateway']) / /** @type {number} */ (walls['direct']));
   }
   console.table([
     {
@@ -158,6 +166,7 @@ try {
       'direct median ms': median(pushMs.direct).toFixed(0),
       'gateway median ms': median(pushMs.gateway).toFixed(0),
       'gateway / direct': (median(pushMs.gateway) / median(pushMs.direct)).toFixed(2),
+      'per pair (median)': median(pushPaired).toFixed(2),
     },
   ]);
   console.log(`load average after: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
