@@ -68,7 +68,8 @@ export class StoreClient {
    * One controller per request or call in progress, aborted by `close`.
    * Combining each request's signal with the long-lived `lifetime` through
    * AbortSignal.any would tie a composite to it on every request, which Node
-   * 20 keeps (nodejs/node#55351): a store client lives as long as its process.
+   * 20 keeps until the composite's last listener goes (nodejs/node#55351): a
+   * store client lives as long as its process, so nothing is tied to it.
    */
   private readonly inFlight = new Set<AbortController>();
 

@@ -1,5 +1,5 @@
 import { progressEntry, summarizeProgressEntries, type AnalysisDoc, type ProgressDoc, type ProgressEntry } from '@m2m/analysis-core';
-import { deviceForm, sameContent, storedAnalysisBody, storedProgressBody, type StoredDoc } from './documentForms.js';
+import { deviceForm, progressWrite, sameContent, storedAnalysisBody, type StoredDoc } from './documentForms.js';
 import { PROGRESS_ID, type ProgressDbCache, type ProgressSnapshot } from './progressDbCache.js';
 import { bulkWrite, type BulkResult } from './storeDocuments.js';
 import { type StoreClient } from '@m2m/couch';
@@ -89,11 +89,8 @@ export async function writeBatch(store: StoreClient, progressDb: string, intents
       open = decideAgain;
       continue;
     }
-    let progressDoc: StoredDoc | undefined;
     const computed = summarizeProgressEntries(entriesWith(snapshot.entries, writes).values());
-    const body = storedProgressBody(computed);
-    const current = snapshot.progress;
-    if (!current || !sameContent(current, body)) progressDoc = current?._rev ? { ...body, _rev: current._rev } : body;
+    const progressDoc = progressWrite(snapshot.progress, computed);
     if (writes.length === 0 && !progressDoc) return done(computed); // a fresh round: every decision stands, the progress is current
     const docs = progressDoc ? [...writes, progressDoc] : writes;
     const results = await bulkWrite(store, progressDb, docs);

@@ -19,6 +19,13 @@ export function storedProgressBody(progress: ProgressDoc): StoredDoc {
   return { _id: id, ...rest };
 }
 
+/** The progress document to write over `current` (carrying its revision), or undefined when `current` already holds it. */
+export function progressWrite(current: StoredDoc | undefined, progress: ProgressDoc): StoredDoc | undefined {
+  const body = storedProgressBody(progress);
+  if (current && sameContent(current, body)) return undefined;
+  return current?._rev ? { ...body, _rev: current._rev } : body;
+}
+
 /** The device form of a stored document: `id` from `_id`, CouchDB's own `_` fields dropped. */
 export function deviceForm(doc: StoredDoc): Record<string, unknown> {
   const out: Record<string, unknown> = { id: doc._id };

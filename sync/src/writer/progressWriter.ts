@@ -1,5 +1,5 @@
 import { summarizeProgressEntries, type ProgressDoc } from '@m2m/analysis-core';
-import { sameContent, storedProgressBody } from './documentForms.js';
+import { progressWrite } from './documentForms.js';
 import { PROGRESS_ID, ProgressDbCache } from './progressDbCache.js';
 import { isStoreStatus, putDoc, type StoreClient } from '@m2m/couch';
 
@@ -28,14 +28,12 @@ export async function updateProgress(
     const snapshot = await cache.snapshot(store, progressDb, { refresh: round > 0 });
     // summarizeProgress over the device forms of the analyses, from the entries the cache made as they arrived.
     const progress = summarizeProgressEntries(snapshot.entries.values());
-    const body = storedProgressBody(progress);
-    const current = snapshot.progress;
-    if (current && sameContent(current, body)) {
+    const doc = progressWrite(snapshot.progress, progress);
+    if (!doc) {
       // "Unchanged" is never decided on the cache alone: no write would check it against the store.
       if (round === 0) continue;
       return { result: 'unchanged', progress };
     }
-    const doc = current?._rev ? { ...body, _rev: current._rev } : body;
     try {
       const saved = await putDoc(store, progressDb, { ...doc, _id: PROGRESS_ID }, { retry: true });
       cache.recordWrites(progressDb, [{ ...doc, _rev: saved.rev }]);
